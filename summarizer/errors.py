@@ -1,0 +1,37 @@
+"""One base exception for everything the program reports to a user.
+
+The CLI turns any ``SummarizerError`` into a one-line message and an exit code; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class: a problem the user can act on, described in plain words."""
+
+    exit_code = 1
+
+
+class ConfigError(SummarizerError):
+    """Bad options or environment (exit code 2)."""
+
+    exit_code = 2
+
+
+class ArticleError(SummarizerError):
+    """An article could not be loaded: missing, empty, binary, undecodable or too long."""
+
+
+class PromptError(SummarizerError):
+    """A prompt template is missing or malformed."""
+
+    exit_code = 2
+
+
+class BackendError(SummarizerError):
+    """The model backend failed after its retries (server down, timeouts, bad output)."""
+
+
+class ExtractionError(SummarizerError):
+    """The model never produced a valid event record within the allowed re-asks."""

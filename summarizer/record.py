@@ -1,0 +1,101 @@
+"""The emitted record: article metadata + event + grounding spans + provenance + warnings."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from summarizer.schema import Event
+
+RECORD_VERSION = "1"
+
+MatchKind = Literal["exact", "normalised", "fuzzy"]
+
+
+class ArticleMeta(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    source: str = Field(description="Path, 'stdin', or 'path:line' for JSONL input.")
+    title: str | None = None
+    published: date | None = None
+    url: str | None = None
+    sha256: str
+    chars: int
+
+
+class Span(BaseModel):
+    """Where a quote was found in the article text (Python string offsets, end exclusive)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: int
+    end: int
+    match: MatchKind
+    score: float = Field(description="1.0 for exact and normalised matches; the similarity for fuzzy ones.")
+
+
+class Issue(BaseModel):
+    """A warning attached to a record: something was nulled, truncated or could not be checked."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    message: str
+    path: str | None = Field(default=None, description="Field path in the event, e.g. 'casualties.injured'.")
+
+
+class Usage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+
+class Provenance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prompt_name: str
+    prompt_version: str
+    prompt_hash: str
+    schema_version: str
+    backend: str
+    model: str
+    parameters: dict[str, float | int | str | None]
+    usage: Usage
+    latency_s: float
+    attempts: int = Field(description="Model calls made for this record (first call + re-asks).")
+    cached: bool = False
+    created_at: str
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    record_version: str = RECORD_VERSION
+    article: ArticleMeta
+    event: Event
+    spans: dict[str, Span] = Field(
+        default_factory=dict, description="Field path -> located evidence, e.g. 'places[0]' or 'casualties.injured'."
+    )
+    provenance: Provenance
+    warnings: list[Issue] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _event_not_after_publication(self) -> Record:
+        when, published = self.event.when, self.article.published
+        if when is None or published is None:
+            return self
+        latest = published + timedelta(days=1)
+        for label, day in (("date_start", when.date_start), ("date_end", when.date_end)):
+            if day is not None and day > latest:
+                raise ValueError(f"{label} {day} is after the publication date {published}")
+        return self

@@ -1,0 +1,192 @@
+"""The event schema the model fills.
+
+Principles (see DESIGN.md): what the article does not state is ``null`` (or an empty list),
+never ``0``, ``""`` or a guess; numbers carry their precision; time is a window; every fact
+carries a verbatim ``evidence`` quote that grounding locates in the article before the value
+is trusted. Field order matters for small models: evidence comes first so the model copies
+the quote and then reads the value out of it.
+
+Only invariants that hold for any article live here. Checks that need the article (quotes,
+publication date) live in ``grounding``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = "1.0"
+
+EventType = Literal[
+    "missile_or_air_strike",
+    "drone_strike",
+    "shelling",
+    "armed_clash",
+    "bombing",
+    "shooting",
+    "protest",
+    "other",
+]
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+
+Qualifier = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
+Precision = Literal["hour", "part_of_day", "day", "days", "week", "month", "year"]
+PlaceKind = Literal["country", "region", "city", "district", "site", "other"]
+ActorRole = Literal["attacker", "defender", "target", "victim", "other"]
+WeaponKind = Literal[
+    "ballistic_missile",
+    "cruise_missile",
+    "missile",
+    "drone",
+    "artillery",
+    "rocket",
+    "aircraft_bomb",
+    "explosive",
+    "firearm",
+    "other",
+]
+
+MAX_ITEMS = 12  # bounds list length in the grammar too, so a small model cannot loop forever
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Count(Strict):
+    """A count as the article states it, with honesty about its precision."""
+
+    evidence: str = Field(description="Verbatim sentence or clause from the article that states this count.")
+    phrase: str = Field(description='The exact words that give the number, e.g. "at least 17", "dozens".')
+    value: int | None = Field(
+        default=None, ge=0, description="Best single figure; null when the article gives none (vague)."
+    )
+    low: int | None = Field(default=None, ge=0, description="Lower bound when stated (at least N, between N and M).")
+    high: int | None = Field(default=None, ge=0, description="Upper bound when stated (up to N, between N and M).")
+    qualifier: Qualifier = Field(
+        description="exact | at_least | at_most | about | range | vague (no figure, e.g. 'a considerable number')."
+    )
+
+    @model_validator(mode="after")
+    def _bounds_are_ordered(self) -> Count:
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) is greater than high ({self.high})")
+        if self.value is not None:
+            if self.low is not None and self.value < self.low:
+                raise ValueError(f"value ({self.value}) is below low ({self.low})")
+            if self.high is not None and self.value > self.high:
+                raise ValueError(f"value ({self.value}) is above high ({self.high})")
+        if self.qualifier == "vague" and self.value is not None:
+            raise ValueError("a vague count has no value: set value to null and keep the phrase")
+        return self
+
+    def floor(self) -> int | None:
+        """The smallest figure this count commits to (value, else low)."""
+        return self.value if self.value is not None else self.low
+
+
+class TimeWindow(Strict):
+    """When the event happened, as a window of dates."""
+
+    evidence: str = Field(description="Verbatim words from the article that say when it happened.")
+    phrase: str = Field(description='The time expression itself, e.g. "overnight", "last Tuesday", "on 3 May".')
+    date_start: date | None = Field(default=None, description="First day of the window (YYYY-MM-DD).")
+    date_end: date | None = Field(default=None, description="Last day of the window (YYYY-MM-DD).")
+    precision: Precision | None = Field(default=None, description="How precise the article is about the time.")
+    time_of_day: str | None = Field(default=None, description='Clock time or part of day if stated, e.g. "03:00".')
+
+    @model_validator(mode="after")
+    def _window_is_ordered(self) -> TimeWindow:
+        if self.date_start and self.date_end and self.date_start > self.date_end:
+            raise ValueError(f"date_start ({self.date_start}) is after date_end ({self.date_end})")
+        return self
+
+
+class Place(Strict):
+    evidence: str = Field(description="Verbatim words from the article that name this place.")
+    name: str = Field(description="The place name as written in the article.")
+    kind: PlaceKind = Field(description="country | region | city | district | site | other.")
+
+
+class Actor(Strict):
+    evidence: str = Field(description="Verbatim words from the article that name this actor.")
+    name: str = Field(description="The actor as written: a country, force, group, person or 'civilians'.")
+    role: ActorRole = Field(description="attacker | defender | target | victim | other.")
+
+
+class Weapon(Strict):
+    evidence: str = Field(description="Verbatim words from the article about this weapon.")
+    kind: WeaponKind
+    name: str | None = Field(default=None, description="A model or system name if given, e.g. 'Kinzhal'.")
+    launched: Count | None = Field(default=None, description="How many were launched or fired, if stated.")
+    intercepted: Count | None = Field(default=None, description="How many were intercepted or shot down, if stated.")
+
+    @model_validator(mode="after")
+    def _intercepted_within_launched(self) -> Weapon:
+        if self.launched and self.intercepted:
+            launched, intercepted = self.launched.floor(), self.intercepted.floor()
+            ceiling = self.launched.high if self.launched.high is not None else self.launched.value
+            if ceiling is not None and intercepted is not None and intercepted > ceiling:
+                raise ValueError(f"intercepted ({intercepted}) exceeds launched ({launched})")
+        return self
+
+
+class Casualties(Strict):
+    killed: Count | None = Field(default=None, description="People killed, if stated.")
+    injured: Count | None = Field(default=None, description="People injured or wounded, if stated.")
+    children_killed: Count | None = Field(default=None, description="Children among the killed, if stated.")
+    children_injured: Count | None = Field(default=None, description="Children among the injured, if stated.")
+
+    @model_validator(mode="after")
+    def _children_within_total(self) -> Casualties:
+        for part, total, label in (
+            (self.children_killed, self.killed, "killed"),
+            (self.children_injured, self.injured, "injured"),
+        ):
+            if part is None or total is None:
+                continue
+            part_floor = part.floor()
+            total_ceiling = total.high if total.high is not None else total.value
+            if part_floor is not None and total_ceiling is not None and part_floor > total_ceiling:
+                raise ValueError(f"children {label} ({part_floor}) exceed the total {label} ({total_ceiling})")
+        return self
+
+
+class Damage(Strict):
+    evidence: str = Field(description="Verbatim words from the article that describe the damage.")
+    what: str = Field(description="What was damaged or destroyed, e.g. 'power transformer'.")
+    place: str | None = Field(default=None, description="Where, if the article says.")
+
+
+class Statement(Strict):
+    evidence: str = Field(description="Verbatim words from the article reporting the statement.")
+    speaker: str = Field(description="Who spoke, as named in the article.")
+    title: str | None = Field(default=None, description="The speaker's role or title, if given.")
+    gist: str = Field(description="One short sentence: what they said.")
+
+
+class ContextNote(Strict):
+    evidence: str = Field(description="Verbatim words from the article.")
+    note: str = Field(description="Background that is not part of the event itself (earlier events, visits).")
+
+
+class Event(Strict):
+    """One event as reported by one article."""
+
+    event_type: EventType = Field(description="The kind of event: " + " | ".join(EVENT_TYPES) + ".")
+    title: str = Field(description="A neutral one-line title.")
+    summary: str = Field(description="Two or three neutral sentences: what happened, when, where, to whom.")
+    when: TimeWindow | None = Field(default=None, description="When the event happened; null if not stated.")
+    places: list[Place] = Field(default_factory=list, max_length=MAX_ITEMS)
+    actors: list[Actor] = Field(default_factory=list, max_length=MAX_ITEMS)
+    weapons: list[Weapon] = Field(default_factory=list, max_length=MAX_ITEMS)
+    casualties: Casualties | None = Field(default=None, description="Killed and injured; null if not stated.")
+    damage: list[Damage] = Field(default_factory=list, max_length=MAX_ITEMS)
+    statements: list[Statement] = Field(default_factory=list, max_length=MAX_ITEMS)
+    context: list[ContextNote] = Field(default_factory=list, max_length=MAX_ITEMS)
+
+    def main_place(self, kind: PlaceKind = "city") -> Place | None:
+        """The first place of the given kind, the usual answer to 'where'."""
+        return next((place for place in self.places if place.kind == kind), None)

@@ -1,0 +1,154 @@
+"""Text normalisation shared by grounding, scoring and merging.
+
+``normalise`` folds case, accents, quote and dash variants and white space. ``name_key``
+goes further for names and places (transliteration variants such as Kyiv / Kiev,
+Zelensky / Zelenskyy). ``numbers_in`` reads the numbers a phrase states, as digits or words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+    }
+)
+
+
+def fold_char(char: str) -> str:
+    """One character, case-folded, without accents, with quote/dash variants unified."""
+    decomposed = unicodedata.normalize("NFKD", char.translate(QUOTES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def normalise(text: str) -> str:
+    folded = "".join(fold_char(char) for char in text)
+    return re.sub(r"\s+", " ", folded).strip()
+
+
+def normalise_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalised text plus, for each of its characters, the offset it came from in ``text``."""
+    out: list[str] = []
+    origin: list[int] = []
+    pending_space = False
+    for index, char in enumerate(text):
+        if char.isspace() or char in "\u00a0\u202f":
+            pending_space = bool(out)
+            continue
+        if pending_space:
+            out.append(" ")
+            origin.append(index - 1)
+            pending_space = False
+        for folded in fold_char(char):
+            out.append(folded)
+            origin.append(index)
+    return "".join(out), origin
+
+
+# Transliteration variants of Ukrainian / Russian names, applied to whole normalised words.
+TRANSLITERATIONS = [
+    (re.compile(r"kiev"), "kyiv"),
+    (re.compile(r"kharkov"), "kharkiv"),
+    (re.compile(r"odessa"), "odesa"),
+    (re.compile(r"lvov"), "lviv"),
+    (re.compile(r"nikolaev|mykolayiv"), "mykolaiv"),
+    (re.compile(r"zaporozhye|zaporizhia|zaporizhzhya"), "zaporizhzhia"),
+    (re.compile(r"dnipropetrovsk|dnepr\b"), "dnipro"),
+    (re.compile(r"yy\b"), "y"),
+    (re.compile(r"iy\b"), "y"),
+    (re.compile(r"yi\b"), "y"),
+    (re.compile(r"kyy"), "ky"),
+]
+NAME_NOISE = re.compile(r"[^\w\s]")
+LEADING_ARTICLES = re.compile(r"^(the|a|an)\s+")
+
+
+def name_key(name: str) -> str:
+    """A key under which spelling variants of one name or place compare equal."""
+    key = NAME_NOISE.sub(" ", normalise(name))
+    key = LEADING_ARTICLES.sub("", re.sub(r"\s+", " ", key).strip())
+    words = []
+    for word in key.split():
+        for pattern, replacement in TRANSLITERATIONS:
+            word = pattern.sub(replacement, word)
+        words.append(word)
+    return " ".join(words)
+
+
+UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+SPECIAL = {"a dozen": 12, "a pair of": 2, "a couple of": 2, "single": 1, "dozen": 12}
+DIGITS = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![\w.])\d+(?:\.\d+)?")
+
+
+def _words_to_number(words: list[str]) -> int | None:
+    total, current, seen = 0, 0, False
+    for word in words:
+        if word in UNITS:
+            current += UNITS[word]
+        elif word in TENS:
+            current += TENS[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word in ("thousand", "million"):
+            total += max(current, 1) * SCALES[word]
+            current = 0
+        elif word == "and":
+            continue
+        else:
+            return None
+        seen = True
+    return total + current if seen else None
+
+
+def numbers_in(text: str) -> set[int]:
+    """Whole numbers a phrase states: '17', '1,200', 'seventeen', 'twenty-five', 'a dozen', '3 million'."""
+    folded = normalise(text)
+    found: set[int] = set()
+    for match in DIGITS.finditer(folded):
+        raw = match.group().replace(",", "")
+        number = float(raw)
+        found.add(int(number))
+        tail = folded[match.end() :].lstrip()
+        for scale, factor in SCALES.items():
+            if tail.startswith(scale):
+                found.add(int(number * factor))
+    for phrase, value in SPECIAL.items():
+        if re.search(rf"\b{phrase}\b", folded):
+            found.add(value)
+    for run in re.finditer(r"(?:\b(?:" + "|".join([*UNITS, *TENS, *SCALES]) + r")\b[\s-]*(?:and[\s-]+)?)+", folded):
+        words = [w for w in re.split(r"[\s-]+", run.group()) if w]
+        while words and words[-1] == "and":
+            words.pop()
+        if all(word in SCALES for word in words):
+            continue  # "million" alone is a scale for a preceding digit, not a number
+        value = _words_to_number(words)
+        if value is not None:
+            found.add(value)
+    return found
