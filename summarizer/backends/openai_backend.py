@@ -1,0 +1,51 @@
+"""OpenAI or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server) through the official client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openai
+from openai.types.chat import ChatCompletion
+
+from summarizer.config import Settings
+from summarizer.errors import BackendError
+from summarizer.retry import call_with_retries
+
+NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key
+DEFAULT_CONTEXT_CHARS = 200_000
+
+
+class OpenAIBackend:
+    name = "openai"
+
+    def __init__(self, settings: Settings) -> None:
+        self.model = settings.model_name
+        self.base_url = settings.base_url
+        self._api_retries = settings.api_retries
+        # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
+        self._client = openai.OpenAI(
+            api_key=settings.api_key or NO_KEY,
+            base_url=settings.base_url,
+            timeout=settings.timeout,
+            max_retries=0,
+        )
+
+    def complete(self, **request: Any) -> ChatCompletion:
+        try:
+            return call_with_retries(lambda: self._client.chat.completions.create(**request), self._api_retries)
+        except openai.APIStatusError as exc:
+            raise BackendError(f"{self._where()} answered HTTP {exc.status_code}: {_short(exc.message)}") from exc
+        except openai.APITimeoutError as exc:
+            raise BackendError(f"{self._where()} timed out after {self._api_retries + 1} attempt(s)") from exc
+        except openai.APIConnectionError as exc:
+            raise BackendError(f"cannot reach {self._where()}: {_short(str(exc.__cause__ or exc))}") from exc
+
+    def article_budget_chars(self) -> int:
+        return DEFAULT_CONTEXT_CHARS
+
+    def _where(self) -> str:
+        return f"the server at {self.base_url}" if self.base_url else "the OpenAI API"
+
+
+def _short(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[:limit] + "..."

@@ -1,0 +1,122 @@
+"""Settings from options and the environment.
+
+Precedence: explicit option > environment variable > default. With no API key and no base
+URL the backend is the embedded local model, so the tool works offline by default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import ClassVar, Literal
+
+from summarizer.errors import ConfigError
+
+Backend = Literal["local", "openai"]
+BACKENDS: tuple[str, ...] = ("local", "openai")
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+
+
+def default_home() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "summarizer"
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: Backend = "local"
+    model: str | None = None
+    model_path: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never logged, cached or recorded
+    prompt: str = "default"
+    temperature: float = 0.0
+    max_retries: int = 2  # re-asks after invalid or ungrounded output
+    api_retries: int = 4  # retries of failed API calls (429, 5xx, timeouts, connection errors)
+    timeout: float = 120.0
+    max_tokens: int = 2048
+    seed: int = 0
+    n_ctx: int = 8192
+    truncate: bool = False
+    home: Path = field(default_factory=default_home)
+
+    ENV: ClassVar[dict[str, str]] = {
+        "backend": "SUMMARIZER_BACKEND",
+        "model": "SUMMARIZER_MODEL",
+        "model_path": "SUMMARIZER_MODEL_PATH",
+        "base_url": "OPENAI_BASE_URL",
+        "api_key": "OPENAI_API_KEY",
+        "prompt": "SUMMARIZER_PROMPT",
+        "temperature": "SUMMARIZER_TEMPERATURE",
+        "max_retries": "SUMMARIZER_MAX_RETRIES",
+        "api_retries": "SUMMARIZER_API_RETRIES",
+        "timeout": "SUMMARIZER_TIMEOUT",
+        "max_tokens": "SUMMARIZER_MAX_TOKENS",
+        "seed": "SUMMARIZER_SEED",
+        "n_ctx": "SUMMARIZER_N_CTX",
+        "home": "SUMMARIZER_HOME",
+    }
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``environ`` (default: os.environ), then apply non-None ``overrides``."""
+        environ = dict(os.environ) if environ is None else environ
+        types = {f.name: f.type for f in fields(cls)}
+        values: dict[str, object] = {}
+        for name, variable in cls.ENV.items():
+            raw = environ.get(variable)
+            if raw not in (None, ""):
+                values[name] = _coerce(name, raw, str(types[name]), variable)
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        if "home" in values:
+            values["home"] = Path(str(values["home"])).expanduser()
+        if "backend" not in values:
+            values["backend"] = "openai" if values.get("api_key") or values.get("base_url") else "local"
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ConfigError(f"unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
+        if self.backend == "openai" and not self.api_key and not self.base_url:
+            raise ConfigError("the openai backend needs OPENAI_API_KEY, or --base-url for an OpenAI-compatible server")
+        if not 0.0 <= self.temperature <= 2.0:
+            raise ConfigError(f"temperature must be between 0 and 2, got {self.temperature}")
+        if self.max_retries < 0 or self.api_retries < 0:
+            raise ConfigError("retry counts cannot be negative")
+        if self.model_path and not Path(self.model_path).is_file():
+            raise ConfigError(f"--model-path {self.model_path}: no such file")
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def model_name(self) -> str:
+        """The model's name as recorded in provenance."""
+        if self.model:
+            return self.model
+        if self.backend == "openai":
+            return DEFAULT_OPENAI_MODEL
+        return Path(self.model_path).name if self.model_path else "SmolLM2-135M-Instruct.Q4_1"
+
+    def parameters(self) -> dict[str, float | int | str | None]:
+        """Generation parameters that change the answer: recorded in provenance and part of the cache key."""
+        return {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "seed": self.seed,
+            "max_retries": self.max_retries,
+        }
+
+
+def _coerce(name: str, raw: str, type_name: str, variable: str) -> object:
+    try:
+        if "float" in type_name:
+            return float(raw)
+        if "int" in type_name:
+            return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{variable}={raw!r} is not a number") from exc
+    return raw
