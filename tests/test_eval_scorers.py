@@ -335,6 +335,9 @@ def test_grounding_rate_counts_located_and_nulled_values() -> None:
     # when, 3 places, 2 actors, 1 weapon + its 2 counts, 2 casualty counts, 2 damage, 1 statement
     assert (result.located, result.emitted) == (3, 14)
     nulled = Issue(code="ungrounded", message="quote not found", path="casualties.killed")
-    with_warning = grounding(_record(event, {"when": span}, [nulled]), nulled_codes=("ungrounded",))
+    with_warning = grounding(_record(event, {"when": span}, [nulled]))
     assert (with_warning.located, with_warning.emitted) == (1, 15)
     assert "casualties.killed" in with_warning.unlocated
+    stripped = Issue(code="ungrounded", message="dates not stated", path="when")
+    other = Issue(code="corrected", message="dates resolved", path="places[0]")
+    assert grounding(_record(event, {"when": span}, [stripped, other])).located == 0

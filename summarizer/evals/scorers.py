@@ -344,11 +344,16 @@ class Grounding:
         return self.located / self.emitted if self.emitted else None
 
 
-def grounding(record: Record, nulled_codes: Sequence[str] = ()) -> Grounding:
-    """Located / emitted evidence-bearing values. Values the pipeline nulled for lack of evidence (warnings
-    with one of ``nulled_codes`` and a path) were emitted by the model too, and count as not located."""
+def grounding(record: Record, nulled_codes: Sequence[str] = ("ungrounded",)) -> Grounding:
+    """Located / emitted evidence-bearing values, from ``Record.spans`` and ``Record.warnings``.
+
+    A warning with one of ``nulled_codes`` names a value the model emitted and grounding removed: on a list
+    path (``places[2]``, model numbering) it is one more emitted, unlocated value; on a value still present
+    (``when`` whose dates were stripped) it marks that value as not grounded.
+    """
     paths = evidence_paths(record.event)
-    located = [path for path in paths if path in record.spans]
-    nulled = [w.path for w in record.warnings if w.code in nulled_codes and w.path and w.path not in paths]
-    unlocated = [path for path in paths if path not in record.spans] + nulled
-    return Grounding(len(located), len(paths) + len(nulled), unlocated)
+    dropped = [w.path for w in record.warnings if w.code in nulled_codes and w.path]
+    stripped = {path for path in dropped if "[" not in path and path in paths}
+    located = [path for path in paths if path in record.spans and path not in stripped]
+    unlocated = [path for path in paths if path not in located] + [p for p in dropped if p not in stripped]
+    return Grounding(len(located), len(located) + len(unlocated), unlocated)
