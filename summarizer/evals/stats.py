@@ -13,9 +13,10 @@ seed, so the same rows always give the same interval.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import add
 
 from summarizer.evals.results import CaseRow
 from summarizer.evals.scorers import FIELD_ORDER, OUTCOMES
@@ -59,8 +60,13 @@ class Tally:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1_from(self.correct, self.wrong + self.invented, self.wrong + self.missing)
+
+
+def f1_from(tp: int, fp: int, fn: int) -> float:
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 def fields_of(rows: Iterable[CaseRow]) -> list[str]:
@@ -90,18 +96,53 @@ def f1_scores(by_field: dict[str, Tally]) -> dict[str, float]:
 # ---------------------------------------------------------------- bootstrap
 
 
-def _by_case(rows: Iterable[CaseRow]) -> dict[str, list[CaseRow]]:
-    groups: dict[str, list[CaseRow]] = defaultdict(list)
-    for row in rows:
-        groups[row.case].append(row)
-    return dict(groups)
+class _Table:
+    """(tp, fp, fn) per field for every case and repeat, flattened into lists, so that a bootstrap
+    resample is a weighted sum of a few vectors rather than a walk over every score."""
+
+    def __init__(self, rows: Iterable[CaseRow], fields: Sequence[str]) -> None:
+        self.fields = list(fields)
+        position = {name: index for index, name in enumerate(self.fields)}
+        self.vectors: dict[tuple[str, int], list[int]] = {}
+        for row in rows:
+            vector = self.vectors.setdefault((row.case, row.repeat), [0] * (3 * len(self.fields)))
+            for score in row.scores:
+                if score.field in position:
+                    at = 3 * position[score.field]
+                    tally = Tally.of(score.outcomes)
+                    vector[at] += tally.correct
+                    vector[at + 1] += tally.wrong + tally.invented
+                    vector[at + 2] += tally.wrong + tally.missing
+        self.cases = sorted({case for case, _ in self.vectors})
+        self.repeats = sorted({repeat for _, repeat in self.vectors}) or [0]
+
+    def scores(self, weights: dict[str, int]) -> dict[str, float]:
+        """Mean over repeats of the F1 per field (plus micro, macro) for cases drawn with these weights."""
+        total: dict[str, float] = defaultdict(float)
+        for repeat in self.repeats:
+            acc = [0] * (3 * len(self.fields))
+            for case, weight in weights.items():
+                vector = self.vectors.get((case, repeat))
+                if vector is not None:
+                    acc = list(map(add, acc, vector if weight == 1 else [weight * v for v in vector]))
+            for name, value in self._f1(acc).items():
+                total[name] += value / len(self.repeats)
+        return dict(total)
+
+    def _f1(self, acc: list[int]) -> dict[str, float]:
+        scores = {name: f1_from(*acc[3 * i : 3 * i + 3]) for i, name in enumerate(self.fields)}
+        scores[MICRO] = f1_from(sum(acc[0::3]), sum(acc[1::3]), sum(acc[2::3]))
+        scores[MACRO] = sum(scores[name] for name in self.fields) / len(self.fields) if self.fields else 1.0
+        return scores
+
+    def resample(self, rng: random.Random) -> dict[str, int]:
+        return Counter(rng.choice(self.cases) for _ in self.cases)
 
 
 def mean_f1(rows: Sequence[CaseRow], fields: Sequence[str]) -> dict[str, float]:
     """F1 per field and averages, computed per repeat index and then averaged over repeats."""
-    repeats = sorted({row.repeat for row in rows}) or [0]
-    per_repeat = [f1_scores(tallies([r for r in rows if r.repeat == rep], fields)) for rep in repeats]
-    return {name: sum(scores[name] for scores in per_repeat) / len(per_repeat) for name in per_repeat[0]}
+    table = _Table(rows, fields)
+    return table.scores(dict.fromkeys(table.cases, 1))
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -116,16 +157,14 @@ def bootstrap_ci(
     rows: Sequence[CaseRow], fields: Sequence[str], resamples: int = RESAMPLES, seed: int = SEED
 ) -> dict[str, tuple[float, float]]:
     """95% percentile interval of the mean-over-repeats F1 per field (and micro / macro), resampling cases."""
-    groups = _by_case(rows)
-    names = sorted(groups)
-    if len(names) < 2:
-        point = mean_f1(rows, fields)
+    table = _Table(rows, fields)
+    if len(table.cases) < 2:
+        point = table.scores(dict.fromkeys(table.cases, 1))
         return {name: (value, value) for name, value in point.items()}
     rng = random.Random(seed)
     samples: dict[str, list[float]] = defaultdict(list)
     for _ in range(resamples):
-        drawn = [row for _ in names for row in groups[rng.choice(names)]]
-        for name, value in mean_f1(drawn, fields).items():
+        for name, value in table.scores(table.resample(rng)).items():
             samples[name].append(value)
     return {name: (_percentile(values, 0.025), _percentile(values, 0.975)) for name, values in samples.items()}
 
@@ -154,20 +193,20 @@ def paired_deltas(
     baseline: Sequence[CaseRow], candidate: Sequence[CaseRow], resamples: int = RESAMPLES, seed: int = SEED
 ) -> list[Delta]:
     """Per-field deltas over the cases both runs share, resampling cases (with all their repeats) in pairs."""
-    base_groups, cand_groups = _by_case(baseline), _by_case(candidate)
-    shared = sorted(set(base_groups) & set(cand_groups))
-    base_rows = [row for name in shared for row in base_groups[name]]
-    cand_rows = [row for name in shared for row in cand_groups[name]]
-    fields = [f for f in fields_of(base_rows) if f in set(fields_of(cand_rows))]
-    base_point, cand_point = mean_f1(base_rows, fields), mean_f1(cand_rows, fields)
+    shared = {row.case for row in baseline} & {row.case for row in candidate}
+    base_rows = [row for row in baseline if row.case in shared]
+    cand_rows = [row for row in candidate if row.case in shared]
+    fields = [name for name in fields_of(base_rows) if name in set(fields_of(cand_rows))]
+    base, cand = _Table(base_rows, fields), _Table(cand_rows, fields)
+    everything = dict.fromkeys(base.cases, 1)
+    base_point, cand_point = base.scores(everything), cand.scores(everything)
     diffs: dict[str, list[float]] = defaultdict(list)
     rng = random.Random(seed)
     for _ in range(resamples if len(shared) > 1 else 0):
-        drawn = [rng.choice(shared) for _ in shared]
-        base = mean_f1([row for name in drawn for row in base_groups[name]], fields)
-        cand = mean_f1([row for name in drawn for row in cand_groups[name]], fields)
-        for name in base:
-            diffs[name].append(cand[name] - base[name])
+        weights = base.resample(rng)
+        base_scores, cand_scores = base.scores(weights), cand.scores(weights)
+        for name, value in cand_scores.items():
+            diffs[name].append(value - base_scores[name])
     result = []
     for name in [*fields, MICRO, MACRO]:
         point = cand_point[name] - base_point[name]
@@ -187,8 +226,11 @@ def paired_deltas(
 
 def flips(rows: Iterable[CaseRow]) -> dict[str, list[str]]:
     """Field -> cases whose outcome for that field differs between repeats of the same case."""
+    groups: dict[str, list[CaseRow]] = defaultdict(list)
+    for row in rows:
+        groups[row.case].append(row)
     found: dict[str, list[str]] = defaultdict(list)
-    for case, group in sorted(_by_case(rows).items()):
+    for case, group in sorted(groups.items()):
         if len(group) < 2:
             continue
         per_repeat = [row.outcomes() for row in group]
