@@ -1,0 +1,80 @@
+"""``summarizer merge RECORDS...``: group records of the same event and print one merged event per group."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from summarizer.errors import SummarizerError
+from summarizer.merge import DEFAULT_THRESHOLD, FORMATS, POLICIES, group_records, merge_grouping, render_merged
+from summarizer.merge.grouping import explain as explain_grouping
+from summarizer.merge.loading import LoadProblem, load_inputs
+
+
+@click.command("merge")
+@click.argument("records", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format [default: markdown on a terminal, json otherwise].",
+)
+@click.option(
+    "--policy",
+    type=click.Choice(POLICIES),
+    default="conservative",
+    show_default=True,
+    help="How a count's value is chosen: conservative (ACLED: smallest figure every source allows), "
+    "latest (most recently published source) or median (of the stated figures).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Pair score needed to group two records (see summarizer/merge/grouping.py for the score).",
+)
+@click.option("--explain", is_flag=True, help="Print to stderr why each pair was or was not grouped.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, writable=True), help="Write here, not stdout.")
+def merge_command(
+    records: tuple[str, ...], fmt: str | None, policy: str, threshold: float, explain: bool, out_path: str | None
+) -> None:
+    """Merge records of the same event from several reports.
+
+    RECORDS are JSON or JSONL files written by `summarizer summarize` (a JSON file may hold one
+    record or a list), folders of them, or - for stdin. Merged events are valid input too:
+    merging again changes nothing. Exit code 1 if any input could not be read.
+    """
+    loaded, problems = [], []
+    for item in load_inputs(records, stdin=sys.stdin.buffer):
+        if isinstance(item, LoadProblem):
+            problems.append(item)
+            click.echo(f"error: {item}", err=True)
+        else:
+            loaded.append(item)
+    if not loaded:
+        raise click.ClickException("no valid records to merge")
+    try:
+        grouping = group_records(loaded, threshold)
+        events = merge_grouping(grouping, policy)
+    except SummarizerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if explain:
+        click.echo(explain_grouping(grouping), err=True)
+    if fmt is None:
+        fmt = "markdown" if out_path is None and sys.stdout.isatty() else "json"
+    text = render_merged(events, fmt)
+    if out_path:
+        with open(out_path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+    click.echo(
+        f"merged {len(grouping.reports)} report(s) into {len(events)} event(s)"
+        + (f"; {len(problems)} input(s) skipped" if problems else ""),
+        err=True,
+    )
+    if problems:
+        sys.exit(1)

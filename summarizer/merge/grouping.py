@@ -1,0 +1,280 @@
+"""Decide which reports describe the same event.
+
+Pair score (every part in [-1, 1], weights sum to 1):
+
+    score = 0.35 * time + 0.30 * place + 0.15 * type + 0.10 * actors + 0.10 * published
+
+- time: windows overlap and both are at most 2 days long: 1; overlap but a window is wider,
+  or the windows are on adjacent days (overnight attacks straddle midnight): 0.5; a missing
+  window on either side: 0 (neutral, never a match).
+- place: a shared city, district or site (alias- and transliteration-aware, see ``names``):
+  1; only a shared region: 0.5; only a shared country: 0 (too broad to count).
+- type: same event type: 1; compatible types (missile/air strike ~ drone strike ~ shelling,
+  shelling ~ armed clash, bombing ~ strikes, shooting ~ armed clash): 0.5; either is
+  "other": 0; otherwise -1.
+- actors: two or more shared actors (demonyms folded, civilians/residents ignored): 1; one:
+  0.5; both name attackers and none is shared: -0.5; otherwise 0.
+- published: publication dates at most 1 day apart: 1; at most 3: 0.5; more than 7: -1.
+
+Blockers override the score (the pair is never grouped): windows 2 or more days apart; both
+name cities (or regions, or countries) and none of one side's matches any place of the other;
+no shared place at region level or finer.
+
+A pair *passes* when it has no blocker and ``score >= threshold`` (default 0.6). Groups are
+built by complete linkage: two groups join only if every pair across them passes, best
+pairs first. So a chain A~B~C never pulls A and C together when A and C fail on their own,
+and the result does not depend on input order (reports are sorted canonically first and
+ties are broken by that order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from summarizer.merge.models import SourceReport
+from summarizer.merge.names import actor_key, components, is_weak_actor, same_place
+
+DEFAULT_THRESHOLD = 0.6
+WEIGHTS = {"time": 0.35, "place": 0.30, "type": 0.15, "actors": 0.10, "published": 0.10}
+NARROW_WINDOW_DAYS = 2
+
+COMPATIBLE_TYPES = {
+    frozenset({"missile_or_air_strike", "drone_strike"}),
+    frozenset({"missile_or_air_strike", "shelling"}),
+    frozenset({"drone_strike", "shelling"}),
+    frozenset({"shelling", "armed_clash"}),
+    frozenset({"bombing", "missile_or_air_strike"}),
+    frozenset({"bombing", "drone_strike"}),
+    frozenset({"shooting", "armed_clash"}),
+}
+FINE_KINDS = {"city", "district", "site", "other"}
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    value: float
+    reason: str
+
+    @property
+    def weighted(self) -> float:
+        return WEIGHTS[self.name] * self.value
+
+
+@dataclass(frozen=True)
+class PairScore:
+    a: str
+    b: str
+    parts: tuple[Part, ...]
+    blockers: tuple[str, ...]
+    threshold: float
+
+    @property
+    def score(self) -> float:
+        return round(sum(part.weighted for part in self.parts), 4)
+
+    @property
+    def passes(self) -> bool:
+        return not self.blockers and self.score >= self.threshold
+
+
+@dataclass
+class Grouping:
+    reports: list[SourceReport]
+    groups: list[list[int]]
+    threshold: float
+    pairs: dict[tuple[int, int], PairScore] = field(default_factory=dict)
+
+    def pair(self, i: int, j: int) -> PairScore:
+        return self.pairs[(min(i, j), max(i, j))]
+
+
+# ---------------------------------------------------------------- parts
+
+
+def _window(report: SourceReport) -> tuple[date, date] | None:
+    when = report.event.when
+    if when is None:
+        return None
+    start, end = when.date_start or when.date_end, when.date_end or when.date_start
+    return (start, end) if start and end else None
+
+
+def time_part(a: SourceReport, b: SourceReport) -> tuple[Part, str | None]:
+    wa, wb = _window(a), _window(b)
+    if wa is None or wb is None:
+        missing = " and ".join(r.source.id for r, w in ((a, wa), (b, wb)) if w is None)
+        return Part("time", 0.0, f"no dated window in {missing} (neutral)"), None
+    gap = max(wa[0], wb[0]).toordinal() - min(wa[1], wb[1]).toordinal()
+    shown = f"{_fmt_window(wa)} vs {_fmt_window(wb)}"
+    if gap <= 0:
+        widest = max((w[1] - w[0]).days + 1 for w in (wa, wb))
+        if widest <= NARROW_WINDOW_DAYS:
+            return Part("time", 1.0, f"windows overlap ({shown})"), None
+        return Part("time", 0.5, f"windows overlap but one spans {widest} days ({shown})"), None
+    if gap == 1:
+        return Part("time", 0.5, f"windows on adjacent days ({shown})"), None
+    return Part("time", -1.0, f"windows {gap} days apart ({shown})"), f"windows {gap} days apart ({shown})"
+
+
+def _fmt_window(window: tuple[date, date]) -> str:
+    start, end = window
+    return start.isoformat() if start == end else f"{start.isoformat()}..{end.isoformat()}"
+
+
+def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
+    pa = [(p.name, p.kind) for p in a.event.places]
+    pb = [(p.name, p.kind) for p in b.event.places]
+    blockers = []
+    for kind in ("country", "region", "city"):
+        ka, kb = [p for p in pa if p[1] == kind], [p for p in pb if p[1] == kind]
+        if ka and kb and not _any_same(ka, pb) and not _any_same(kb, pa):
+            blockers.append(f"different {kind}s: {_names(ka)} vs {_names(kb)}")
+    shared = [(x, y) for x in pa for y in pb if same_place(x[0], x[1], y[0], y[1])]
+    fine = [(x, y) for x, y in shared if x[1] in FINE_KINDS or y[1] in FINE_KINDS]
+    regions = [(x, y) for x, y in shared if "region" in (x[1], y[1])]
+    if fine:
+        part = Part("place", 1.0, f"shared place: {_pairs(fine)}")
+    elif regions:
+        part = Part("place", 0.5, f"shared region only: {_pairs(regions)}")
+    else:
+        detail = f"shared country only: {_pairs(shared)}" if shared else "no shared place"
+        if not pa or not pb:
+            detail = "no places in " + " and ".join(r.source.id for r, p in ((a, pa), (b, pb)) if not p)
+        part = Part("place", 0.0, detail)
+        blockers.append(f"no shared place at region level or finer ({detail})")
+    return part, blockers
+
+
+def _any_same(places: list[tuple[str, str]], others: list[tuple[str, str]]) -> bool:
+    return any(same_place(x[0], x[1], y[0], y[1]) for x in places for y in others)
+
+
+def _names(places: list[tuple[str, str]]) -> str:
+    return ", ".join(sorted({name for name, _ in places}))
+
+
+def _pairs(pairs: list[tuple[tuple[str, str], tuple[str, str]]]) -> str:
+    shown = sorted({x[0] if x[0] == y[0] else f"{x[0]} = {y[0]}" for x, y in pairs})
+    return ", ".join(shown)
+
+
+def type_part(a: SourceReport, b: SourceReport) -> Part:
+    ta, tb = a.event.event_type, b.event.event_type
+    if ta == tb:
+        return Part("type", 1.0, f"same type ({ta})")
+    if "other" in (ta, tb):
+        return Part("type", 0.0, f"{ta} vs {tb} (other is neutral)")
+    if frozenset({ta, tb}) in COMPATIBLE_TYPES:
+        return Part("type", 0.5, f"compatible types ({ta} ~ {tb})")
+    return Part("type", -1.0, f"incompatible types ({ta} vs {tb})")
+
+
+def _actor_keys(report: SourceReport, role: str | None = None) -> set[str]:
+    keys = {actor_key(a.name) for a in report.event.actors if role is None or a.role == role}
+    return {key for key in keys if not is_weak_actor(key)}
+
+
+def actors_part(a: SourceReport, b: SourceReport) -> Part:
+    shared = sorted(_actor_keys(a) & _actor_keys(b))
+    if len(shared) >= 2:
+        return Part("actors", 1.0, f"shared actors: {', '.join(shared)}")
+    if shared:
+        return Part("actors", 0.5, f"shared actor: {shared[0]}")
+    attackers_a, attackers_b = _actor_keys(a, "attacker"), _actor_keys(b, "attacker")
+    if attackers_a and attackers_b:
+        shown = f"{', '.join(sorted(attackers_a))} vs {', '.join(sorted(attackers_b))}"
+        return Part("actors", -0.5, f"different attackers ({shown})")
+    return Part("actors", 0.0, "no shared actor (neutral)")
+
+
+def published_part(a: SourceReport, b: SourceReport) -> Part:
+    da, db = a.source.published, b.source.published
+    if da is None or db is None:
+        return Part("published", 0.0, "publication date unknown (neutral)")
+    days = abs((da - db).days)
+    if days <= 1:
+        return Part("published", 1.0, f"published {days} day(s) apart")
+    if days <= 3:
+        return Part("published", 0.5, f"published {days} days apart")
+    if days <= 7:
+        return Part("published", 0.0, f"published {days} days apart")
+    return Part("published", -1.0, f"published {days} days apart")
+
+
+def score_pair(a: SourceReport, b: SourceReport, threshold: float = DEFAULT_THRESHOLD) -> PairScore:
+    time, time_blocker = time_part(a, b)
+    place, place_blockers = place_part(a, b)
+    parts = (time, place, type_part(a, b), actors_part(a, b), published_part(a, b))
+    blockers = ([time_blocker] if time_blocker else []) + place_blockers
+    return PairScore(a.source.key, b.source.key, parts, tuple(blockers), threshold)
+
+
+# ---------------------------------------------------------------- linkage
+
+
+def group_reports(reports: list[SourceReport], threshold: float = DEFAULT_THRESHOLD) -> Grouping:
+    """Complete-linkage groups of ``reports`` (which must already be in canonical order)."""
+    pairs = {
+        (i, j): score_pair(reports[i], reports[j], threshold)
+        for i in range(len(reports))
+        for j in range(i + 1, len(reports))
+    }
+
+    def passes(i: int, j: int) -> bool:
+        return pairs[(min(i, j), max(i, j))].passes
+
+    # Complete linkage never joins reports that are not connected by passing pairs: link each
+    # connected component on its own (keeps the quadratic-in-groups loop small).
+    groups: list[list[int]] = []
+    for component in components(list(range(len(reports))), passes):
+        groups.extend(_complete_linkage(component, pairs))
+    return Grouping(reports=reports, groups=sorted(groups), threshold=threshold, pairs=pairs)
+
+
+def _complete_linkage(members: list[int], pairs: dict[tuple[int, int], PairScore]) -> list[list[int]]:
+    clusters: list[list[int]] = [[i] for i in members]
+    while True:
+        best: tuple[float, float, int, int] | None = None
+        for x in range(len(clusters)):
+            for y in range(x + 1, len(clusters)):
+                cross = [pairs[(min(i, j), max(i, j))] for i in clusters[x] for j in clusters[y]]
+                if not all(pair.passes for pair in cross):
+                    continue
+                worst = min(pair.score for pair in cross)
+                mean = sum(pair.score for pair in cross) / len(cross)
+                candidate = (-worst, -mean, x, y)
+                if best is None or candidate < best:
+                    best = candidate
+        if best is None:
+            return clusters
+        _, _, x, y = best
+        clusters[x] = sorted(clusters[x] + clusters[y])
+        del clusters[y]
+
+
+def explain(grouping: Grouping) -> str:
+    """Why each pair was or was not grouped, with the score's parts."""
+    reports = grouping.reports
+    group_of = {i: g for g, members in enumerate(grouping.groups) for i in members}
+    lines = [f"{len(reports)} report(s), {len(grouping.groups)} group(s); weights {WEIGHTS}"]
+    for (i, j), pair in sorted(grouping.pairs.items()):
+        a, b = reports[i].source, reports[j].source
+        together = group_of[i] == group_of[j]
+        if together:
+            verdict = "GROUPED"
+        elif pair.passes:
+            verdict = "not grouped: passes, but another pair across the two groups fails (complete linkage)"
+        elif pair.blockers:
+            verdict = "not grouped: " + "; ".join(pair.blockers)
+        else:
+            verdict = f"not grouped: score below threshold {pair.threshold:g}"
+        lines.append(f"{a.id} [{a.key[:8]}] x {b.id} [{b.key[:8]}]: score {pair.score:.2f} -> {verdict}")
+        for part in pair.parts:
+            lines.append(
+                f"    {part.name:<9} {part.value:+.2f} x {WEIGHTS[part.name]:.2f} = {part.weighted:+.3f}  {part.reason}"
+            )
+    for g, members in enumerate(grouping.groups):
+        lines.append(f"group {g + 1}: " + ", ".join(reports[i].source.id for i in members))
+    return "\n".join(lines)

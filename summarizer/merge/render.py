@@ -1,0 +1,184 @@
+"""Merged events as JSON, JSONL or markdown.
+
+JSON is always a list of merged events (one per group), so it can be merged again. The
+markdown is for a person: every figure with each source's own phrase side by side, and a
+table of quotes for every figure the sources state differently. Article text is untrusted:
+everything taken from a source is escaped for markdown (no raw HTML, no table breaks).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from summarizer.errors import ConfigError
+from summarizer.merge.models import CountClaim, MergedCount, MergedEvent, Quote, SourceRef
+
+FORMATS = ("json", "jsonl", "markdown")
+MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+
+
+def render_merged(events: Sequence[MergedEvent], fmt: str) -> str:
+    """The events in ``fmt`` (json | jsonl | markdown), ending with a newline."""
+    if fmt == "json":
+        return json.dumps([e.model_dump(mode="json") for e in events], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(e.model_dump(mode="json"), ensure_ascii=False) + "\n" for e in events)
+    if fmt == "markdown":
+        return "\n\n---\n\n".join(render_markdown(e) for e in events) + "\n"
+    raise ConfigError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def esc(text: object) -> str:
+    """Untrusted text made inert in markdown and safe inside a table cell (intraword _ is left alone)."""
+    return MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text)).strip())
+
+
+def _src(source: SourceRef) -> str:
+    return esc(source.id)
+
+
+def _sources(refs: Sequence[SourceRef]) -> str:
+    return ", ".join(dict.fromkeys(_src(s) for s in refs))
+
+
+def _quotes(quotes: Sequence[Quote]) -> str:
+    return _sources([q.source for q in quotes])
+
+
+def render_markdown(event: MergedEvent) -> str:
+    out = [f"# {esc(event.title)}", ""]
+    n = len(event.reports)
+    kind = event.event_type
+    agreement = (
+        "agreed"
+        if kind.agreed
+        else "sources disagree: " + "; ".join(f"{esc(c.value)} ({_sources(c.sources)})" for c in kind.claims)
+    )
+    out.append(f"*Merged from {n} report{'s' if n != 1 else ''} · {esc(kind.value)} ({agreement}) · "
+               f"policy: {event.policy} · id {event.id}*")  # fmt: skip
+    out.append("")
+    if event.when is not None:
+        w = event.when
+        dates = (
+            "not dated"
+            if w.date_start is None
+            else w.date_start.isoformat()
+            if w.date_start == w.date_end
+            else f"{w.date_start} to {w.date_end}"
+        )
+        phrases = "; ".join(f"'{esc(c.phrase)}' ({_src(c.source)})" for c in w.claims)
+        times = f", time of day: {', '.join(esc(t) for t in w.times_of_day)}" if w.times_of_day else ""
+        flag = " **(disputed)**" if w.disputed else ""
+        out.append(f"**When:** {dates}{flag}{times} — {phrases}  ")
+    if event.places:
+        places = ", ".join(f"{esc(p.name)} ({esc(p.kind)})" for p in event.places)
+        out.append(f"**Where:** {places}  ")
+    out.append(f"**Summary** (from {_src(event.sources[0])}): {esc(event.summary)}")
+    out.append("")
+    out.extend(_figures(event))
+    out.extend(_lists(event))
+    shown = tuple(f"{label}:" for label, _ in event.counts())
+    notes = [note for note in event.notes if not note.startswith(shown)]  # figures are explained above
+    if notes:
+        out += ["## Notes", ""] + [f"- {esc(note)}" for note in notes] + [""]
+    out += ["## Sources", "", "| Source | Published | From | URL | Extracted title |", "|---|---|---|---|---|"]
+    for report, title in zip(event.reports, event.titles, strict=True):
+        s = report.source
+        published = s.published.isoformat() if s.published else "unknown"
+        out.append(f"| {esc(s.id)} | {published} | {esc(s.source)} | {esc(s.url or '')} | {esc(title.text)} |")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _claim_text(claim: CountClaim) -> str:
+    return esc(claim.phrase)
+
+
+def _merged_text(count: MergedCount) -> str:
+    if count.value is None:
+        return "no figure (vague only)"
+    spread = f"range {count.low}–{count.high}, " if count.low != count.high else ""
+    consensus = f"; together: {esc(count.consensus)}" if count.consensus and count.status == "compatible" else ""
+    flag = "**disputed**" if count.disputed else count.status
+    return f"{count.value} ({spread}{flag}{consensus})"
+
+
+def _figures(event: MergedEvent) -> list[str]:
+    counts = event.counts()
+    if not counts:
+        return []
+    sources = event.sources
+    head = "| Figure | Merged | " + " | ".join(f"{_src(s)} ({s.published or 'undated'})" for s in sources) + " |"
+    out = ["## Figures", "", head, "|---|---|" + "---|" * len(sources)]
+    for label, count in counts:
+        cells = []
+        for source in sources:
+            phrases = [_claim_text(c) for c in count.claims if c.source.key == source.key]
+            cells.append("; ".join(phrases) if phrases else "—")
+        out.append(f"| {esc(label)} | {_merged_text(count)} | " + " | ".join(cells) + " |")
+    out.append("")
+    for label, count in counts:
+        if count.status in ("single", "agreed") and all(c.qualifier != "vague" for c in count.claims):
+            continue
+        out += [f"### {esc(label)}: {'DISPUTED' if count.disputed else count.status}", "", esc(count.note), ""]
+        out += ["| Source | Published | Phrase | Qualifier | Evidence |", "|---|---|---|---|---|"]
+        for c in count.claims:
+            published = c.source.published.isoformat() if c.source.published else "unknown"
+            out.append(f"| {_src(c.source)} | {published} | {esc(c.phrase)} | {c.qualifier} | “{esc(c.evidence)}” |")
+        out.append("")
+    return out
+
+
+def _lists(event: MergedEvent) -> list[str]:
+    out: list[str] = []
+
+    def section(title: str, rows: list[str]) -> None:
+        if rows:
+            out.extend([f"## {title}", "", *rows, ""])
+
+    section(
+        "Places",
+        [
+            f"- {esc(p.name)} ({esc(p.kind)})"
+            + (f", also written {', '.join(esc(a) for a in p.aliases if a != p.name)}" if len(p.aliases) > 1 else "")
+            + f" — {_quotes(p.quotes)}"
+            for p in event.places
+        ],
+    )
+    section(
+        "Actors",
+        [
+            f"- {esc(a.name)} ({esc(a.role)})"
+            + (f", also {', '.join(esc(x) for x in a.aliases if x != a.name)}" if len(a.aliases) > 1 else "")
+            + f" — {_quotes(a.quotes)}"
+            for a in event.actors
+        ],
+    )
+    section(
+        "Weapons",
+        [
+            f"- {esc(w.family)}: {', '.join(esc(k) for k in w.kinds)}"
+            + (f" ({', '.join(esc(n) for n in w.names)})" if w.names else "")
+            + f" — {_quotes(w.quotes)}"
+            for w in event.weapons
+        ],
+    )
+    section(
+        "Damage",
+        [
+            f"- {esc(d.what)}"
+            + (f" (where: {'; '.join(esc(p) for p in d.places)})" if d.places else "")
+            + f" — {_quotes(d.quotes)}"
+            for d in event.damage
+        ],
+    )
+    rows = []
+    for s in event.statements:
+        rows.append(f"- **{esc(s.speaker)}**")
+        rows += [f"  - {esc(c.gist)} ({_src(c.source)}: “{esc(c.evidence)}”)" for c in s.claims]
+    section("Statements", rows)
+    section(
+        "Context (background, not part of the event)", [f"- {esc(c.note)} — {_quotes(c.quotes)}" for c in event.context]
+    )
+    return out
