@@ -64,18 +64,26 @@ class CaseRow:
 class Run:
     meta: dict[str, Any]
     rows: list[CaseRow]
+    _summary: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def run_id(self) -> str:
         return str(self.meta.get("run_id", "?"))
 
-    def to_json(self) -> dict[str, Any]:
-        from summarizer.evals.stats import summarize  # stats imports this module
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Metrics computed from the rows (once: the bootstrap is not free)."""
+        if self._summary is None:
+            from summarizer.evals.stats import summarize  # stats imports this module
 
+            self._summary = summarize(self.rows)
+        return self._summary
+
+    def to_json(self) -> dict[str, Any]:
         return {
             "format_version": FORMAT_VERSION,
             "meta": self.meta,
-            "summary": summarize(self.rows),
+            "summary": self.summary,
             "cases": [row.to_json() for row in self.rows],
         }
 

@@ -37,7 +37,7 @@ FIELD_ORDER: tuple[str, ...] = (
     "actors",
     "actors.role",
     "weapons.kinds",
-    *(name for count in COUNT_FIELDS for name in (count, f"{count}.qualifier")),
+    *(name for count in COUNT_FIELDS[4:] + COUNT_FIELDS[:4] for name in (count, f"{count}.qualifier")),
     "damage",
     "statements",
 )

@@ -1,0 +1,128 @@
+"""The terminal report (rich): per-field outcomes and P / R / F1, averages, grounding, tokens, cost, latency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from summarizer.evals.results import Run
+from summarizer.evals.stats import MACRO, MICRO
+
+# USD per million tokens (input, output), for models whose price is public. Prefix match on the model
+# name, so dated snapshots ("gpt-4o-mini-2024-07-18") price like their family. Local models cost 0.
+PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+    "o4-mini": (1.10, 4.40),
+    "o3-mini": (1.10, 4.40),
+}
+
+
+def cost_usd(meta: dict[str, Any], prompt_tokens: int, completion_tokens: int) -> float | None:
+    """What the tokens cost; 0 on the embedded model; None when the price is not known."""
+    if meta.get("backend") == "local":
+        return 0.0
+    if meta.get("backend") != "openai" or meta.get("base_url"):
+        return None  # a fake model, or a self-hosted / third-party server whose price we do not know
+    model = str(meta.get("model") or "")
+    prefix = max((p for p in PRICES if model.startswith(p)), key=len, default=None)
+    if prefix is None:
+        return None
+    price_in, price_out = PRICES[prefix]
+    return (prompt_tokens * price_in + completion_tokens * price_out) / 1_000_000
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def describe(meta: dict[str, Any]) -> str:
+    git = meta.get("git") or {}
+    revision = (git.get("revision") or "no git")[:10] + ("+dirty" if git.get("dirty") else "")
+    return (
+        f"run {meta.get('run_id', '?')} · prompt {meta.get('prompt_name')} v{meta.get('prompt_version')} "
+        f"({meta.get('prompt_hash')}) · {meta.get('backend')}/{meta.get('model')} · schema {meta.get('schema_version')}"
+        f" · {revision}"
+    )
+
+
+def field_table(run: Run) -> Table:
+    summary = run.summary
+    repeats = summary["repeats"]
+    table = Table(title=describe(run.meta), title_justify="left", caption_justify="left")
+    table.add_column("field")
+    for name in ("correct", "wrong", "missing", "invented", "empty"):
+        table.add_column(name, justify="right")
+    for name in ("P", "R", "F1" if repeats == 1 else f"F1 (mean of {repeats})", "95% CI"):
+        table.add_column(name, justify="right")
+    if repeats > 1:
+        table.add_column("flips", justify="right")
+    flips = summary["flips"]
+    for name, stats in summary["fields"].items():
+        low, high = stats["ci95"]
+        cells = [
+            name,
+            *(str(stats[o]) for o in ("correct", "wrong", "missing", "invented", "correct_empty")),
+            _f(stats["precision"]),
+            _f(stats["recall"]),
+            Text(_f(stats["f1"]), style="green" if stats["f1"] >= 0.8 else "red" if stats["f1"] < 0.5 else "yellow"),
+            f"{low:.2f}-{high:.2f}",
+        ]
+        if repeats > 1:
+            cells.append(str(len(flips.get(name, []))) or "")
+        table.add_row(*cells)
+    micro, macro = summary[MICRO], summary[MACRO]
+    table.add_section()
+    tail = [""] if repeats > 1 else []
+    table.add_row(
+        Text("micro", style="bold"),
+        *[""] * 5,
+        _f(micro["precision"]),
+        _f(micro["recall"]),
+        _f(micro["f1"]),
+        "{:.2f}-{:.2f}".format(*micro["ci95"]),
+        *tail,
+    )
+    table.add_row(
+        Text("macro", style="bold"), *[""] * 7, _f(macro["f1"]), "{:.2f}-{:.2f}".format(*macro["ci95"]), *tail
+    )
+    return table
+
+
+def footer_lines(run: Run) -> list[str]:
+    summary, meta = run.summary, run.meta
+    usage, found = summary["usage"], summary["grounding"]
+    cost = cost_usd(meta, usage["prompt_tokens"], usage["completion_tokens"])
+    similarity = ", ".join(f"{name} {value:.2f}" for name, value in summary["text_similarity"].items()) or "-"
+    rate = found["rate"]
+    lines = [
+        f"cases {summary['cases']} x repeats {summary['repeats']} = {summary['rows']} rows; errors {summary['errors']}",
+        f"text similarity (token F1, reported, not gated): {similarity}",
+        f"grounding: {found['located']}/{found['emitted']} emitted values located"
+        + (f" ({rate:.0%})" if rate is not None else ""),
+        f"tokens: {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; cost: "
+        + ("unknown price" if cost is None else f"${cost:.4f}"),
+        f"latency per answer: mean {usage['latency_s_mean']:.2f}s; model calls this run: "
+        f"{meta.get('model_calls', usage['model_calls'])}; served from cache: {usage['cached_rows']}/{summary['rows']}"
+        + (f"; wall {meta['wall_s']:.1f}s" if "wall_s" in meta else ""),
+    ]
+    if summary["flips"]:
+        flipped = ", ".join(f"{name} ({len(cases)})" for name, cases in summary["flips"].items())
+        lines.append(f"fields that flip between repeats (cases): {flipped}")
+    for row in run.rows:
+        if row.error:
+            lines.append(f"error: {row.case} (repeat {row.repeat}): {row.error}")
+    return lines
+
+
+def print_run(run: Run, console: Console) -> None:
+    console.print(field_table(run))
+    for line in footer_lines(run):
+        console.print(line, markup=False, highlight=False)

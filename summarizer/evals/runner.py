@@ -1,0 +1,155 @@
+"""Run cases x repeats through the unchanged summarize pipeline and score every record.
+
+A case that raises becomes a row with its error (scored as an empty prediction); the run goes on.
+Every run is stamped with what makes it reproducible and saved in the store, so any two runs can be
+compared later.
+"""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from summarizer.errors import ConfigError
+from summarizer.evals.fixtures import Case, Dataset
+from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
+from summarizer.evals.scorers import grounding, score_event, score_text
+from summarizer.pipeline import Summarizer
+from summarizer.schema import SCHEMA_VERSION
+from summarizer.store import Store
+
+Progress = Callable[[int, int, CaseRow], None]
+
+
+def select_cases(dataset: Dataset, names: Sequence[str] = (), limit: int | None = None) -> list[Case]:
+    """The cases named (all when none are), then the first ``limit`` of them."""
+    cases = dataset.cases
+    if names:
+        known = {case.name: case for case in cases}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ConfigError(f"no case named {', '.join(unknown)} in {dataset.path} (cases: {', '.join(known)})")
+        cases = [known[name] for name in dict.fromkeys(names)]
+    if limit is not None:
+        if limit < 1:
+            raise ConfigError("--limit must be at least 1")
+        cases = cases[:limit]
+    return cases
+
+
+def run_case(summarizer: Summarizer, case: Case, repeat: int, *, use_cache: bool = True) -> CaseRow:
+    started = time.perf_counter()
+    try:
+        record = summarizer.summarize(case.article, repeat=repeat, use_cache=use_cache)
+    except Exception as exc:  # a failing case is a row, whatever the failure
+        return CaseRow(
+            case=case.name,
+            repeat=repeat,
+            error=f"{type(exc).__name__}: {exc}",
+            scores=score_event(case.labels, None),
+            text=score_text(case.labels, None),
+            latency_s=round(time.perf_counter() - started, 3),
+        )
+    found = grounding(record)
+    provenance = record.provenance
+    return CaseRow(
+        case=case.name,
+        repeat=repeat,
+        scores=score_event(case.labels, record.event),
+        text=score_text(case.labels, record.event),
+        located=found.located,
+        emitted=found.emitted,
+        unlocated=found.unlocated,
+        prompt_tokens=provenance.usage.prompt_tokens,
+        completion_tokens=provenance.usage.completion_tokens,
+        latency_s=provenance.latency_s,
+        model_calls=0 if provenance.cached else provenance.attempts,
+        cached=provenance.cached,
+        record=record.model_dump(mode="json"),
+    )
+
+
+def run_eval(
+    summarizer: Summarizer,
+    cases: Sequence[Case],
+    *,
+    repeat: int = 1,
+    concurrency: int = 1,
+    use_cache: bool = True,
+    fixtures: str | Path = "",
+    progress: Progress | None = None,
+) -> Run:
+    """Every case ``repeat`` times, ``concurrency`` at a time; rows come back in case order."""
+    if repeat < 1 or concurrency < 1:
+        raise ConfigError("--repeat and --concurrency must be at least 1")
+    tasks = [(case, index) for case in cases for index in range(repeat)]
+    started, calls_before = time.perf_counter(), summarizer.model_calls
+    created = datetime.now(timezone.utc)
+    done: list[CaseRow] = []
+    lock = threading.Lock()
+
+    def one(task: tuple[Case, int]) -> CaseRow:
+        row = run_case(summarizer, task[0], task[1], use_cache=use_cache)
+        with lock:
+            done.append(row)
+            if progress is not None:
+                progress(len(done), len(tasks), row)
+        return row
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        rows = list(pool.map(one, tasks))
+    meta = run_meta(summarizer, created, fixtures=str(fixtures), cases=len(cases), repeat=repeat)
+    meta.update(
+        concurrency=concurrency,
+        use_cache=use_cache,
+        model_calls=summarizer.model_calls - calls_before,
+        wall_s=round(time.perf_counter() - started, 3),
+    )
+    return Run(meta, rows)
+
+
+def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[str, Any]:
+    """What makes a run reproducible: code revision, prompt, schema, backend, model and parameters."""
+    prompt = summarizer.prompt
+    return {
+        "run_id": f"{created:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}",
+        "format_version": FORMAT_VERSION,
+        "created": created.isoformat(timespec="seconds"),
+        "git": git_state(Path(__file__).resolve().parent),
+        "prompt_name": prompt.name,
+        "prompt_version": prompt.version,
+        "prompt_hash": prompt.hash,
+        "prompt_path": str(prompt.path),
+        "schema_version": SCHEMA_VERSION,
+        "backend": summarizer.backend_name,
+        "model": summarizer.model_name,
+        "base_url": summarizer.settings.base_url,
+        "parameters": summarizer.settings.parameters(),
+        **extra,
+    }
+
+
+def git_state(folder: Path) -> dict[str, Any]:
+    """Revision and dirty flag of the checkout the harness runs from; nulls outside a git checkout."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    revision = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no") if revision else None
+    return {"revision": revision, "dirty": bool(status) if status is not None else None}
+
+
+def save_run(store: Store, run: Run) -> None:
+    store.save_run(run.run_id, run.meta, run.to_json())
