@@ -127,10 +127,10 @@ def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
     pa = [(p.name, p.kind) for p in a.event.places]
     pb = [(p.name, p.kind) for p in b.event.places]
     blockers = []
-    for kind in ("country", "region", "city"):
+    for kind, plural in (("country", "countries"), ("region", "regions"), ("city", "cities")):
         ka, kb = [p for p in pa if p[1] == kind], [p for p in pb if p[1] == kind]
         if ka and kb and not _any_same(ka, pb) and not _any_same(kb, pa):
-            blockers.append(f"different {kind}s: {_names(ka)} vs {_names(kb)}")
+            blockers.append(f"different {plural}: {_names(ka)} vs {_names(kb)}")
     shared = [(x, y) for x in pa for y in pb if same_place(x[0], x[1], y[0], y[1])]
     fine = [(x, y) for x, y in shared if x[1] in FINE_KINDS or y[1] in FINE_KINDS]
     regions = [(x, y) for x, y in shared if "region" in (x[1], y[1])]
