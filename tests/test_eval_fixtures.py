@@ -28,6 +28,8 @@ def test_loads_cases_with_typed_labels(tmp_path: Path) -> None:
         "kyiv",
         {
             "tags": ["missile_strike"],
+            "event": "kyiv-2024-03-21",  # other top-level keys belong to the labeller and are ignored
+            "evidence": {"casualties.injured": "at least 17 people"},
             "labels": {
                 "event_type": "missile_or_air_strike",
                 "when": {"start": "2024-03-21", "end": "2024-03-21"},
@@ -72,7 +74,7 @@ def test_explicit_article_name_and_subfolders(tmp_path: Path) -> None:
     [
         ("{not json", "invalid JSON at line 1"),
         ([], "expected a JSON object"),
-        ({"label": {}}, "unknown top-level key(s) label"),
+        ({"label": {}}, "'labels' must be an object"),
         ({"labels": {"casualties.wounded": None}}, "labels.casualties.wounded: unknown field path"),
         ({"labels": {"event_type": "airstrike"}}, "labels.event_type: 'airstrike' is not an event type"),
         ({"labels": {"when": {"start": "21/03/2024"}}}, "labels.when.start: '21/03/2024' is not a YYYY-MM-DD date"),

@@ -152,4 +152,7 @@ def git_state(folder: Path) -> dict[str, Any]:
 
 
 def save_run(store: Store, run: Run) -> None:
+    """Save the run; its headline scores go into the meta too, for `summarizer eval runs`."""
+    run.meta["micro_f1"] = run.summary["micro"]["f1"]
+    run.meta["macro_f1"] = run.summary["macro"]["f1"]
     store.save_run(run.run_id, run.meta, run.to_json())

@@ -333,6 +333,9 @@ def evidence_paths(event: Event) -> list[str]:
     return paths
 
 
+LOCATED_MATCHES = frozenset({"exact", "normalised", "fuzzy"})
+
+
 @dataclass
 class Grounding:
     located: int = 0
@@ -349,11 +352,13 @@ def grounding(record: Record, nulled_codes: Sequence[str] = ("ungrounded",)) -> 
 
     A warning with one of ``nulled_codes`` names a value the model emitted and grounding removed: on a list
     path (``places[2]``, model numbering) it is one more emitted, unlocated value; on a value still present
-    (``when`` whose dates were stripped) it marks that value as not grounded.
+    (``when`` whose dates were stripped) it marks that value as not grounded. A ``sentence`` span (the
+    model's quote was not found; the value was, and its sentence stands in) does not count as located.
     """
     paths = evidence_paths(record.event)
+    spans = {path for path, span in record.spans.items() if span.match in LOCATED_MATCHES}
     dropped = [w.path for w in record.warnings if w.code in nulled_codes and w.path]
     stripped = {path for path in dropped if "[" not in path and path in paths}
-    located = [path for path in paths if path in record.spans and path not in stripped]
+    located = [path for path in paths if path in spans and path not in stripped]
     unlocated = [path for path in paths if path not in located] + [p for p in dropped if p not in stripped]
     return Grounding(len(located), len(located) + len(unlocated), unlocated)

@@ -1,0 +1,274 @@
+"""`summarizer eval`: run the fixtures, report, compare with a baseline, gate.
+
+Exit codes: 0 ok, 1 the gate failed, 2 usage or configuration error. Register with
+``cli.add_command(eval_group)``. Tests (or embedding programs) may pass
+``obj={"make_summarizer": callable(settings) -> Summarizer}`` to run on another backend.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from summarizer.config import BACKENDS, Settings
+from summarizer.errors import SummarizerError
+from summarizer.evals.compare import (
+    Gate,
+    check_gate,
+    compare_runs,
+    comparison_json,
+    comparison_table,
+    differences,
+    parse_thresholds,
+    resolve_run,
+)
+from summarizer.evals.fixtures import load_fixtures
+from summarizer.evals.html import render_html
+from summarizer.evals.report import print_run
+from summarizer.evals.results import CaseRow, write_report
+from summarizer.evals.runner import run_eval, save_run, select_cases
+from summarizer.pipeline import Summarizer
+from summarizer.store import Store
+
+DEFAULT_FIXTURES = Path("evals/fixtures")
+
+
+class EvalUsageError(click.ClickException):
+    exit_code = 2
+
+
+def _fail(exc: SummarizerError) -> click.ClickException:
+    error = click.ClickException(str(exc))
+    error.exit_code = exc.exit_code
+    return error
+
+
+def _factory(ctx: click.Context) -> Callable[[Settings], Summarizer]:
+    obj = ctx.find_root().obj
+    if isinstance(obj, dict) and callable(obj.get("make_summarizer")):
+        return obj["make_summarizer"]
+    return Summarizer
+
+
+def _store(ctx: click.Context, settings: Settings | None = None) -> Store:
+    obj = ctx.find_root().obj
+    if isinstance(obj, dict) and isinstance(obj.get("store"), Store):
+        return obj["store"]
+    return Store.open((settings or Settings.from_env()).home)
+
+
+def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    command = click.option(
+        "--max-drop",
+        type=click.FloatRange(0.0, 1.0),
+        help="Fail (exit 1) when a field's F1 drops by more than this versus the baseline, beyond noise.",
+    )(command)
+    return click.option(
+        "--fail-under",
+        multiple=True,
+        metavar="FIELD=VALUE",
+        help="Fail (exit 1) when FIELD's F1 is under VALUE; FIELD may be micro or macro. Repeatable.",
+    )(command)
+
+
+@click.group("eval", invoke_without_command=True)
+@click.option(
+    "--fixtures",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_FIXTURES,
+    show_default=True,
+    help="Folder of NAME.labels.json + article files (format: evals/LABELLING.md).",
+)
+@click.option("--prompt", help="Prompt name or file to evaluate (default: settings / 'default').")
+@click.option("--backend", type=click.Choice(BACKENDS), help="Model backend.")
+@click.option("--model", help="Model name.")
+@click.option("--model-path", help="GGUF file for the local backend.")
+@click.option("--base-url", help="OpenAI-compatible server URL.")
+@click.option("--temperature", type=float, help="Sampling temperature (repeats differ only above 0).")
+@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True, help="Runs per case.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, help="Cases in parallel.")
+@click.option("--no-cache", is_flag=True, help="Ask the model again instead of reusing stored answers.")
+@click.option("--limit", type=click.IntRange(min=1), help="Only the first N cases.")
+@click.option("--case", "case_names", multiple=True, metavar="NAME", help="Only this case (repeatable).")
+@click.option("--json", "json_out", metavar="PATH|-", help="Write the versioned JSON report ('-' = stdout).")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path), help="Write an HTML report.")
+@click.option(
+    "--baseline",
+    metavar="RUN_ID|PROMPT|PATH",
+    help="Compare with a saved run, a prompt's latest run, or a report file.",
+)
+@click.option(
+    "--save-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write this run as the accepted baseline report (e.g. evals/baselines/default-local.json).",
+)
+@gate_options
+@click.pass_context
+def eval_group(ctx: click.Context, **options: Any) -> None:
+    """Score the summarizer on hand-labelled fixtures, field by field; compare with a baseline and gate.
+
+    Plain `summarizer eval` runs every fixture on the default prompt and backend. Runs are saved;
+    see `summarizer eval runs` and `summarizer eval compare A B`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    try:
+        ctx.exit(_run(ctx, **options))
+    except SummarizerError as exc:
+        raise _fail(exc) from exc
+
+
+def _run(ctx: click.Context, **o: Any) -> int:
+    json_to_stdout = o["json_out"] == "-"
+    console = Console(stderr=json_to_stdout)
+    errors = Console(stderr=True)
+    fail_under = parse_thresholds(o["fail_under"])
+    if o["max_drop"] is not None and not o["baseline"]:
+        raise EvalUsageError("--max-drop needs --baseline RUN_ID|PROMPT|PATH")
+    settings = Settings.from_env(
+        backend=o["backend"],
+        model=o["model"],
+        model_path=o["model_path"],
+        base_url=o["base_url"],
+        prompt=o["prompt"],
+        temperature=o["temperature"],
+    )
+    dataset = load_fixtures(o["fixtures"])
+    cases = select_cases(dataset, o["case_names"], o["limit"])
+    summarizer = _factory(ctx)(settings)
+    store = summarizer.store
+
+    def progress(done: int, total: int, row: CaseRow) -> None:
+        status = f"error: {row.error}" if row.error else "cached" if row.cached else f"{row.latency_s:.1f}s"
+        errors.print(f"[{done}/{total}] {row.case} #{row.repeat} {status}", markup=False, highlight=False)
+
+    errors.print(
+        f"eval: {len(cases)} case(s) x {o['repeat']} from {dataset.path} · prompt {summarizer.prompt.name} "
+        f"· {summarizer.backend_name}/{summarizer.model_name}",
+        markup=False,
+        highlight=False,
+    )
+    run = run_eval(
+        summarizer,
+        cases,
+        repeat=o["repeat"],
+        concurrency=o["concurrency"],
+        use_cache=not o["no_cache"],
+        fixtures=dataset.path,
+        progress=progress,
+    )
+    save_run(store, run)
+    print_run(run, console)
+
+    report: dict[str, Any] = run.to_json()
+    gate: Gate | None = None
+    if o["baseline"]:
+        baseline = resolve_run(o["baseline"], store, like=run.meta, exclude=run.run_id)
+        deltas = compare_runs(baseline, run)
+        for line in differences(baseline, run):
+            console.print(line, markup=False, highlight=False)
+        console.print(comparison_table(baseline, run, deltas))
+        gate = check_gate(run, deltas, fail_under, o["max_drop"])
+        report["comparison"] = comparison_json(baseline, deltas, gate)
+    elif fail_under:
+        gate = check_gate(run, None, fail_under, None)
+        report["gate"] = {"passed": gate.passed, "failures": gate.failures}
+
+    if o["html_out"]:
+        o["html_out"].write_text(render_html(run, {c.name: c.article.text for c in cases}), encoding="utf-8")
+        errors.print(f"HTML report: {o['html_out']}", markup=False, highlight=False)
+    if o["save_baseline"]:
+        write_report(run, o["save_baseline"])
+        errors.print(f"baseline written to {o['save_baseline']}; commit it to accept it", markup=False)
+    if json_to_stdout:
+        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    elif o["json_out"]:
+        Path(o["json_out"]).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    console.print(f"run saved as {run.run_id}", markup=False, highlight=False)
+    return _verdict(gate, errors)
+
+
+def _verdict(gate: Gate | None, console: Console) -> int:
+    if gate is None:
+        return 0
+    for failure in gate.failures:
+        console.print(f"GATE FAILED {failure}", style="bold red", markup=False, highlight=False)
+    if gate.passed:
+        console.print("gate passed", style="green")
+    return 0 if gate.passed else 1
+
+
+@eval_group.command("compare")
+@click.argument("baseline")
+@click.argument("candidate")
+@click.option("--json", "json_out", metavar="PATH|-", help="Write the comparison as JSON ('-' = stdout).")
+@gate_options
+@click.pass_context
+def compare_command(
+    ctx: click.Context,
+    baseline: str,
+    candidate: str,
+    json_out: str | None,
+    fail_under: tuple[str, ...],
+    max_drop: float | None,
+) -> None:
+    """Per-field F1 deltas of CANDIDATE against BASELINE (run ids, prompt names or report files)."""
+    try:
+        thresholds = parse_thresholds(fail_under)
+        store = _store(ctx)
+        base_run = resolve_run(baseline, store)
+        cand_run = resolve_run(candidate, store, like=base_run.meta, exclude=base_run.run_id)
+        deltas = compare_runs(base_run, cand_run)
+        console = Console(stderr=json_out == "-")
+        for line in differences(base_run, cand_run):
+            console.print(line, markup=False, highlight=False)
+        console.print(comparison_table(base_run, cand_run, deltas))
+        gate = check_gate(cand_run, deltas, thresholds, max_drop)
+        data = json.dumps(comparison_json(base_run, deltas, gate), indent=2) + "\n"
+        if json_out == "-":
+            sys.stdout.write(data)
+        elif json_out:
+            Path(json_out).write_text(data, encoding="utf-8")
+    except SummarizerError as exc:
+        raise _fail(exc) from exc
+    ctx.exit(_verdict(gate, Console(stderr=True)) if (thresholds or max_drop is not None) else 0)
+
+
+@eval_group.command("runs")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.pass_context
+def runs_command(ctx: click.Context, limit: int) -> None:
+    """List saved eval runs, newest first."""
+    try:
+        metas = _store(ctx).list_runs(limit=limit)
+    except SummarizerError as exc:
+        raise _fail(exc) from exc
+    if not metas:
+        click.echo("no saved eval runs yet; run `summarizer eval`")
+        return
+    console = Console()
+    table = Table("run", "created", "prompt", "backend/model", "cases x repeats", "micro F1", "macro F1", "git")
+    for meta in metas:
+        git = meta.get("git") or {}
+        table.add_row(
+            str(meta.get("run_id")),
+            str(meta.get("created")),
+            f"{meta.get('prompt_name')} ({meta.get('prompt_hash')})",
+            f"{meta.get('backend')}/{meta.get('model')}",
+            f"{meta.get('cases')} x {meta.get('repeat')}",
+            _score(meta.get("micro_f1")),
+            _score(meta.get("macro_f1")),
+            (git.get("revision") or "-")[:10] + ("+dirty" if git.get("dirty") else ""),
+        )
+    console.print(table)
+
+
+def _score(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else "-"
