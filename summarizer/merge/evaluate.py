@@ -1,0 +1,274 @@
+"""Grouping quality: pairwise precision / recall of ``merge`` against known event ids.
+
+Every unordered pair of reports is a decision: grouped together or not. Against gold event
+ids (same id = same real event), a pair grouped and gold-same is a true positive, grouped
+but gold-different a false positive, gold-same but not grouped a false negative.
+
+Gold ids come from the fixtures: each ``NAME.labels.json`` carries a top-level ``"event"``
+id. The records to group are either
+
+- real ``summarize`` output for the fixture articles (``--records FILE...``; matched to the
+  labels by article id = fixture name), or
+- **synthetic records built from the hand labels** (the default, ``records_from_labels``):
+  the gold values dressed as a record, with placeholder evidence. These measure the grouping
+  rule on perfect extractions, an upper bound; they say nothing about the model.
+
+    python -m summarizer.merge.evaluate [--fixtures evals/fixtures] [--records FILE...] [--sweep]
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from summarizer.articles import SUPPORTED_SUFFIXES, load_article
+from summarizer.errors import SummarizerError
+from summarizer.merge.grouping import DEFAULT_THRESHOLD, Grouping, group_reports
+from summarizer.merge.loading import LoadProblem, load_inputs
+from summarizer.merge.models import MergedEvent
+from summarizer.merge.reports import collect_reports
+from summarizer.record import Provenance, Record, Usage
+from summarizer.schema import Event
+
+LABELS_SUFFIX = ".labels.json"
+PLACEHOLDER = "(synthetic record built from the hand labels)"
+
+
+@dataclass(frozen=True)
+class PairwiseResult:
+    items: int
+    events: int
+    true_positive: int
+    false_positive: int
+    false_negative: int
+    false_merges: tuple[tuple[str, str], ...]
+    missed: tuple[tuple[str, str], ...]
+
+    @property
+    def precision(self) -> float | None:
+        predicted = self.true_positive + self.false_positive
+        return self.true_positive / predicted if predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        gold = self.true_positive + self.false_negative
+        return self.true_positive / gold if gold else None
+
+    @property
+    def f1(self) -> float | None:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p is not None and r is not None and p + r else None
+
+
+def pairwise(predicted: Mapping[str, int], gold: Mapping[str, str]) -> PairwiseResult:
+    """Pairwise P/R of a predicted clustering (item -> group number) against gold event ids."""
+    items = sorted(set(predicted) & set(gold))
+    tp = fp = fn = 0
+    false_merges, missed = [], []
+    for a, b in itertools.combinations(items, 2):
+        together, same = predicted[a] == predicted[b], gold[a] == gold[b]
+        if together and same:
+            tp += 1
+        elif together:
+            fp += 1
+            false_merges.append((a, b))
+        elif same:
+            fn += 1
+            missed.append((a, b))
+    return PairwiseResult(len(items), len({gold[i] for i in items}), tp, fp, fn, tuple(false_merges), tuple(missed))
+
+
+def assignment(grouping: Grouping) -> dict[str, int]:
+    """Article id -> group number (a report key when one article id has several reports)."""
+    return {grouping.reports[i].source.id: g for g, members in enumerate(grouping.groups) for i in members}
+
+
+# ---------------------------------------------------------------- gold ids and synthetic records
+
+
+def gold_events(fixtures: Path) -> dict[str, str]:
+    """Fixture name (= article id) -> its ``event`` id, for every labels file that has one."""
+    out = {}
+    for path in sorted(fixtures.rglob(f"*{LABELS_SUFFIX}")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(raw, dict) and isinstance(raw.get("event"), str):
+            out[path.name[: -len(LABELS_SUFFIX)]] = raw["event"]
+    return out
+
+
+def records_from_labels(fixtures: Path) -> list[Record]:
+    """One synthetic record per fixture: the gold labels as an event (see the module docstring)."""
+    records = []
+    for path in sorted(fixtures.rglob(f"*{LABELS_SUFFIX}")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        stem = path.name[: -len(LABELS_SUFFIX)]
+        article_path = path.parent / raw["article"] if raw.get("article") else _article_beside(path, stem)
+        article = load_article(article_path)
+        records.append(
+            Record(
+                article=article.meta(),
+                event=event_from_labels(raw.get("labels", {}), article.published),
+                provenance=Provenance(
+                    prompt_name="labels",
+                    prompt_version="0",
+                    prompt_hash="labels",
+                    schema_version="1.0",
+                    backend="labels",
+                    model="gold labels (synthetic record)",
+                    parameters={},
+                    usage=Usage(),
+                    latency_s=0.0,
+                    attempts=0,
+                    created_at="1970-01-01T00:00:00+00:00",
+                ),
+            )
+        )
+    return records
+
+
+def _article_beside(labels: Path, stem: str) -> Path:
+    for path in sorted(labels.parent.glob(f"{stem}.*")):
+        if path.stem == stem and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.endswith(LABELS_SUFFIX):
+            return path
+    raise SummarizerError(f"{labels}: no article file beside it")
+
+
+def _first(value: Any, default: str) -> str:
+    if isinstance(value, list):
+        return str(value[0]) if value else default
+    return str(value) if value else default
+
+
+def _count(label: Any) -> dict[str, Any] | None:
+    if not isinstance(label, dict):
+        return None
+    if label.get("vague"):
+        return {"evidence": PLACEHOLDER, "phrase": "(vague)", "qualifier": "vague"}
+    value, low, high = label.get("value"), label.get("min"), label.get("max")
+    qualifier = label.get("qualifier")
+    if qualifier in (None, "vague"):
+        if value is not None:
+            qualifier = "exact"
+        elif low is not None and high is not None:
+            qualifier = "range"
+        else:
+            qualifier = "at_least" if low is not None else "at_most"
+    count = {"value": value, "low": low, "high": high, "qualifier": qualifier}
+    return {"evidence": PLACEHOLDER, "phrase": "(label)", **count}
+
+
+def _max_items(field: str) -> int | None:
+    """The schema's bound on a list field (labels may list more items than a record may hold)."""
+    for meta in Event.model_fields[field].metadata:
+        if hasattr(meta, "max_length"):
+            return meta.max_length
+    return None
+
+
+def event_from_labels(labels: Mapping[str, Any], published: date | None) -> Event:
+    def items(field: str, key: str, attr: str | None, default: str) -> list[dict[str, Any]]:
+        out = []
+        for item in (labels.get(field) or [])[: _max_items(field)]:
+            entry = {"evidence": PLACEHOLDER, key: _first(item.get(key), "?")}
+            if attr:
+                entry[attr] = _first(item.get(attr), default)
+            out.append(entry)
+        return out
+
+    when = None
+    if isinstance(labels.get("when"), dict):
+        window = labels["when"]
+        start, end = window.get("start", window.get("end")), window.get("end", window.get("start"))
+        when = {"evidence": PLACEHOLDER, "phrase": "(label)", "date_start": start, "date_end": end}
+    kinds = (labels.get("weapons.kinds") or [])[: _max_items("weapons")]
+    weapons: list[dict[str, Any]] = [{"evidence": PLACEHOLDER, "kind": _first(k, "other")} for k in kinds]
+    for measure in ("launched", "intercepted"):
+        count = _count(labels.get(f"weapons.{measure}"))
+        if count is not None:
+            if not weapons:
+                weapons.append({"evidence": PLACEHOLDER, "kind": "other"})
+            weapons[0][measure] = count
+    casualties = {
+        name: _count(labels.get(f"casualties.{name}"))
+        for name in ("killed", "injured", "children_killed", "children_injured")
+    }
+    data = {
+        "event_type": labels.get("event_type") or "other",
+        "title": labels.get("title") or "(no title label)",
+        "summary": labels.get("summary") or "(no summary label)",
+        "when": when,
+        "places": items("places", "name", "kind", "other"),
+        "actors": items("actors", "name", "role", "other"),
+        "weapons": weapons,
+        "casualties": casualties if any(casualties.values()) else None,
+        "damage": items("damage", "what", None, ""),
+        "statements": [{**s, "gist": "(label)"} for s in items("statements", "speaker", None, "")],
+    }
+    return Event.model_validate(data)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def load_records(paths: Sequence[str]) -> list[Record | MergedEvent]:
+    loaded: list[Record | MergedEvent] = []
+    for item in load_inputs(paths):
+        if isinstance(item, LoadProblem):
+            click.echo(f"error: {item}", err=True)
+        else:
+            loaded.append(item)
+    return loaded
+
+
+def evaluate(records: Iterable[Record | MergedEvent], gold: Mapping[str, str], threshold: float) -> PairwiseResult:
+    reports = [r for r in collect_reports(records) if r.source.id in gold]
+    return pairwise(assignment(group_reports(reports, threshold)), gold)
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+@click.command()
+@click.option(
+    "--fixtures", "fixtures_dir", default="evals/fixtures", show_default=True, type=click.Path(file_okay=False)
+)
+@click.option("--records", "record_paths", multiple=True, help="Records from summarize (default: built from labels).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD, show_default=True)
+@click.option("--sweep", is_flag=True, help="Also report P/R for thresholds 0.40 .. 1.00.")
+def main(fixtures_dir: str, record_paths: tuple[str, ...], threshold: float, sweep: bool) -> None:
+    """Pairwise grouping precision / recall against the fixtures' event ids."""
+    fixtures = Path(fixtures_dir)
+    gold = gold_events(fixtures)
+    if not gold:
+        raise click.ClickException(f"{fixtures}: no labels file has a top-level 'event' id")
+    records = load_records(record_paths) if record_paths else records_from_labels(fixtures)
+    origin = "records: " + ", ".join(record_paths) if record_paths else "synthetic records built from the labels"
+    result = evaluate(records, gold, threshold)
+    click.echo(f"{origin}; {result.items} reports of {result.events} events; threshold {threshold:g}")
+    click.echo(
+        f"pairs: TP {result.true_positive}  FP {result.false_positive}  FN {result.false_negative}  "
+        f"precision {_fmt(result.precision)}  recall {_fmt(result.recall)}  F1 {_fmt(result.f1)}"
+    )
+    for a, b in result.false_merges:
+        click.echo(f"  false merge: {a} + {b} ({gold[a]} vs {gold[b]})")
+    for a, b in result.missed:
+        click.echo(f"  missed: {a} + {b} (both {gold[a]})")
+    if sweep:
+        for step in range(40, 101, 5):
+            swept = evaluate(records, gold, step / 100)
+            click.echo(
+                f"  threshold {step / 100:.2f}: precision {_fmt(swept.precision)} recall {_fmt(swept.recall)} "
+                f"(TP {swept.true_positive} FP {swept.false_positive} FN {swept.false_negative})"
+            )
+
+
+if __name__ == "__main__":
+    main()
