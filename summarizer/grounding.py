@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from summarizer.record import Issue, Span
 from summarizer.schema import Casualties, Count, Event, TimeWindow, Weapon
 from summarizer.textnorm import name_key, normalise, normalise_with_map, numbers_in
-from summarizer.timeparse import resolve
+from summarizer.timeparse import Window, resolve
 
 FUZZY_THRESHOLD = 90.0
 MIN_FUZZY_CHARS = 20  # shorter quotes must match exactly or after normalisation
@@ -125,42 +125,67 @@ class _Checker:
     # Each check returns the value to keep (possibly corrected) or None to drop it.
 
     def count(self, path: str, count: Count | None) -> Count | None:
+        """Keep a count whose figures are stated in its quote, in a sentence about this field."""
         if count is None:
             return None
-        span = self.find(path, count.evidence)
-        if span is None:
-            return None
-        quoted = self.text[span.start : span.end]
-        stated = numbers_in(quoted) | (numbers_in(count.phrase) if locate(count.phrase, self.text) else set())
+        field_name = path.rsplit(".", 1)[-1]
         figures = {n for n in (count.value, count.low, count.high) if n is not None}
-        missing = figures - stated
-        if missing:
-            self.drop(path, f"{sorted(missing)} not stated in its evidence {_clip(quoted)!r}")
-            return None
-        inferred = infer_qualifier(count.phrase) if count.phrase and locate(count.phrase, quoted) else None
-        if inferred and inferred != count.qualifier:
-            self.notes.append(
-                Issue(
-                    code="corrected",
-                    path=path,
-                    message=f"qualifier {count.qualifier} -> {inferred} from {count.phrase!r}",
-                )
-            )
-            count = _with_qualifier(count, inferred)
-        self.accept(path, span)
-        return count
+        candidates = [(span, False) for span in [locate(count.evidence, self.text)] if span]
+        phrase_span = locate(count.phrase, self.text)
+        if phrase_span:
+            candidates.append((self.sentence(phrase_span), True))
+        reason = f"evidence not found in the article: {_clip(count.evidence)!r}"
+        for span, repaired in candidates:
+            quoted = self.text[span.start : span.end]
+            if not figures <= numbers_in(quoted):
+                reason = f"{sorted(figures - numbers_in(quoted))} not stated in {_clip(quoted)!r}"
+            elif not CUES[field_name].search(normalise(quoted)):
+                reason = f"{_clip(quoted)!r} does not speak of {field_name.replace('_', ' ')}"
+            else:
+                if repaired:
+                    count = count.model_copy(update={"evidence": quoted})
+                    self.note("repaired", path, f"evidence replaced by the sentence around {count.phrase!r}")
+                inferred = infer_qualifier(count.phrase) if phrase_span and _inside(phrase_span, span) else None
+                if inferred and inferred != count.qualifier:
+                    self.note("corrected", path, f"qualifier {count.qualifier} -> {inferred} from {count.phrase!r}")
+                    count = _with_qualifier(count, inferred)
+                self.accept(path, span)
+                return count
+        self.drop(path, reason)
+        return None
 
     def named(self, path: str, item: T, name: str, what: str) -> T | None:
-        """Keep an item whose evidence is in the article and names it."""
-        span = self.find(path, item.evidence)  # type: ignore[attr-defined]
+        """Keep an item whose evidence names it; failing that, quote the sentence where the name occurs."""
+        evidence: str = item.evidence  # type: ignore[attr-defined]
+        span = locate(evidence, self.text)
+        if span and mentions(self.text[span.start : span.end], name):
+            self.accept(path, span)
+            return item
+        name_span = locate(name, self.text) if len(normalise(name)) >= 3 else None
+        if name_span:
+            sentence = self.sentence(name_span)
+            self.note("repaired", path, f"evidence replaced by the sentence that names {name!r}")
+            self.accept(path, sentence)
+            return item.model_copy(update={"evidence": self.text[sentence.start : sentence.end]})  # type: ignore[attr-defined]
         if span is None:
-            return None
-        quoted = self.text[span.start : span.end]
-        if not mentions(quoted, name):
-            self.drop(path, f"{what} {name!r} does not appear in its evidence {_clip(quoted)!r}")
-            return None
-        self.accept(path, span)
-        return item
+            self.drop(
+                path, f"{what} {name!r} is not in the article and its evidence was not found: {_clip(evidence)!r}"
+            )
+        else:
+            self.drop(path, f"{what} {name!r} is not in the article")
+        return None
+
+    def sentence(self, span: Span) -> Span:
+        """The sentence around a located value, used as its evidence when the model's quote failed."""
+        start = max((m.end() for m in SENTENCE_END.finditer(self.text, 0, span.start)), default=0)
+        end_match = SENTENCE_END.search(self.text, span.end)
+        end = end_match.start() + 1 if end_match else len(self.text)
+        while start < end and self.text[start].isspace():
+            start += 1
+        return Span(start=start, end=end, match="sentence", score=span.score)
+
+    def note(self, code: str, path: str, message: str) -> None:
+        self.notes.append(Issue(code=code, path=path, message=message))
 
     def weapon(self, path: str, weapon: Weapon) -> Weapon | None:
         span = self.evidence(path, weapon.evidence)
@@ -187,39 +212,67 @@ class _Checker:
         return Casualties(**checked) if any(checked.values()) else None
 
     def when(self, window: TimeWindow | None) -> TimeWindow | None:
+        """Dates must follow from the time words (resolved against the publication date), never be taken on trust."""
         if window is None:
             return None
-        span = self.find("when", window.evidence)
+        span = locate(window.evidence, self.text)
+        resolved = None
+        for words in (window.phrase, self.text[span.start : span.end] if span else ""):
+            if words and locate(words, self.text):
+                resolved = resolve(words, self.published)
+                if resolved:
+                    break
+        if resolved is None and window.date_start:
+            span, resolved = self.supporting_sentence(window) or (span, None)
+            if resolved:
+                quoted = self.text[span.start : span.end]
+                window = window.model_copy(update={"evidence": quoted, "phrase": _original(quoted, resolved.phrase)})
+                self.note("repaired", "when", f"evidence replaced by the sentence that dates the event: {quoted!r}")
         if span is None:
+            self.drop("when", f"evidence not found in the article: {_clip(window.evidence)!r}")
             return None
-        quoted = self.text[span.start : span.end]
-        resolved = resolve(window.phrase, self.published) if locate(window.phrase, self.text) else None
-        resolved = resolved or resolve(quoted, self.published)
         if resolved:
             if (window.date_start, window.date_end) != (resolved.start, resolved.end):
-                self.notes.append(
-                    Issue(
-                        code="corrected",
-                        path="when",
-                        message=f"dates {window.date_start}..{window.date_end} -> {resolved.start}..{resolved.end} "
-                        f"({resolved.reason})",
-                    )
+                self.note(
+                    "corrected",
+                    "when",
+                    f"dates {window.date_start}..{window.date_end} -> {resolved.start}..{resolved.end} "
+                    f"({resolved.reason})",
                 )
             window = window.model_copy(
-                update={
-                    "date_start": resolved.start,
-                    "date_end": resolved.end,
-                    "precision": window.precision or resolved.precision,
-                }
+                update={"date_start": resolved.start, "date_end": resolved.end, "precision": resolved.precision}
             )
         elif window.date_start or window.date_end:
-            self.drop("when", f"the dates are not stated in {_clip(quoted)!r} and cannot be resolved from it")
+            self.drop("when", f"no words in the article give the dates {window.date_start}..{window.date_end}")
             window = window.model_copy(update={"date_start": None, "date_end": None})
         if self.published and window.date_end and window.date_end > self.published + timedelta(days=1):
-            self.drop("when", f"date {window.date_end} is after the publication date {self.published}")
-            return None
+            self.drop("when", f"{window.date_end} is after the publication date {self.published}")
+            window = window.model_copy(update={"date_start": None, "date_end": None})
         self.accept("when", span)
         return window
+
+    def supporting_sentence(self, window: TimeWindow) -> tuple[Span, Window] | None:
+        """The first sentence whose time words resolve to a window that contains the model's start date."""
+        for sentence in self.sentences():
+            resolved = resolve(self.text[sentence.start : sentence.end], self.published)
+            if resolved and window.date_start and resolved.start <= window.date_start <= resolved.end:
+                return sentence, resolved
+        return None
+
+    def sentences(self) -> list[Span]:
+        spans, start = [], 0
+        for match in SENTENCE_END.finditer(self.text):
+            spans.append(self.sentence(Span(start=start, end=max(start, match.start()), match="exact", score=1.0)))
+            start = match.end()
+        if start < len(self.text):
+            spans.append(self.sentence(Span(start=start, end=len(self.text), match="exact", score=1.0)))
+        return [span for span in spans if span.end > span.start]
+
+
+def _original(text: str, folded_words: str) -> str:
+    """The words in ``text`` whose normalised form is ``folded_words`` (for the record's phrase)."""
+    span = locate(folded_words, text)
+    return text[span.start : span.end] if span else folded_words
 
 
 def ground_event(event: Event, text: str, published: date | None) -> Grounding:
@@ -281,6 +334,26 @@ def _renumber(spans: dict[str, Span], kept: dict[str, list[int]]) -> dict[str, S
             new_index = kept[match.group(1)].index(int(match.group(2)))
             result[f"{match.group(1)}[{new_index}]{match.group(3)}"] = span
     return result
+
+
+SENTENCE_END = re.compile(r"[.!?](?=[\s\"'”’)]|$)|\n")
+
+# A count must sit in a sentence about its field: "31" in "intercepted 31 missiles" is not an injury count.
+_KILLED = r"kill|dead|death|die|lives|bodies|fatal|casualt|massacre|murder"
+_INJURED = r"injur|wound|hurt|hospital|casualt|treated|harm"
+_CHILD = r"child|kid|boy|girl|minor|teen|toddler|infant|baby|pupil|student|juvenile|year-old"
+CUES = {
+    "killed": re.compile(_KILLED),
+    "injured": re.compile(_INJURED),
+    "children_killed": re.compile(rf"(?=.*({_CHILD}))(?=.*({_KILLED}))"),
+    "children_injured": re.compile(rf"(?=.*({_CHILD}))(?=.*({_INJURED}))"),
+    "launched": re.compile(r"launch|fire|attack|missile|drone|rocket|shell|barrage|volley|salvo|strike|bomb|round"),
+    "intercepted": re.compile(r"intercept|shot down|downed|destroy|neutrali|repel|air defen|shoot down"),
+}
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 QUALIFIER_PATTERNS = [

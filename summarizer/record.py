@@ -11,7 +11,9 @@ from summarizer.schema import Event
 
 RECORD_VERSION = "1"
 
-MatchKind = Literal["exact", "normalised", "fuzzy"]
+# exact / normalised / fuzzy: the model's quote was found; sentence: the quote was not found, but the
+# value itself was, and the sentence around it became the evidence (the record's warnings say so).
+MatchKind = Literal["exact", "normalised", "fuzzy", "sentence"]
 
 
 class ArticleMeta(BaseModel):

@@ -48,7 +48,8 @@ WeaponKind = Literal[
     "other",
 ]
 
-MAX_ITEMS = 12  # bounds list length in the grammar too, so a small model cannot loop forever
+# List bounds reach the decoding grammar too, so a small model that starts repeating itself stops.
+MAX_PLACES, MAX_ACTORS, MAX_WEAPONS, MAX_DAMAGE, MAX_STATEMENTS, MAX_CONTEXT = 8, 6, 4, 6, 4, 4
 
 
 class Strict(BaseModel):
@@ -179,13 +180,13 @@ class Event(Strict):
     title: str = Field(description="A neutral one-line title.")
     summary: str = Field(description="Two or three neutral sentences: what happened, when, where, to whom.")
     when: TimeWindow | None = Field(default=None, description="When the event happened; null if not stated.")
-    places: list[Place] = Field(default_factory=list, max_length=MAX_ITEMS)
-    actors: list[Actor] = Field(default_factory=list, max_length=MAX_ITEMS)
-    weapons: list[Weapon] = Field(default_factory=list, max_length=MAX_ITEMS)
+    places: list[Place] = Field(default_factory=list, max_length=MAX_PLACES)
+    actors: list[Actor] = Field(default_factory=list, max_length=MAX_ACTORS)
+    weapons: list[Weapon] = Field(default_factory=list, max_length=MAX_WEAPONS)
     casualties: Casualties | None = Field(default=None, description="Killed and injured; null if not stated.")
-    damage: list[Damage] = Field(default_factory=list, max_length=MAX_ITEMS)
-    statements: list[Statement] = Field(default_factory=list, max_length=MAX_ITEMS)
-    context: list[ContextNote] = Field(default_factory=list, max_length=MAX_ITEMS)
+    damage: list[Damage] = Field(default_factory=list, max_length=MAX_DAMAGE)
+    statements: list[Statement] = Field(default_factory=list, max_length=MAX_STATEMENTS)
+    context: list[ContextNote] = Field(default_factory=list, max_length=MAX_CONTEXT)
 
     def main_place(self, kind: PlaceKind = "city") -> Place | None:
         """The first place of the given kind, the usual answer to 'where'."""

@@ -44,6 +44,7 @@ class Window:
     end: date
     precision: str
     reason: str
+    phrase: str  # the words that gave the window, as normalised text
 
 
 def resolve(text: str, published: date | None) -> Window | None:
@@ -51,47 +52,51 @@ def resolve(text: str, published: date | None) -> Window | None:
     folded = normalise(text)
     explicit = _explicit_date(folded, published)
     if explicit:
-        return Window(explicit, explicit, "day", "explicit date")
+        day, words = explicit
+        return Window(day, day, "day", "explicit date", words)
     if published is None:
         return None
     if match := SAME_DAY.search(folded):
-        return Window(published, published, "part_of_day", f"'{match.group(1)}' on the publication date")
+        return Window(published, published, "part_of_day", f"'{match.group(1)}' on the publication date", match.group())
     if match := PREVIOUS_DAY.search(folded):
         day = published - timedelta(days=1)
-        return Window(day, day, "day", f"'{match.group(1)}' = the day before publication")
+        return Window(day, day, "day", f"'{match.group(1)}' = the day before publication", match.group())
     if match := DAYS_AGO.search(folded):
         count = int(match.group(1)) if match.group(1).isdigit() else SMALL[match.group(1)]
         day = published - timedelta(days=count)
-        return Window(day, day, "day", f"'{match.group()}' before publication")
+        return Window(day, day, "day", f"'{match.group()}' before publication", match.group())
     if match := WEEKDAY.search(folded):
         target = WEEKDAYS.index(match.group(2))
         back = (published.weekday() - target) % 7
         if back == 0 and (match.group(1) or "").strip() in ("last", "past", "this past"):
             back = 7
         day = published - timedelta(days=back)
-        return Window(day, day, "day", f"'{match.group().strip()}' = the most recent {match.group(2).title()}")
+        words = match.group().strip()
+        return Window(day, day, "day", f"'{words}' = the most recent {match.group(2).title()}", words)
     if LAST_WEEK.search(folded):
-        start_of_week = published - timedelta(days=published.weekday())
-        return Window(start_of_week - timedelta(days=7), start_of_week - timedelta(days=1), "week", "'last week'")
+        monday = published - timedelta(days=published.weekday())
+        return Window(monday - timedelta(days=7), monday - timedelta(days=1), "week", "'last week'", "last week")
     return None
 
 
-def _explicit_date(folded: str, published: date | None) -> date | None:
+def _explicit_date(folded: str, published: date | None) -> tuple[date, str] | None:
     if match := ISO_DATE.search(folded):
-        return _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        day = _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        return (day, match.group()) if day else None
     for pattern, month_group, day_group in ((MONTH_DAY, 1, 2), (DAY_MONTH, 2, 1)):
         match = pattern.search(folded)
         if not match:
             continue
         month, day = MONTHS[match.group(month_group)], int(match.group(day_group))
         if match.group(3):
-            return _safe_date(int(match.group(3)), month, day)
-        if published is None:
+            candidate = _safe_date(int(match.group(3)), month, day)
+        elif published is None:
             return None
-        candidate = _safe_date(published.year, month, day)
-        if candidate and candidate > published + timedelta(days=1):
-            candidate = _safe_date(published.year - 1, month, day)
-        return candidate
+        else:
+            candidate = _safe_date(published.year, month, day)
+            if candidate and candidate > published + timedelta(days=1):
+                candidate = _safe_date(published.year - 1, month, day)
+        return (candidate, match.group()) if candidate else None
     return None
 
 

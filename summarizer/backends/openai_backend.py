@@ -12,7 +12,6 @@ from summarizer.errors import BackendError
 from summarizer.retry import call_with_retries
 
 NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key
-DEFAULT_CONTEXT_CHARS = 200_000
 
 
 class OpenAIBackend:
@@ -39,9 +38,6 @@ class OpenAIBackend:
             raise BackendError(f"{self._where()} timed out after {self._api_retries + 1} attempt(s)") from exc
         except openai.APIConnectionError as exc:
             raise BackendError(f"cannot reach {self._where()}: {_short(str(exc.__cause__ or exc))}") from exc
-
-    def article_budget_chars(self) -> int:
-        return DEFAULT_CONTEXT_CHARS
 
     def _where(self) -> str:
         return f"the server at {self.base_url}" if self.base_url else "the OpenAI API"

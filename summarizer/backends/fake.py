@@ -1,0 +1,71 @@
+"""A fake model for unit tests of pipeline logic: returns queued events as tool calls, in order.
+
+It goes through the same instructor parsing as a real backend, so a queued dict that breaks
+the schema triggers a real re-ask.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from openai.types.chat import ChatCompletion
+
+from summarizer.errors import BackendError
+from summarizer.schema import Event
+
+
+class QueuedBackend:
+    name = "fake"
+
+    def __init__(self, replies: Iterable[Event | dict | str | Exception], model: str = "queued") -> None:
+        self.model = model
+        self.replies: deque[Event | dict | str | Exception] = deque(replies)
+        self.requests: list[dict[str, Any]] = []
+
+    @property
+    def calls(self) -> int:
+        return len(self.requests)
+
+    def complete(self, **request: Any) -> ChatCompletion:
+        self.requests.append(request)
+        if not self.replies:
+            raise BackendError("the fake model has no queued reply left")
+        reply = self.replies.popleft()
+        if isinstance(reply, Exception):
+            raise reply
+        if isinstance(reply, Event):
+            arguments = reply.model_dump_json()
+        elif isinstance(reply, dict):
+            arguments = json.dumps(reply)
+        else:
+            arguments = reply
+        tool_name = request["tools"][0]["function"]["name"]
+        return ChatCompletion.model_validate(
+            {
+                "id": f"fake-{self.calls}",
+                "object": "chat.completion",
+                "created": 0,
+                "model": self.model,
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "tool_calls",
+                        "message": {
+                            "role": "assistant",
+                            "content": None,
+                            "tool_calls": [
+                                {
+                                    "id": f"call-{self.calls}",
+                                    "type": "function",
+                                    "function": {"name": tool_name, "arguments": arguments},
+                                }
+                            ],
+                        },
+                    }
+                ],
+                "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+            }
+        )

@@ -1,0 +1,196 @@
+"""Article -> messages -> model -> Event -> grounding -> Record, with the answer cache in between.
+
+The model is asked once; when grounding finds unsupported values the model is re-asked with
+the list of problems (at most ``max_retries`` times). Of the answers it gave, the one with
+the most grounded facts is kept, and whatever in it is still ungrounded is removed and listed
+in the record's warnings.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from summarizer.articles import Article, fit_to_budget
+from summarizer.backends import ChatBackend, article_budget_chars, create_backend
+from summarizer.config import Settings
+from summarizer.errors import SummarizerError
+from summarizer.extract import InvalidAnswer, extract_event
+from summarizer.grounding import Grounding, ground_event
+from summarizer.prompts import Prompt, load_prompt
+from summarizer.record import Issue, Provenance, Record, Usage
+from summarizer.schema import SCHEMA_VERSION, Event
+from summarizer.store import Store, cache_key, now
+
+GROUNDING_VERSION = "1"  # bump when grounding changes what a cached answer turns into
+MAX_ECHO_CHARS = 4000  # how much of a rejected answer is shown back to the model
+
+
+@dataclass
+class Answer:
+    """What the model said for one article: every candidate event, with the cost of getting them."""
+
+    candidates: list[Event]
+    usage: Usage
+    calls: int
+    latency_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"candidates": [event.model_dump(mode="json") for event in self.candidates]}
+
+
+class Summarizer:
+    def __init__(self, settings: Settings, backend: ChatBackend | None = None, store: Store | None = None) -> None:
+        self.settings = settings
+        self.prompt: Prompt = load_prompt(settings.prompt)
+        self._backend = backend
+        self.store = store if store is not None else Store.open(settings.home)
+        self.model_calls = 0
+        self._lock = threading.Lock()
+
+    @property
+    def backend(self) -> ChatBackend:
+        """Created on first use, so answers served from the cache never load a model."""
+        with self._lock:
+            if self._backend is None:
+                self._backend = create_backend(self.settings)
+            return self._backend
+
+    @property
+    def backend_name(self) -> str:
+        return self._backend.name if self._backend is not None else self.settings.backend
+
+    @property
+    def model_name(self) -> str:
+        return self._backend.model if self._backend is not None else self.settings.model_name
+
+    def identity(self, article: Article, repeat: int) -> dict[str, Any]:
+        return {
+            "backend": self.backend_name,
+            "model": self.model_name,
+            "prompt_name": self.prompt.name,
+            "prompt_hash": self.prompt.hash,
+            "schema_version": SCHEMA_VERSION,
+            "article_sha256": article.sha256,
+            "parameters": self.settings.parameters(),
+            "repeat": repeat,
+        }
+
+    def summarize(self, article: Article, *, repeat: int = 0, use_cache: bool = True) -> Record:
+        article = fit_to_budget(article, article_budget_chars(self.settings), truncate=self.settings.truncate)
+        identity = self.identity(article, repeat)
+        key = cache_key(**identity, base_url=self.settings.base_url, grounding=GROUNDING_VERSION)
+        cached = self.store.cached_answer(key) if use_cache else None
+        if cached is not None:
+            answer = Answer(
+                candidates=[Event.model_validate(c) for c in cached["answer"]["candidates"]],
+                usage=Usage(prompt_tokens=cached["prompt_tokens"], completion_tokens=cached["completion_tokens"]),
+                calls=cached["calls"],
+                latency_s=cached["latency_s"],
+            )
+        else:
+            answer = self._ask(article, key, identity)
+        return self._record(article, answer, cached=cached is not None)
+
+    def _ask(self, article: Article, key: str, identity: dict[str, Any]) -> Answer:
+        started = time.perf_counter()
+        base = self.prompt.render(article)
+        messages: list[dict[str, Any]] = base
+        candidates: list[Event] = []
+        usage, calls = Usage(), 0
+        try:
+            for attempt in range(self.settings.max_retries + 1):
+                try:
+                    extraction = extract_event(self.backend, messages, self.settings)
+                except InvalidAnswer as invalid:
+                    usage, calls = usage + invalid.usage, calls + invalid.calls
+                    said, feedback = invalid.raw[:MAX_ECHO_CHARS], schema_reask(str(invalid))
+                    last_error: SummarizerError = invalid
+                else:
+                    candidates.append(extraction.event)
+                    usage, calls = usage + extraction.usage, calls + extraction.calls
+                    problems = ground_event(extraction.event, article.text, article.published).problems
+                    if not problems:
+                        break
+                    said = extraction.event.model_dump_json(exclude_none=True)[:MAX_ECHO_CHARS]
+                    feedback = grounding_reask(problems)
+                if attempt < self.settings.max_retries:
+                    messages = [*base, *_reask(said, feedback)]  # only the latest answer: prompts stay short
+            if not candidates:
+                raise last_error
+        except SummarizerError as exc:
+            self._count(calls)
+            self.store.log_answer(
+                key,
+                identity=identity,
+                answer=None,
+                error=str(exc),
+                latency_s=time.perf_counter() - started,
+                usage=usage,
+                calls=calls,
+            )
+            raise
+        answer = Answer(candidates, usage, calls, round(time.perf_counter() - started, 3))
+        self._count(calls)
+        self.store.log_answer(
+            key,
+            identity=identity,
+            answer=answer.to_json(),
+            error=None,
+            latency_s=answer.latency_s,
+            usage=usage,
+            calls=calls,
+        )
+        return answer
+
+    def _count(self, calls: int) -> None:
+        with self._lock:
+            self.model_calls += calls
+
+    def _record(self, article: Article, answer: Answer, *, cached: bool) -> Record:
+        groundings = [ground_event(event, article.text, article.published) for event in answer.candidates]
+        best: Grounding = max(reversed(groundings), key=lambda g: (g.grounded, -len(g.problems)))
+        warnings = [Issue(code="input", message=message) for message in article.warnings]
+        return Record(
+            article=article.meta(),
+            event=best.event,
+            spans=best.spans,
+            provenance=Provenance(
+                prompt_name=self.prompt.name,
+                prompt_version=self.prompt.version,
+                prompt_hash=self.prompt.hash,
+                schema_version=SCHEMA_VERSION,
+                backend=self.backend_name,
+                model=self.model_name,
+                parameters=self.settings.parameters(),
+                usage=answer.usage,
+                latency_s=answer.latency_s,
+                attempts=answer.calls,
+                cached=cached,
+                created_at=now(),
+            ),
+            warnings=[*warnings, *best.problems, *best.notes],
+        )
+
+
+def _reask(said: str, feedback: str) -> list[dict[str, str]]:
+    return [{"role": "assistant", "content": said}, {"role": "user", "content": feedback}]
+
+
+def schema_reask(error: str) -> str:
+    return (
+        f"Your answer could not be used: {error}\n"
+        "Answer again with every field in the required shape. Keep lists short: only items the article states."
+    )
+
+
+def grounding_reask(problems: list[Issue]) -> str:
+    listed = "\n".join(f"- {problem.path}: {problem.message}" for problem in problems)
+    return (
+        "Some values in your answer are not supported by the article:\n"
+        f"{listed}\n"
+        "Answer again with the same fields. Copy every evidence quote word for word from the article, "
+        "and leave a value null (or a list empty) when the article does not state it."
+    )
