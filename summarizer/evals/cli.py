@@ -50,6 +50,12 @@ def _fail(exc: SummarizerError) -> click.ClickException:
     return error
 
 
+def _console(stderr: bool = False) -> Console:
+    """A console for reports; wide when writing to a file or pipe, so tables do not wrap in CI logs."""
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=max(console.width, 160))
+
+
 def _factory(ctx: click.Context) -> Callable[[Settings], Summarizer]:
     obj = ctx.find_root().obj
     if isinstance(obj, dict) and callable(obj.get("make_summarizer")):
@@ -127,8 +133,8 @@ def eval_group(ctx: click.Context, **options: Any) -> None:
 
 def _run(ctx: click.Context, **o: Any) -> int:
     json_to_stdout = o["json_out"] == "-"
-    console = Console(stderr=json_to_stdout)
-    errors = Console(stderr=True)
+    console = _console(stderr=json_to_stdout)
+    errors = _console(stderr=True)
     fail_under = parse_thresholds(o["fail_under"])
     if o["max_drop"] is not None and not o["baseline"]:
         raise EvalUsageError("--max-drop needs --baseline RUN_ID|PROMPT|PATH")
@@ -226,7 +232,7 @@ def compare_command(
         base_run = resolve_run(baseline, store)
         cand_run = resolve_run(candidate, store, like=base_run.meta, exclude=base_run.run_id)
         deltas = compare_runs(base_run, cand_run)
-        console = Console(stderr=json_out == "-")
+        console = _console(stderr=json_out == "-")
         for line in differences(base_run, cand_run):
             console.print(line, markup=False, highlight=False)
         console.print(comparison_table(base_run, cand_run, deltas))
@@ -238,7 +244,7 @@ def compare_command(
             Path(json_out).write_text(data, encoding="utf-8")
     except SummarizerError as exc:
         raise _fail(exc) from exc
-    ctx.exit(_verdict(gate, Console(stderr=True)) if (thresholds or max_drop is not None) else 0)
+    ctx.exit(_verdict(gate, _console(stderr=True)) if (thresholds or max_drop is not None) else 0)
 
 
 @eval_group.command("runs")
@@ -253,7 +259,7 @@ def runs_command(ctx: click.Context, limit: int) -> None:
     if not metas:
         click.echo("no saved eval runs yet; run `summarizer eval`")
         return
-    console = Console()
+    console = _console()
     table = Table("run", "created", "prompt", "backend/model", "cases x repeats", "micro F1", "macro F1", "git")
     for meta in metas:
         git = meta.get("git") or {}

@@ -20,7 +20,7 @@ from rich.text import Text
 from summarizer.errors import ConfigError
 from summarizer.evals.report import describe
 from summarizer.evals.results import Run, read_report
-from summarizer.evals.stats import MACRO, MICRO, Delta, paired_deltas
+from summarizer.evals.stats import MACRO, MICRO, RESAMPLES, Delta, paired_deltas
 from summarizer.store import Store
 
 IDENTITY = ("prompt_name", "prompt_hash", "schema_version", "backend", "model", "parameters", "fixtures")
@@ -97,7 +97,7 @@ def check_gate(
             raise ConfigError("--max-drop needs a baseline (--baseline RUN_ID|PROMPT|PATH)")
         failures += [
             f"{d.field}: F1 dropped {-d.delta:.3f} ({d.baseline:.3f} -> {d.candidate:.3f}; 95% CI of the change "
-            f"{d.low:+.3f}..{d.high:+.3f}, p={d.p_value:.3f}), more than {max_drop:.3f} and beyond noise"
+            f"{d.low:+.3f}..{d.high:+.3f}, p {_p(d.p_value)}), more than {max_drop:.3f} and beyond noise"
             for d in deltas
             if d.delta < -max_drop and d.significant
         ]
@@ -109,8 +109,9 @@ def compare_runs(baseline: Run, candidate: Run) -> list[Delta]:
 
 
 def differences(baseline: Run, candidate: Run) -> list[str]:
-    """What differs between the two runs' setups, and which cases only one of them has."""
-    lines = [
+    """Both runs, what differs between their setups, and which cases only one of them has."""
+    lines = [f"baseline  {describe(baseline.meta)}", f"candidate {describe(candidate.meta)}"]
+    lines += [
         f"{key}: {baseline.meta.get(key)} -> {candidate.meta.get(key)}"
         for key in IDENTITY
         if baseline.meta.get(key) != candidate.meta.get(key)
@@ -125,8 +126,6 @@ def differences(baseline: Run, candidate: Run) -> list[str]:
 
 def comparison_table(baseline: Run, candidate: Run, deltas: Sequence[Delta]) -> Table:
     table = Table(
-        title=f"baseline  {describe(baseline.meta)}\ncandidate {describe(candidate.meta)}",
-        title_justify="left",
         caption="paired bootstrap over cases (repeats pooled within a case); '~' = within noise",
         caption_justify="left",
     )
@@ -150,10 +149,15 @@ def comparison_table(baseline: Run, candidate: Run, deltas: Sequence[Delta]) -> 
             f"{delta.candidate:.2f}",
             f"{delta.delta:+.2f}",
             f"{delta.low:+.2f}..{delta.high:+.2f}",
-            f"{delta.p_value:.3f}",
+            _p(delta.p_value),
             verdict,
         )
     return table
+
+
+def _p(value: float) -> str:
+    """A bootstrap p-value of 0 only means smaller than one resample in RESAMPLES."""
+    return f"<{1 / RESAMPLES:g}" if value < 1 / RESAMPLES else f"{value:.3f}"
 
 
 def comparison_json(baseline: Run, deltas: Sequence[Delta], gate: Gate | None) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def field_table(run: Run) -> Table:
     summary = run.summary
     repeats = summary["repeats"]
     table = Table(title=describe(run.meta), title_justify="left", caption_justify="left")
-    table.add_column("field")
+    table.add_column("field", no_wrap=True)
     for name in ("correct", "wrong", "missing", "invented", "empty"):
         table.add_column(name, justify="right")
     for name in ("P", "R", "F1" if repeats == 1 else f"F1 (mean of {repeats})", "95% CI"):
