@@ -24,7 +24,7 @@ import pytest
 
 from summarizer.articles import SUPPORTED_SUFFIXES, Article, load_article
 from summarizer.evals.fixtures import parse_labels
-from summarizer.schema import EVENT_TYPES, ActorRole, PlaceKind, Qualifier, WeaponKind
+from summarizer.schema import EVENT_TYPES, ActorRole, Event, PlaceKind, Qualifier, WeaponKind
 from summarizer.textnorm import name_key, normalise, numbers_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,6 +118,15 @@ EVENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EVENT_ID_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SEED_NAME = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 RELATIVE_DAY = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last|ago)\b")
+
+
+def schema_bound(field: str) -> int | None:
+    """The most items the schema lets a record hold in a list field (a gold list beyond it cannot be matched)."""
+    return next((m.max_length for m in Event.model_fields[field].metadata if hasattr(m, "max_length")), None)
+
+
+# label path -> the Event list field that holds its predictions
+LIST_BOUNDS = {path: schema_bound(path) for path in LIST_PATHS} | {"weapons.kinds": schema_bound("weapons")}
 
 
 def label_files() -> list[Path]:
@@ -232,6 +241,10 @@ def shape_problems(raw: Any, published: date | None) -> list[str]:
     for path, (key, attr, allowed) in LIST_PATHS.items():
         problems += list_problems(path, labels.get(path), key, attr, allowed)
     problems += kinds_problems(labels.get("weapons.kinds"))
+    for path, bound in LIST_BOUNDS.items():
+        items = labels.get(path)
+        if bound is not None and isinstance(items, list) and len(items) > bound:
+            problems.append(f"{path} has {len(items)} items; a record holds at most {bound}")
     for path in COUNT_PATHS:
         problems += count_problems(path, labels.get(path))
     problems += consistency_problems(labels)
@@ -564,6 +577,7 @@ TYPOS: dict[str, tuple[str, Any, str]] = {
     "more intercepted than launched": ("weapons.launched", {"value": 17, "qualifier": "exact"}, "is more than"),
     "a count as a bare number": ("casualties.injured", 17, "count object"),
     "missing evidence phrases": ("evidence", {}, "no evidence phrase"),
+    "more places than a record holds": ("places", [{"name": ["Kyiv"], "kind": "city"}] * 20, "at most"),
 }
 
 
