@@ -287,17 +287,39 @@ def test_missing_window_is_neutral_not_a_match(seeds):
 
 
 def test_complete_linkage_does_not_chain(seeds):
-    """A~B and B~C pass, A and C are a week apart: C must not join A through B."""
+    """A~B and B~C pass, A and C are two days apart: C must not join A through B."""
     a = seeds[0]
-    b = variant(seeds[1], "undated-b", published=date(2024, 3, 24), event={"when": None})
-    c = variant(seeds[0], "week-later-c", day=date(2024, 3, 28), published=date(2024, 3, 25))
+    b = variant(seeds[1], "undated-b", published=date(2024, 3, 22), event={"when": None})
+    c = variant(seeds[0], "two-days-later-c", day=date(2024, 3, 23))
     grouping = group_records([a, b, c])
     index = {r.source.id: i for i, r in enumerate(grouping.reports)}
     assert grouping.pair(index[a.article.id], index["undated-b"]).passes
-    assert grouping.pair(index["undated-b"], index["week-later-c"]).passes
-    assert not grouping.pair(index[a.article.id], index["week-later-c"]).passes
+    assert grouping.pair(index["undated-b"], index["two-days-later-c"]).passes
+    assert not grouping.pair(index[a.article.id], index["two-days-later-c"]).passes
     for group in grouping.groups:
-        assert not {index[a.article.id], index["week-later-c"]} <= set(group)
+        assert not {index[a.article.id], index["two-days-later-c"]} <= set(group)
+
+
+def test_missing_places_are_neutral_and_the_title_can_name_the_place(seeds):
+    no_places = variant(seeds[1], "no-places", event={"places": [], "actors": []})
+    pair = group_records([seeds[0], no_places]).pairs[(0, 1)]
+    [place] = [p for p in pair.parts if p.name == "place"]
+    assert place.value == 0.5 and "Kyiv named in the title/summary of no-places" in place.reason
+    assert pair.passes
+    anonymous = variant(
+        seeds[1], "anonymous", event={"places": [], "actors": [], "title": "Missile barrage", "summary": "Missiles."}
+    )
+    pair = group_records([seeds[0], anonymous]).pairs[(0, 1)]
+    assert [p.value for p in pair.parts if p.name == "place"] == [0.0]
+    assert not pair.blockers and pair.score == pytest.approx(0.60) and not pair.passes  # day + type + date only
+
+
+def test_different_specific_places_block(seeds):
+    elsewhere = variant(
+        seeds[1], "elsewhere", event={"places": [{"evidence": "Bucha", "name": "Bucha", "kind": "district"}]}
+    )
+    pair = group_records([seeds[0], elsewhere]).pairs[(0, 1)]
+    assert not pair.passes and any(b.startswith("no shared place") for b in pair.blockers)
 
 
 def test_incompatible_type_counts_against(seeds):
@@ -386,3 +408,44 @@ def test_disputed_figure_is_flagged_in_markdown(seeds):
     assert merged.disputed_fields() == ["casualties.injured"]
     text = render_merged([merged], "markdown")
     assert "### casualties.injured: DISPUTED" in text and "**disputed**" in text
+
+
+# ---------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        (("Kyiv", "city"), ("Kiev", "city"), True),
+        (("Kyiv", "city"), ("Kyiv's", "city"), True),
+        (("Sviatoshynskyi", "district"), ("Sviatoshyn", "district"), True),
+        (("Podilsky", "district"), ("Podil", "other"), True),
+        (("Kyivskyi district", "district"), ("Kyiv", "city"), False),
+        (("Kharkiv region", "region"), ("Kharkiv", "city"), True),
+        (("Mykolaiv", "city"), ("Mykolaivka", "other"), False),
+    ],
+)
+def test_same_place(a, b, same):
+    from summarizer.merge.names import same_place
+
+    assert same_place(*a, *b) is same
+    assert same_place(*b, *a) is same
+
+
+def test_actor_and_speaker_keys():
+    from summarizer.merge.names import actor_key, is_weak_actor, same_speaker
+
+    assert actor_key("Russian forces") == actor_key("Russia") == actor_key("the Russian military")
+    assert actor_key("Ukraine's air defense forces") == actor_key("Ukrainian air defenses")
+    assert actor_key("Hamas") != actor_key("Israel")
+    assert is_weak_actor(actor_key("civilians")) and not is_weak_actor(actor_key("Russia"))
+    assert same_speaker("Zelenskyy", "President Volodymyr Zelensky")
+    assert not same_speaker("Serhiy Popko", "Volodymyr Zelensky")
+
+
+def test_country_labels_are_corrected_for_grouping():
+    from summarizer.merge.grouping import effective_kind
+
+    assert effective_kind("Kyiv", "country") == "other"  # a small model's mislabel: still a specific place
+    assert effective_kind("Ukraine", "city") == "country"
+    assert effective_kind("the United States", "region") == "country"

@@ -2,7 +2,7 @@
 
 Public API (used by ``summarizer merge`` and ``summarizer summarize --merge``)::
 
-    merge_records(records, policy="conservative", threshold=0.6) -> list[MergedEvent]
+    merge_records(records, policy="conservative", threshold=0.65) -> list[MergedEvent]
     render_merged(events, fmt) -> str        # fmt: json | jsonl | markdown
 
 ``records`` may mix ``Record`` objects and ``MergedEvent`` objects; merged events are unpacked

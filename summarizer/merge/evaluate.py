@@ -227,6 +227,30 @@ def load_records(paths: Sequence[str]) -> list[Record | MergedEvent]:
     return loaded
 
 
+def summarize_fixtures(fixtures: Path, gold: Mapping[str, str], out: Path) -> Iterable[Record]:
+    """Run the real pipeline on every fixture article that has an event id; append records to ``out``."""
+    from summarizer.config import Settings
+    from summarizer.pipeline import Summarizer
+
+    summarizer = Summarizer(Settings.from_env())
+    with out.open("w", encoding="utf-8") as handle:
+        for path in sorted(fixtures.rglob(f"*{LABELS_SUFFIX}")):
+            stem = path.name[: -len(LABELS_SUFFIX)]
+            if stem not in gold:
+                continue
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            article = load_article(path.parent / raw["article"] if raw.get("article") else _article_beside(path, stem))
+            try:
+                record = summarizer.summarize(article)
+            except SummarizerError as exc:
+                click.echo(f"error: {stem}: {exc}", err=True)
+                continue
+            handle.write(record.model_dump_json() + "\n")
+            handle.flush()
+            click.echo(f"summarized {stem} ({record.provenance.latency_s:.1f} s)", err=True)
+            yield record
+
+
 def evaluate(records: Iterable[Record | MergedEvent], gold: Mapping[str, str], threshold: float) -> PairwiseResult:
     reports = [r for r in collect_reports(records) if r.source.id in gold]
     return pairwise(assignment(group_reports(reports, threshold)), gold)
@@ -243,14 +267,28 @@ def _fmt(value: float | None) -> str:
 @click.option("--records", "record_paths", multiple=True, help="Records from summarize (default: built from labels).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=DEFAULT_THRESHOLD, show_default=True)
 @click.option("--sweep", is_flag=True, help="Also report P/R for thresholds 0.40 .. 1.00.")
-def main(fixtures_dir: str, record_paths: tuple[str, ...], threshold: float, sweep: bool) -> None:
+@click.option(
+    "--summarize",
+    "summarize_to",
+    type=click.Path(dir_okay=False),
+    help="Summarize the fixture articles with the configured model (cached), save the records to this JSONL "
+    "file and evaluate them.",
+)
+def main(
+    fixtures_dir: str, record_paths: tuple[str, ...], threshold: float, sweep: bool, summarize_to: str | None
+) -> None:
     """Pairwise grouping precision / recall against the fixtures' event ids."""
     fixtures = Path(fixtures_dir)
     gold = gold_events(fixtures)
     if not gold:
         raise click.ClickException(f"{fixtures}: no labels file has a top-level 'event' id")
-    records = load_records(record_paths) if record_paths else records_from_labels(fixtures)
-    origin = "records: " + ", ".join(record_paths) if record_paths else "synthetic records built from the labels"
+    if summarize_to:
+        records: list[Record | MergedEvent] = list(summarize_fixtures(fixtures, gold, Path(summarize_to)))
+        origin = f"model records ({summarize_to})"
+    elif record_paths:
+        records, origin = load_records(record_paths), "records: " + ", ".join(record_paths)
+    else:
+        records, origin = list(records_from_labels(fixtures)), "synthetic records built from the labels"
     result = evaluate(records, gold, threshold)
     click.echo(f"{origin}; {result.items} reports of {result.events} events; threshold {threshold:g}")
     click.echo(

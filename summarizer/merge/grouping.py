@@ -7,22 +7,27 @@ Pair score (every part in [-1, 1], weights sum to 1):
 - time: windows overlap and both are at most 2 days long: 1; overlap but a window is wider,
   or the windows are on adjacent days (overnight attacks straddle midnight): 0.5; a missing
   window on either side: 0 (neutral, never a match).
-- place: a shared city, district or site (alias- and transliteration-aware, see ``names``):
-  1; only a shared region: 0.5; only a shared country: 0 (too broad to count).
+- place (kinds corrected first: a known country name is a country, anything else an
+  extractor called a country is a specific place): a shared city, district or site (alias-
+  and transliteration-aware, see ``names``): 1; only a shared region: 0.5; when one side
+  lists no specific place but its own title or summary names one of the other's: 0.5;
+  otherwise 0 (a missing place is neutral; a shared country is too broad to count).
 - type: same event type: 1; compatible types (missile/air strike ~ drone strike ~ shelling,
   shelling ~ armed clash, bombing ~ strikes, shooting ~ armed clash): 0.5; either is
   "other": 0; otherwise -1.
 - actors: two or more shared actors (demonyms folded, civilians/residents ignored): 1; one:
   0.5; both name attackers and none is shared: -0.5; otherwise 0.
-- published: publication dates at most 1 day apart: 1; at most 3: 0.5; more than 7: -1.
+- published: publication dates at most 1 day apart: 1; at most 3: 0.5; 4 to 7: 0; more
+  than 7: -1; unknown: 0.
 
 Blockers override the score (the pair is never grouped): windows 2 or more days apart; both
 name cities (or regions, or countries) and none of one side's matches any place of the other;
-no shared place at region level or finer.
+both name specific places and share none.
 
-A pair *passes* when it has no blocker and ``score >= threshold`` (default 0.6). Groups are
-built by complete linkage: two groups join only if every pair across them passes, best
-pairs first. So a chain A~B~C never pulls A and C together when A and C fail on their own,
+A pair *passes* when it has no blocker and ``score >= threshold`` (default 0.65: the same
+day, type and publication date alone make 0.60, not enough; a place or an actor must add to
+it). Groups are built by complete linkage: two groups join only if every pair across them
+passes, best pairs first. So a chain A~B~C never pulls A and C together when A and C fail on their own,
 and the result does not depend on input order (reports are sorted canonically first and
 ties are broken by that order).
 """
@@ -33,9 +38,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from summarizer.merge.models import SourceReport
-from summarizer.merge.names import actor_key, components, is_weak_actor, same_place
+from summarizer.merge.names import actor_key, components, is_country, is_weak_actor, place_key, same_place
+from summarizer.textnorm import name_key
 
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.65
 WEIGHTS = {"time": 0.35, "place": 0.30, "type": 0.15, "actors": 0.10, "published": 0.10}
 NARROW_WINDOW_DAYS = 2
 
@@ -124,8 +130,8 @@ def _fmt_window(window: tuple[date, date]) -> str:
 
 
 def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
-    pa = [(p.name, p.kind) for p in a.event.places]
-    pb = [(p.name, p.kind) for p in b.event.places]
+    pa = [(p.name, effective_kind(p.name, p.kind)) for p in a.event.places]
+    pb = [(p.name, effective_kind(p.name, p.kind)) for p in b.event.places]
     blockers = []
     for kind, plural in (("country", "countries"), ("region", "regions"), ("city", "cities")):
         ka, kb = [p for p in pa if p[1] == kind], [p for p in pb if p[1] == kind]
@@ -135,16 +141,38 @@ def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
     fine = [(x, y) for x, y in shared if x[1] in FINE_KINDS or y[1] in FINE_KINDS]
     regions = [(x, y) for x, y in shared if "region" in (x[1], y[1])]
     if fine:
-        part = Part("place", 1.0, f"shared place: {_pairs(fine)}")
-    elif regions:
-        part = Part("place", 0.5, f"shared region only: {_pairs(regions)}")
-    else:
-        detail = f"shared country only: {_pairs(shared)}" if shared else "no shared place"
-        if not pa or not pb:
-            detail = "no places in " + " and ".join(r.source.id for r, p in ((a, pa), (b, pb)) if not p)
-        part = Part("place", 0.0, detail)
-        blockers.append(f"no shared place at region level or finer ({detail})")
-    return part, blockers
+        return Part("place", 1.0, f"shared place: {_pairs(fine)}"), blockers
+    if regions:
+        return Part("place", 0.5, f"shared region only: {_pairs(regions)}"), blockers
+    specific_a = [p for p in pa if p[1] != "country"]
+    specific_b = [p for p in pb if p[1] != "country"]
+    if specific_a and specific_b:
+        detail = f"no shared place ({_names(specific_a)} vs {_names(specific_b)})"
+        blockers.append(detail)
+        return Part("place", 0.0, detail), blockers
+    # One side extracted no specific place: neutral, unless its own title or summary names the other's place.
+    for bare, own, others in ((a, specific_a, specific_b), (b, specific_b, specific_a)):
+        named = sorted({name for name, _ in others if _mentions(bare, name)})
+        if named and not own:
+            reason = f"{', '.join(named)} named in the title/summary of {bare.source.id} (it lists no specific place)"
+            return Part("place", 0.5, reason), blockers
+    missing = " and ".join(r.source.id for r, p in ((a, specific_a), (b, specific_b)) if not p)
+    return Part("place", 0.0, f"no specific place in {missing} (neutral)"), blockers
+
+
+def effective_kind(name: str, kind: str) -> str:
+    """A country name is a country whatever its label; a non-country labelled "country" is a specific place."""
+    if is_country(name):
+        return "country"
+    return "other" if kind == "country" else kind
+
+
+def _mentions(report: SourceReport, place: str) -> bool:
+    """Whether the report's own title or summary names ``place`` (alias- and transliteration-aware)."""
+    words = name_key(f"{report.event.title} {report.event.summary}").split()
+    wanted = place_key(place).split()
+    n = len(wanted)
+    return bool(wanted) and any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
 
 
 def _any_same(places: list[tuple[str, str]], others: list[tuple[str, str]]) -> bool:

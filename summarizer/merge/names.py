@@ -51,6 +51,34 @@ TITLES = {
     "ms", "dr", "of", "the", "s",
 }  # fmt: skip
 WEAK_ACTORS = {"civilians", "civilian", "residents", "people", "children", "unknown", "police", "emergency"}
+# Country names (English short forms and common variants), so a country is recognised as coarse
+# whatever kind an extractor gave it, and a city mislabelled "country" (Kyiv) still counts as specific.
+COUNTRY_NAMES = """
+afghanistan, albania, algeria, andorra, angola, argentina, armenia, australia, austria, azerbaijan, bahamas,
+bahrain, bangladesh, barbados, belarus, belgium, belize, benin, bhutan, bolivia, bosnia, bosnia and herzegovina,
+botswana, brazil, brunei, bulgaria, burkina faso, burundi, cambodia, cameroon, canada, cape verde, chad, chile,
+china, colombia, comoros, congo, costa rica, croatia, cuba, cyprus, czechia, czech republic, denmark, djibouti,
+dominica, dominican republic, ecuador, egypt, el salvador, eritrea, estonia, eswatini, ethiopia, fiji, finland,
+france, gabon, gambia, georgia, germany, ghana, greece, grenada, guatemala, guinea, guyana, haiti, honduras,
+hungary, iceland, india, indonesia, iran, iraq, ireland, israel, italy, ivory coast, jamaica, japan, jordan,
+kazakhstan, kenya, kosovo, kuwait, kyrgyzstan, laos, latvia, lebanon, lesotho, liberia, libya, liechtenstein,
+lithuania, luxembourg, madagascar, malawi, malaysia, maldives, mali, malta, mauritania, mauritius, mexico,
+moldova, monaco, mongolia, montenegro, morocco, mozambique, myanmar, burma, namibia, nepal, netherlands,
+new zealand, nicaragua, niger, nigeria, north korea, north macedonia, norway, oman, pakistan, palestine, panama,
+papua new guinea, paraguay, peru, philippines, poland, portugal, qatar, romania, russia, russian federation,
+rwanda, saudi arabia, senegal, serbia, sierra leone, singapore, slovakia, slovenia, somalia, south africa,
+south korea, south sudan, spain, sri lanka, sudan, suriname, sweden, switzerland, syria, taiwan, tajikistan,
+tanzania, thailand, togo, tunisia, turkey, turkiye, turkmenistan, uganda, ukraine, united arab emirates, uae,
+united kingdom, uk, britain, great britain, united states, united states of america, us, usa, america, uruguay,
+uzbekistan, venezuela, vietnam, yemen, zambia, zimbabwe, gaza, gaza strip, west bank, u.s., u.k.
+"""
+COUNTRY_KEYS = frozenset(name_key(name) for name in COUNTRY_NAMES.replace("\n", " ").split(","))
+
+
+def is_country(name: str) -> bool:
+    return name_key(name) in COUNTRY_KEYS
+
+
 CONTENT_STOPWORDS = {"a", "an", "the", "of", "and", "in", "on", "at", "to", "several", "multiple", "many", "some"}
 
 
