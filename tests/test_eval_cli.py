@@ -32,10 +32,11 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     }
 
 
-def invoke(env: dict, args: list[str], backend: str = "good") -> Result:
-    model = env[backend]
+def invoke(env: dict, args: list[str]) -> Result:
+    """Run the command; the default prompt gets the good fake model, the candidate prompt the worse one."""
 
-    def factory(settings):  # the settings the CLI built, with the fake model in place of the real one
+    def factory(settings):  # the settings the CLI built, with a fake model in place of the real one
+        model = env["worse"] if settings.prompt == str(env["candidate"]) else env["good"]
         return make_summarizer(env["home"], model, prompt=settings.prompt)
 
     return CliRunner().invoke(eval_group, args, obj={"make_summarizer": factory}, catch_exceptions=False)
@@ -74,26 +75,37 @@ def test_gate_on_a_worse_prompt_against_the_baseline(env: dict) -> None:
     assert "gate passed" in same.output
 
     candidate = ["--prompt", str(env["candidate"])]
-    worse = invoke(env, [*fixtures, *candidate, "--baseline", str(baseline), "--max-drop", "0.1"], backend="worse")
+    worse = invoke(env, [*fixtures, *candidate, "--baseline", str(baseline), "--max-drop", "0.1"])
     assert worse.exit_code == 1, worse.output
     assert "GATE FAILED places: F1 dropped 1.000" in worse.output
     assert "prompt_name: default -> candidate" in worse.output
     assert "worse" in worse.output
 
-    lenient = invoke(env, [*fixtures, *candidate, "--baseline", "default", "--max-drop", "1.0"], backend="worse")
+    lenient = invoke(env, [*fixtures, *candidate, "--baseline", "default", "--max-drop", "1.0"])
     assert lenient.exit_code == 0, lenient.output
+
+
+def test_a_baseline_prompt_never_run_is_run_first(env: dict) -> None:
+    args = ["--fixtures", str(env["fixtures"]), "--prompt", str(env["candidate"]), "--baseline", "default"]
+    first = invoke(env, [*args, "--max-drop", "0.1"])
+    assert first.exit_code == 1, first.output
+    assert "no saved run of prompt 'default' on this backend and model; running it" in first.output
+    assert env["good"].calls == CASES and env["worse"].calls == CASES
+    again = invoke(env, args)
+    assert again.exit_code == 0 and "running it" not in again.output
+    assert env["good"].calls == env["worse"].calls == CASES  # the saved baseline and the cache: no calls
 
 
 def test_fail_under_and_usage_errors(env: dict) -> None:
     fixtures = ["--fixtures", str(env["fixtures"])]
     assert invoke(env, [*fixtures, "--fail-under", "places=0.9"]).exit_code == 0
-    failed = invoke(env, [*fixtures, "--fail-under", "places=0.9", "--prompt", str(env["candidate"])], backend="worse")
+    failed = invoke(env, [*fixtures, "--fail-under", "places=0.9", "--prompt", str(env["candidate"])])
     assert failed.exit_code == 1 and "GATE FAILED places: F1 0.000 is under 0.900" in failed.output
     for args, message in (
         (["--fail-under", "places=1.5"], "expected FIELD=VALUE"),
         (["--fail-under", "nosuchfield=0.5"], "no scored field nosuchfield"),
         (["--max-drop", "0.1"], "--max-drop needs --baseline"),
-        (["--baseline", "missing-run"], "no report file, saved run or prompt named 'missing-run'"),
+        (["--baseline", "missing-run"], "no report file, saved run or run of a prompt named 'missing-run'"),
         (["--case", "nope"], "no case named nope"),
         (["--prompt", "no-such-prompt"], "no prompt named 'no-such-prompt'"),
     ):
@@ -118,7 +130,7 @@ def test_subset_runs_list_and_compare(env: dict) -> None:
     assert env["good"].calls == 4
     assert invoke(env, [*fixtures, "--case", "case05"]).exit_code == 0
     full = invoke(env, [*fixtures, "--json", "-"])
-    worse = invoke(env, [*fixtures, "--prompt", str(env["candidate"]), "--json", "-"], backend="worse")
+    worse = invoke(env, [*fixtures, "--prompt", str(env["candidate"]), "--json", "-"])
     base_id, cand_id = json.loads(full.stdout)["meta"]["run_id"], json.loads(worse.stdout)["meta"]["run_id"]
 
     listed = invoke(env, ["runs"])

@@ -99,7 +99,7 @@ def test_saved_runs_resolve_by_id_prompt_and_file(tmp_path: Path) -> None:
     from_file = resolve_run(str(tmp_path / "baseline.json"), summarizer.store)
     assert from_file.run_id == older.run_id and outcomes(from_file) == outcomes(older)
     assert summarizer.store.list_runs()[0]["micro_f1"] == 1.0
-    with pytest.raises(ConfigError, match="no report file, saved run or prompt named 'nope'"):
+    with pytest.raises(ConfigError, match="no report file, saved run or run of a prompt named 'nope'"):
         resolve_run("nope", summarizer.store)
 
 

@@ -18,9 +18,10 @@ from rich.console import Console
 from rich.table import Table
 
 from summarizer.config import BACKENDS, Settings
-from summarizer.errors import SummarizerError
+from summarizer.errors import PromptError, SummarizerError
 from summarizer.evals.compare import (
     Gate,
+    NoBaseline,
     check_gate,
     compare_runs,
     comparison_json,
@@ -29,12 +30,13 @@ from summarizer.evals.compare import (
     parse_thresholds,
     resolve_run,
 )
-from summarizer.evals.fixtures import load_fixtures
+from summarizer.evals.fixtures import Case, load_fixtures
 from summarizer.evals.html import render_html
 from summarizer.evals.report import print_run
-from summarizer.evals.results import CaseRow, write_report
+from summarizer.evals.results import CaseRow, Run, write_report
 from summarizer.evals.runner import run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer
+from summarizer.prompts import load_prompt
 from summarizer.store import Store
 
 DEFAULT_FIXTURES = Path("evals/fixtures")
@@ -176,7 +178,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
     report: dict[str, Any] = run.to_json()
     gate: Gate | None = None
     if o["baseline"]:
-        baseline = resolve_run(o["baseline"], store, like=run.meta, exclude=run.run_id)
+        baseline = _baseline(ctx, o["baseline"], run, store, cases, {**o, "settings": settings}, errors)
         deltas = compare_runs(baseline, run)
         for line in differences(baseline, run):
             console.print(line, markup=False, highlight=False)
@@ -199,6 +201,39 @@ def _run(ctx: click.Context, **o: Any) -> int:
         Path(o["json_out"]).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     console.print(f"run saved as {run.run_id}", markup=False, highlight=False)
     return _verdict(gate, errors)
+
+
+def _baseline(
+    ctx: click.Context, reference: str, run: Run, store: Store, cases: list[Case], o: dict[str, Any], out: Console
+) -> Run:
+    """The saved baseline; for a prompt never run on this backend and model, a run of it now (through the
+    answer cache, so a prompt that was evaluated before costs no model calls)."""
+    try:
+        return resolve_run(reference, store, like=run.meta, exclude=run.run_id)
+    except NoBaseline:
+        if not _is_prompt(reference):
+            raise
+    out.print(f"baseline: no saved run of prompt {reference!r} on this backend and model; running it", markup=False)
+    settings: Settings = o["settings"]
+    summarizer = _factory(ctx)(settings.with_(prompt=reference))
+    baseline = run_eval(
+        summarizer,
+        cases,
+        repeat=o["repeat"],
+        concurrency=o["concurrency"],
+        use_cache=not o["no_cache"],
+        fixtures=run.meta["fixtures"],
+    )
+    save_run(summarizer.store, baseline)
+    return baseline
+
+
+def _is_prompt(reference: str) -> bool:
+    try:
+        load_prompt(reference)
+    except PromptError:
+        return False
+    return True
 
 
 def _verdict(gate: Gate | None, console: Console) -> int:

@@ -23,6 +23,11 @@ from summarizer.evals.results import Run, read_report
 from summarizer.evals.stats import MACRO, MICRO, RESAMPLES, Delta, paired_deltas
 from summarizer.store import Store
 
+
+class NoBaseline(ConfigError):
+    """Nothing saved matches a baseline reference."""
+
+
 IDENTITY = ("prompt_name", "prompt_hash", "schema_version", "backend", "model", "parameters", "fixtures")
 
 
@@ -41,13 +46,13 @@ def resolve_run(reference: str, store: Store, like: dict[str, Any] | None = None
         for meta in store.list_runs(limit=10_000)
         if reference in (meta.get("prompt_name"), meta.get("prompt_hash")) and meta.get("run_id") != exclude
     ]
-    if like:
-        same = ("backend", "model", "fixtures")
-        runs.sort(key=lambda meta: sum(meta.get(k) != like.get(k) for k in same))  # stable: newest first within
+    if like:  # comparing with a fresh run: only runs on the same backend and model are a fair baseline
+        runs = [meta for meta in runs if all(meta.get(k) == like.get(k) for k in ("backend", "model"))]
+        runs.sort(key=lambda meta: meta.get("fixtures") != like.get("fixtures"))  # stable: newest first within
     if not runs:
-        raise ConfigError(
-            f"no report file, saved run or prompt named {reference!r} (see `summarizer eval runs`; "
-            "a prompt must have been evaluated once to serve as a baseline)"
+        where = f" on {like.get('backend')}/{like.get('model')}" if like else ""
+        raise NoBaseline(
+            f"no report file, saved run or run of a prompt named {reference!r}{where} (see `summarizer eval runs`)"
         )
     saved = store.load_run(str(runs[0]["run_id"]))
     assert saved is not None
