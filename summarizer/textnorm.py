@@ -107,30 +107,93 @@ SPECIAL = {"a dozen": 12, "a pair of": 2, "a couple of": 2, "single": 1, "dozen"
 DIGITS = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![\w.])\d+(?:\.\d+)?")
 
 
-def _words_to_number(words: list[str]) -> int | None:
-    total, current, seen = 0, 0, False
-    for word in words:
+# Singular nouns that "a" / "an" / "one" / "single" turn into a count of 1 ("including a child").
+SINGULAR_NOUNS = (
+    "child", "person", "man", "woman", "boy", "girl", "soldier", "civilian", "teenager", "baby", "infant",
+    "resident", "missile", "drone", "rocket",
+)  # fmt: skip
+ONE_OF = re.compile(r"\b(?:a|an|one|single)\s+(?:" + "|".join(SINGULAR_NOUNS) + r")\b")
+# Phrases that state zero; "no one" must not also count as 1.
+ZERO = re.compile(r"\b(?:no[\s-]one|nobody|no (?:casualties|injuries|deaths|fatalities))\b")
+A_SCALE = re.compile(r"\ban? (?=(?:hundred|thousand|million)\b)")
+
+
+def _words_to_numbers(words: list[str]) -> list[int]:
+    """Read a run of number words as one or more numbers.
+
+    "and" joins only after hundred / thousand / million ("one hundred and five" = 105); anywhere
+    else it separates two numbers ("between sixteen and eighteen" = 16 and 18), and so does a
+    word that cannot continue the number before it ("sixteen eighteen").
+    """
+    numbers: list[int] = []
+    total = current = 0
+    previous: str | None = None  # kind of the previous word: unit, teen, tens, hundred, scale, and
+    smallest_scale: int | None = None
+
+    def flush() -> None:
+        nonlocal total, current, previous, smallest_scale
+        if previous is not None:
+            numbers.append(total + current)
+        total = current = 0
+        previous = smallest_scale = None
+
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else None
+        if word == "and":
+            joins = previous in ("hundred", "scale") and (following in UNITS or following in TENS)
+            if joins:
+                previous = "and"
+            else:
+                flush()
+            continue
         if word in UNITS:
+            kind = "unit" if UNITS[word] < 10 else "teen"
+            allowed = (None, "hundred", "scale", "and") + (("tens",) if kind == "unit" and UNITS[word] else ())
+            if previous not in allowed:
+                flush()
             current += UNITS[word]
         elif word in TENS:
+            kind = "tens"
+            if previous not in (None, "hundred", "scale", "and"):
+                flush()
             current += TENS[word]
         elif word == "hundred":
-            current = max(current, 1) * 100
+            kind = "hundred"
+            if previous in ("unit", "teen", "tens") and current < 100:
+                current *= 100
+            else:
+                if previous is not None:
+                    flush()
+                current = 100
         elif word in ("thousand", "million"):
-            total += max(current, 1) * SCALES[word]
+            kind, factor = "scale", SCALES[word]
+            if previous in ("scale", "and") or (smallest_scale is not None and smallest_scale <= factor):
+                carried = current if previous not in ("scale", "and") else 0
+                current = 0
+                flush()
+                current = carried
+            total += max(current, 1) * factor
             current = 0
-        elif word == "and":
-            continue
+            smallest_scale = factor
         else:
-            return None
-        seen = True
-    return total + current if seen else None
+            flush()
+            continue
+        previous = kind
+    flush()
+    return numbers
 
 
 def numbers_in(text: str) -> set[int]:
-    """Whole numbers a phrase states: '17', '1,200', 'seventeen', 'twenty-five', 'a dozen', '3 million'."""
+    """Whole numbers a phrase states: '17', '1,200', 'seventeen', 'twenty-five', 'a dozen', '3 million',
+    'a child' (1), 'no one' (0)."""
     folded = normalise(text)
     found: set[int] = set()
+    if ZERO.search(folded):
+        found.add(0)
+        folded = ZERO.sub(" ", folded)
+    if ONE_OF.search(folded):
+        found.add(1)
+    folded = A_SCALE.sub("one ", folded)
     for match in DIGITS.finditer(folded):
         raw = match.group().replace(",", "")
         number = float(raw)
@@ -148,7 +211,5 @@ def numbers_in(text: str) -> set[int]:
             words.pop()
         if all(word in SCALES for word in words):
             continue  # "million" alone is a scale for a preceding digit, not a number
-        value = _words_to_number(words)
-        if value is not None:
-            found.add(value)
+        found.update(_words_to_numbers(words))
     return found
