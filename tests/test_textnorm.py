@@ -10,7 +10,7 @@ from summarizer.textnorm import name_key, normalise, normalise_with_map, numbers
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("Kyiv’s  “air   defence”", "kyiv's \"air defence\""),
+        ("Kyiv’s  “air   defence”", 'kyiv\'s "air defence"'),
         ("Zelenskyy — president", "zelenskyy - president"),
         ("Café\u00a0Ñandú", "cafe nandu"),
         ("  line one\n\n line\ttwo  ", "line one line two"),
