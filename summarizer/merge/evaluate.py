@@ -11,15 +11,20 @@ id. The records to group are either
   labels by article id = fixture name), or
 - **synthetic records built from the hand labels** (the default, ``records_from_labels``):
   the gold values dressed as a record, with placeholder evidence. These measure the grouping
-  rule on perfect extractions, an upper bound; they say nothing about the model.
+  rule on perfect extractions, an upper bound; they say nothing about the model. ``--noise``
+  degrades them (window, places, actors, event type each lost at a rate, seeded trials) to
+  see how the rule holds up when extraction misses things, or
+- records the pipeline makes for the fixture articles now (``--summarize OUT.jsonl``).
 
-    python -m summarizer.merge.evaluate [--fixtures evals/fixtures] [--records FILE...] [--sweep]
+    python -m summarizer.merge.evaluate [--fixtures evals/fixtures] [--records FILE... | --summarize OUT]
+        [--threshold T] [--sweep] [--noise RATE --trials N]
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -227,6 +232,31 @@ def load_records(paths: Sequence[str]) -> list[Record | MergedEvent]:
     return loaded
 
 
+def degrade(record: Record, rng: random.Random, rate: float) -> Record:
+    """Simulated extraction misses: each of window, places, actors, event type lost with probability ``rate``."""
+    update: dict[str, Any] = {}
+    if rng.random() < rate:
+        update["when"] = None
+    if rng.random() < rate:
+        update["places"] = []
+    if rng.random() < rate:
+        update["actors"] = []
+    if rng.random() < rate:
+        update["event_type"] = "other"
+    return record.model_copy(update={"event": record.event.model_copy(update=update)})
+
+
+def noisy_trials(
+    records: Sequence[Record], gold: Mapping[str, str], threshold: float, rate: float, trials: int
+) -> list[PairwiseResult]:
+    """Pairwise results of ``trials`` seeded degradations of ``records`` (seed = trial number)."""
+    out = []
+    for trial in range(trials):
+        rng = random.Random(trial)
+        out.append(evaluate([degrade(r, rng, rate) for r in records], gold, threshold))
+    return out
+
+
 def summarize_fixtures(fixtures: Path, gold: Mapping[str, str], out: Path) -> Iterable[Record]:
     """Run the real pipeline on every fixture article that has an event id; append records to ``out``."""
     from summarizer.config import Settings
@@ -274,8 +304,16 @@ def _fmt(value: float | None) -> str:
     help="Summarize the fixture articles with the configured model (cached), save the records to this JSONL "
     "file and evaluate them.",
 )
+@click.option("--noise", type=click.FloatRange(0, 1), default=0.0, help="Also simulate extraction misses at this rate.")
+@click.option("--trials", type=click.IntRange(1), default=20, show_default=True, help="Seeded trials for --noise.")
 def main(
-    fixtures_dir: str, record_paths: tuple[str, ...], threshold: float, sweep: bool, summarize_to: str | None
+    fixtures_dir: str,
+    record_paths: tuple[str, ...],
+    threshold: float,
+    sweep: bool,
+    summarize_to: str | None,
+    noise: float,
+    trials: int,
 ) -> None:
     """Pairwise grouping precision / recall against the fixtures' event ids."""
     fixtures = Path(fixtures_dir)
@@ -299,6 +337,16 @@ def main(
         click.echo(f"  false merge: {a} + {b} ({gold[a]} vs {gold[b]})")
     for a, b in result.missed:
         click.echo(f"  missed: {a} + {b} (both {gold[a]})")
+    if noise:
+        plain = [r for r in records if isinstance(r, Record)]
+        results = noisy_trials(plain, gold, threshold, noise, trials)
+        fields = ("true_positive", "false_positive", "false_negative")
+        tp, fp, fn = (sum(getattr(r, f) for r in results) for f in fields)
+        pooled = PairwiseResult(results[0].items, results[0].events, tp, fp, fn, (), ())
+        click.echo(
+            f"with each of window / places / actors / type lost at rate {noise:g}, {trials} seeded trials: "
+            f"pooled precision {_fmt(pooled.precision)} recall {_fmt(pooled.recall)} (TP {tp} FP {fp} FN {fn})"
+        )
     if sweep:
         for step in range(40, 101, 5):
             swept = evaluate(records, gold, step / 100)

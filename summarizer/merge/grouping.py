@@ -34,12 +34,12 @@ ties are broken by that order).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
 from summarizer.merge.models import SourceReport
-from summarizer.merge.names import actor_key, components, is_country, is_weak_actor, place_key, same_place
-from summarizer.textnorm import name_key
+from summarizer.merge.names import actor_key, is_country, is_weak_actor, name_key, place_key, same_place
 
 DEFAULT_THRESHOLD = 0.65
 WEIGHTS = {"time": 0.35, "place": 0.30, "type": 0.15, "actors": 0.10, "published": 0.10}
@@ -93,7 +93,11 @@ class Grouping:
     pairs: dict[tuple[int, int], PairScore] = field(default_factory=dict)
 
     def pair(self, i: int, j: int) -> PairScore:
-        return self.pairs[(min(i, j), max(i, j))]
+        """The score of two reports (pairs skipped as far apart in time are scored now)."""
+        key = (min(i, j), max(i, j))
+        if key not in self.pairs:
+            self.pairs[key] = score_pair(self.reports[key[0]], self.reports[key[1]], self.threshold)
+        return self.pairs[key]
 
 
 # ---------------------------------------------------------------- parts
@@ -242,22 +246,45 @@ def score_pair(a: SourceReport, b: SourceReport, threshold: float = DEFAULT_THRE
 # ---------------------------------------------------------------- linkage
 
 
+def candidate_pairs(reports: list[SourceReport]) -> list[tuple[int, int]]:
+    """Pairs worth scoring: all but dated pairs whose windows are 2+ days apart (those are blocked anyway).
+
+    Dated reports are swept in order of window start, so n reports spread over many days cost
+    far fewer than n^2 / 2 pair scores; undated reports are paired with everything.
+    """
+    windows = [_window(r) for r in reports]
+    dated = sorted((w[0], w[1], i) for i, w in enumerate(windows) if w is not None)
+    undated = [i for i, w in enumerate(windows) if w is None]
+    out = {(min(i, j), max(i, j)) for i in undated for j in range(len(reports)) if i != j}
+    for x, (_, end_x, i) in enumerate(dated):
+        for start_y, _, j in dated[x + 1 :]:
+            if start_y.toordinal() - end_x.toordinal() >= 2:
+                break
+            out.add((min(i, j), max(i, j)))
+    return sorted(out)
+
+
 def group_reports(reports: list[SourceReport], threshold: float = DEFAULT_THRESHOLD) -> Grouping:
     """Complete-linkage groups of ``reports`` (which must already be in canonical order)."""
-    pairs = {
-        (i, j): score_pair(reports[i], reports[j], threshold)
-        for i in range(len(reports))
-        for j in range(i + 1, len(reports))
-    }
-
-    def passes(i: int, j: int) -> bool:
-        return pairs[(min(i, j), max(i, j))].passes
-
+    pairs = {(i, j): score_pair(reports[i], reports[j], threshold) for i, j in candidate_pairs(reports)}
     # Complete linkage never joins reports that are not connected by passing pairs: link each
-    # connected component on its own (keeps the quadratic-in-groups loop small).
-    groups: list[list[int]] = []
-    for component in components(list(range(len(reports))), passes):
-        groups.extend(_complete_linkage(component, pairs))
+    # connected component of the passing pairs on its own (keeps the loop over groups small).
+    parent = list(range(len(reports)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (i, j), pair in pairs.items():
+        if pair.passes:
+            a, b = root(i), root(j)
+            parent[max(a, b)] = min(a, b)
+    components: dict[int, list[int]] = {}
+    for i in range(len(reports)):
+        components.setdefault(root(i), []).append(i)
+    groups = [group for members in components.values() for group in _complete_linkage(members, pairs)]
     return Grouping(reports=reports, groups=sorted(groups), threshold=threshold, pairs=pairs)
 
 
@@ -267,11 +294,11 @@ def _complete_linkage(members: list[int], pairs: dict[tuple[int, int], PairScore
         best: tuple[float, float, int, int] | None = None
         for x in range(len(clusters)):
             for y in range(x + 1, len(clusters)):
-                cross = [pairs[(min(i, j), max(i, j))] for i in clusters[x] for j in clusters[y]]
-                if not all(pair.passes for pair in cross):
+                cross = [pairs.get((min(i, j), max(i, j))) for i in clusters[x] for j in clusters[y]]
+                if not all(pair is not None and pair.passes for pair in cross):
                     continue
-                worst = min(pair.score for pair in cross)
-                mean = sum(pair.score for pair in cross) / len(cross)
+                scores = [pair.score for pair in cross if pair is not None]
+                worst, mean = min(scores), sum(scores) / len(scores)
                 candidate = (-worst, -mean, x, y)
                 if best is None or candidate < best:
                     best = candidate
@@ -287,7 +314,8 @@ def explain(grouping: Grouping) -> str:
     reports = grouping.reports
     group_of = {i: g for g, members in enumerate(grouping.groups) for i in members}
     lines = [f"{len(reports)} report(s), {len(grouping.groups)} group(s); weights {WEIGHTS}"]
-    for (i, j), pair in sorted(grouping.pairs.items()):
+    for i, j in itertools.combinations(range(len(reports)), 2):
+        pair = grouping.pair(i, j)
         a, b = reports[i].source, reports[j].source
         together = group_of[i] == group_of[j]
         if together:

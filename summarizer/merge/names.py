@@ -19,9 +19,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
-from summarizer.textnorm import name_key, normalise
+from summarizer.textnorm import name_key as _name_key
+from summarizer.textnorm import normalise
+
+# Every key below is a pure function of a short string and grouping asks for each one once per
+# pair: cache them (bounded), or scoring n reports re-normalises the same names n times over.
+name_key = lru_cache(maxsize=1 << 16)(_name_key)
 
 T = TypeVar("T")
 
@@ -75,6 +81,7 @@ uzbekistan, venezuela, vietnam, yemen, zambia, zimbabwe, gaza, gaza strip, west 
 COUNTRY_KEYS = frozenset(name_key(name) for name in COUNTRY_NAMES.replace("\n", " ").split(","))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_country(name: str) -> bool:
     return name_key(name) in COUNTRY_KEYS
 
@@ -82,12 +89,14 @@ def is_country(name: str) -> bool:
 CONTENT_STOPWORDS = {"a", "an", "the", "of", "and", "in", "on", "at", "to", "several", "multiple", "many", "some"}
 
 
+@lru_cache(maxsize=1 << 16)
 def place_key(name: str) -> str:
     """Place name without generic words or possessive: 'Kyiv region' and "Kyiv's" -> 'kyiv'."""
     words = [word for word in name_key(name).split() if word not in PLACE_GENERIC]
     return " ".join(words) or name_key(name)
 
 
+@lru_cache(maxsize=1 << 16)
 def district_key(name: str) -> str:
     """Place key without the adjectival ending: 'Sviatoshynskyi' -> 'sviatoshyn'."""
     words = place_key(name).split()
@@ -98,6 +107,7 @@ def district_key(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1 << 16)
 def same_place(a_name: str, a_kind: str, b_name: str, b_kind: str) -> bool:
     if place_key(a_name) == place_key(b_name):
         return True
@@ -106,6 +116,7 @@ def same_place(a_name: str, a_kind: str, b_name: str, b_kind: str) -> bool:
     return district_key(a_name) == district_key(b_name)
 
 
+@lru_cache(maxsize=1 << 16)
 def actor_key(name: str) -> str:
     """Actor name with demonyms folded and generic words dropped: 'Russian forces' -> 'russia'."""
     key = name_key(name)
@@ -120,6 +131,7 @@ def is_weak_actor(key: str) -> bool:
     return not key or set(key.split()) <= WEAK_ACTORS
 
 
+@lru_cache(maxsize=1 << 16)
 def speaker_words(name: str) -> frozenset[str]:
     words = frozenset(word for word in actor_key(name).split() if word not in TITLES)
     return words or frozenset(actor_key(name).split())
@@ -130,6 +142,7 @@ def same_speaker(a: str, b: str) -> bool:
     return bool(a_words and b_words) and (a_words <= b_words or b_words <= a_words)
 
 
+@lru_cache(maxsize=1 << 16)
 def content_key(text: str) -> str:
     """Words of a phrase without stop words, crude plural folding: 'a power transformer' -> 'power transformer'."""
     words = re.sub(r"[^\w\s]", " ", normalise(text)).split()
