@@ -35,6 +35,13 @@ PREVIOUS_DAY = re.compile(r"\b(yesterday|last night|the previous day|the day bef
 DAYS_AGO = re.compile(r"\b(\d+|one|two|three|four|five|six|seven|ten) days? ago\b")
 WEEKDAY = re.compile(r"\b(last |on |this past |past )?(" + "|".join(WEEKDAYS) + r")\b")
 LAST_WEEK = re.compile(r"\blast week\b")
+# A part of the day tied to a named weekday ("in the early hours of Tuesday", "overnight into Wednesday",
+# "Tuesday's pre-dawn attack") dates the event to that weekday, not to the publication date.
+_PART_OF_DAY = r"(?:overnight|pre-?dawn|before dawn|at dawn|(?:in the )?early hours|early (?:on )?morning)"
+_DAY_NAME = "(" + "|".join(WEEKDAYS) + ")"
+PART_OF_WEEKDAY = re.compile(
+    rf"\b{_PART_OF_DAY}\s+(?:(?:of|on|into|to)\s+)?(?:the\s+)?{_DAY_NAME}\b|\b{_DAY_NAME}(?:'s)?\s+{_PART_OF_DAY}"
+)
 SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
 
 
@@ -56,6 +63,11 @@ def resolve(text: str, published: date | None) -> Window | None:
         return Window(day, day, "day", "explicit date", words)
     if published is None:
         return None
+    if match := PART_OF_WEEKDAY.search(folded):
+        weekday = match.group(1) or match.group(2)
+        day = published - timedelta(days=(published.weekday() - WEEKDAYS.index(weekday)) % 7)
+        words = match.group().strip()
+        return Window(day, day, "part_of_day", f"'{words}' = the most recent {weekday.title()}", words)
     if match := SAME_DAY.search(folded):
         return Window(published, published, "part_of_day", f"'{match.group(1)}' on the publication date", match.group())
     if match := PREVIOUS_DAY.search(folded):
