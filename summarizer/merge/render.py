@@ -56,8 +56,10 @@ def render_markdown(event: MergedEvent) -> str:
         if kind.agreed
         else "sources disagree: " + "; ".join(f"{esc(c.value)} ({_sources(c.sources)})" for c in kind.claims)
     )
-    out.append(f"*Merged from {n} report{'s' if n != 1 else ''} · {esc(kind.value)} ({agreement}) · "
-               f"policy: {event.policy} · id {event.id}*")  # fmt: skip
+    plural = "s" if n != 1 else ""
+    origin = _src(event.sources[0])
+    out.append(f"*Merged from {n} report{plural} · {esc(kind.value)} ({agreement}) · policy: {event.policy} · "
+               f"title and summary from {origin} · id {event.id}*")  # fmt: skip
     out.append("")
     if event.when is not None:
         w = event.when
@@ -75,7 +77,7 @@ def render_markdown(event: MergedEvent) -> str:
     if event.places:
         places = ", ".join(f"{esc(p.name)} ({esc(p.kind)})" for p in event.places)
         out.append(f"**Where:** {places}  ")
-    out.append(f"**Summary** (from {_src(event.sources[0])}): {esc(event.summary)}")
+    out.append(f"**Summary:** {esc(event.summary)}")
     out.append("")
     out.extend(_figures(event))
     out.extend(_lists(event))
