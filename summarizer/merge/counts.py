@@ -130,7 +130,7 @@ def merge_counts(claims: Sequence[CountClaim], policy: Policy) -> MergedCount | 
     lo = max(i[0] for i in intervals if i is not None)
     hi = min(i[1] for i in intervals if i is not None)
     compatible = lo <= hi
-    signatures = {(c.qualifier, c.value, c.low, c.high) for c in numeric}
+    signatures = {(c.qualifier, interval(c)) for c in numeric}  # "at least 17" = "at least 17", however filled
     status: CountStatus
     if len(numeric) == 1:
         status, note = "single", f"One stated figure: {_cite(numeric[0])}."
