@@ -26,6 +26,7 @@ from summarizer.timeparse import Window, resolve
 FUZZY_THRESHOLD = 90.0
 MIN_FUZZY_CHARS = 20  # shorter quotes must match exactly or after normalisation
 NAME_THRESHOLD = 85.0
+MIN_FUZZY_NAME_CHARS = 5  # shorter names (US, UN, Kyiv) must match as words, not fuzzily
 T = TypeVar("T")
 STRIP = " \t\n\"'“”‘’«».…"
 
@@ -66,13 +67,27 @@ def _mapped(origin: list[int], start: int, end: int, kind: str, score: float) ->
 
 
 def mentions(container: str, name: str) -> bool:
-    """Whether ``name`` (allowing spelling variants) occurs in ``container``."""
-    needle, haystack = name_key(name), name_key(container)
+    """Whether ``name`` (allowing spelling variants) occurs in ``container``.
+
+    A name may run on into an adjective or possessive ("Russia" in "Russian"), but a short one
+    must be a whole word ("US" is not in "Russia"), and a fuzzy match compares the name with
+    runs of about as many whole words, so a long invented name ("Russian Aerospace Forces") is
+    not supported by a short quote ("Russia").
+    """
+    needle, haystack = name_key(name.replace(".", "")), name_key(container.replace(".", ""))
     if not needle:
         return False
-    if re.search(rf"(?<!\w){re.escape(needle)}", haystack):
+    tail = r"(?!\w)" if len(needle) < MIN_FUZZY_NAME_CHARS else ""
+    if re.search(rf"(?<!\w){re.escape(needle)}{tail}", haystack):
         return True
-    return fuzz.partial_ratio(needle, haystack) >= NAME_THRESHOLD
+    if len(needle) < MIN_FUZZY_NAME_CHARS:
+        return False
+    words, size = haystack.split(), len(needle.split())
+    return any(
+        fuzz.ratio(needle, " ".join(words[start : start + length])) >= NAME_THRESHOLD
+        for length in {max(1, size - 1), size, size + 1}
+        for start in range(len(words) - length + 1)
+    )
 
 
 # ---------------------------------------------------------------- the check
@@ -161,9 +176,8 @@ class _Checker:
         if span and mentions(self.text[span.start : span.end], name):
             self.accept(path, span)
             return item
-        name_span = locate(name, self.text) if len(normalise(name)) >= 3 else None
-        if name_span:
-            sentence = self.sentence(name_span)
+        sentence = self.naming_sentence(name)
+        if sentence:
             self.note("repaired", path, f"evidence replaced by the sentence that names {name!r}")
             self.accept(path, sentence)
             return item.model_copy(update={"evidence": self.text[sentence.start : sentence.end]})  # type: ignore[attr-defined]
@@ -174,6 +188,22 @@ class _Checker:
         else:
             self.drop(path, f"{what} {name!r} is not in the article")
         return None
+
+    def naming_sentence(self, name: str) -> Span | None:
+        """The first sentence that names ``name`` as a word of its own (not 'Oman' inside 'woman')."""
+        needle = normalise(name).strip(STRIP)
+        if len(needle) < 3:
+            return None
+        folded, origin = _normalised_article(self.text)
+        tail = r"(?!\w)" if len(needle) < MIN_FUZZY_NAME_CHARS else ""
+        match = re.search(rf"(?<!\w){re.escape(needle)}{tail}", folded)
+        found = _mapped(origin, match.start(), match.end(), "normalised", 1.0) if match else None
+        if found is None and len(needle) >= MIN_FUZZY_CHARS:
+            found = locate(name, self.text)
+        if found is None:
+            return None
+        sentence = self.sentence(found)
+        return sentence if mentions(self.text[sentence.start : sentence.end], name) else None
 
     def sentence(self, span: Span) -> Span:
         """The sentence around a located value, used as its evidence when the model's quote failed."""
