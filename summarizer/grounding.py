@@ -217,6 +217,14 @@ class _Checker:
     def note(self, code: str, path: str, message: str) -> None:
         self.notes.append(Issue(code=code, path=path, message=message))
 
+    def detail(self, path: str, item: T | None, field: str, what: str) -> T | None:
+        """Null an optional detail of a kept item (damage place, speaker title) that its evidence does not state."""
+        value = getattr(item, field, None)
+        if item is None or not value or mentions(item.evidence, value):  # type: ignore[attr-defined]
+            return item
+        self.drop(f"{path}.{field}", f"{what} {value!r} is not in its evidence")
+        return item.model_copy(update={field: None})  # type: ignore[attr-defined]
+
     def weapon(self, path: str, weapon: Weapon) -> Weapon | None:
         span = self.evidence(path, weapon.evidence)
         if span is None:
@@ -279,6 +287,11 @@ class _Checker:
             self.drop("when", f"{window.date_end} is after the publication date {self.published}")
             window = window.model_copy(update={"date_start": None, "date_end": None})
         self.accept("when", span)
+        if window.time_of_day and not mentions(
+            f"{self.text[span.start : span.end]} {window.phrase}", window.time_of_day
+        ):
+            self.drop("when.time_of_day", f"time of day {window.time_of_day!r} is not in its evidence")
+            window = window.model_copy(update={"time_of_day": None})
         return window
 
     def supporting_sentence(self, window: TimeWindow) -> tuple[Span, Window] | None:
@@ -326,8 +339,13 @@ def ground_event(event: Event, text: str, published: date | None) -> Grounding:
             "actors": keep("actors", lambda path, a: check.named(path, a, a.name, "actor")),
             "weapons": keep("weapons", check.weapon),
             "casualties": check.casualties(event.casualties),
-            "damage": keep("damage", lambda path, d: check.named(path, d, d.what, "damage")),
-            "statements": keep("statements", lambda path, s: check.named(path, s, s.speaker, "speaker")),
+            "damage": keep(
+                "damage", lambda path, d: check.detail(path, check.named(path, d, d.what, "damage"), "place", "place")
+            ),
+            "statements": keep(
+                "statements",
+                lambda path, s: check.detail(path, check.named(path, s, s.speaker, "speaker"), "title", "title"),
+            ),
             "context": keep("context", lambda path, c: c if check.evidence(path, c.evidence) else None),
         }
     )
