@@ -9,6 +9,7 @@ it) and, in the final pass, removed from the event and listed as a warning.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,10 +17,11 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from summarizer.record import Issue, Span
-from summarizer.schema import Casualties, Count, Event, TimeWindow, Weapon
+from summarizer.schema import Casualties, Count, Event, Place, TimeWindow, Weapon
 from summarizer.textnorm import name_key, normalise, normalise_with_map, numbers_in
 from summarizer.timeparse import Window, resolve
 
@@ -54,8 +56,8 @@ def locate(quote: str, text: str, threshold: float = FUZZY_THRESHOLD) -> Span | 
     index = folded_text.find(folded_quote)
     if index >= 0:
         return _mapped(origin, index, index + len(folded_quote), "normalised", 1.0)
-    if len(folded_quote) < MIN_FUZZY_CHARS:
-        return None
+    if len(folded_quote) < MIN_FUZZY_CHARS or len(folded_quote) > len(folded_text):
+        return None  # partial_ratio would align the text inside a longer quote: words the article lacks would pass
     alignment = fuzz.partial_ratio_alignment(folded_quote, folded_text, score_cutoff=threshold)
     if alignment is None or alignment.dest_end <= alignment.dest_start:
         return None
@@ -129,6 +131,12 @@ class _Checker:
     def accept(self, path: str, span: Span) -> None:
         self.spans[path] = span
         self.grounded += 1
+
+    def forget(self, path: str) -> None:
+        """Un-accept an item (and its nested values) that turned out to be a duplicate."""
+        for key in [key for key in self.spans if key == path or key.startswith(path + ".")]:
+            del self.spans[key]
+            self.grounded -= 1
 
     def evidence(self, path: str, quote: str) -> Span | None:
         """Locate a quote and accept it as the whole fact."""
@@ -254,18 +262,18 @@ class _Checker:
         if window is None:
             return None
         span = locate(window.evidence, self.text)
-        resolved = None
-        for words in (window.phrase, self.text[span.start : span.end] if span else ""):
-            if words and locate(words, self.text):
-                resolved = resolve(words, self.published)
-                if resolved:
-                    break
+        phrase_span = locate(window.phrase, self.text)
+        resolved = resolve(window.phrase, self.published) if phrase_span else None
+        if resolved and (span is None or not _inside(phrase_span, span)):  # type: ignore[arg-type]
+            span = self.sentence(phrase_span)  # type: ignore[arg-type]
+            window = self.repaired_when(window, span, f"evidence replaced by the sentence around {window.phrase!r}")
+        if resolved is None and span is not None:
+            resolved = resolve(self.text[span.start : span.end], self.published)
         if resolved is None and window.date_start:
             span, resolved = self.supporting_sentence(window) or (span, None)
-            if resolved:
-                quoted = self.text[span.start : span.end]
-                window = window.model_copy(update={"evidence": quoted, "phrase": _original(quoted, resolved.phrase)})
-                self.note("repaired", "when", f"evidence replaced by the sentence that dates the event: {quoted!r}")
+            if resolved and span is not None:
+                window = self.repaired_when(window, span, "evidence replaced by the sentence that dates the event")
+                window = window.model_copy(update={"phrase": _original(window.evidence, resolved.phrase)})
         if span is None:
             self.drop("when", f"evidence not found in the article: {_clip(window.evidence)!r}")
             return None
@@ -293,6 +301,11 @@ class _Checker:
             self.drop("when.time_of_day", f"time of day {window.time_of_day!r} is not in its evidence")
             window = window.model_copy(update={"time_of_day": None})
         return window
+
+    def repaired_when(self, window: TimeWindow, span: Span, message: str) -> TimeWindow:
+        quoted = self.text[span.start : span.end]
+        self.note("repaired", "when", f"{message}: {_clip(quoted)!r}")
+        return window.model_copy(update={"evidence": quoted})
 
     def supporting_sentence(self, window: TimeWindow) -> tuple[Span, Window] | None:
         """The first sentence whose time words resolve to a window that contains the model's start date."""
@@ -324,11 +337,20 @@ def ground_event(event: Event, text: str, published: date | None) -> Grounding:
     kept: dict[str, list[int]] = {}  # list name -> the model's indices that survived, in order
 
     def keep(name: str, checked: Callable[[str, Any], Any | None]) -> list[Any]:
-        survivors = []
+        """The items that pass their check, each once (a small model repeats itself)."""
+        survivors, seen = [], set()
         for index, item in enumerate(getattr(event, name)):
-            item = checked(f"{name}[{index}]", item)
-            if item is not None:
-                survivors.append((index, item))
+            path = f"{name}[{index}]"
+            item = checked(path, item)
+            if item is None:
+                continue
+            identity = _identity(item)
+            if identity in seen:
+                check.forget(path)
+                check.note("duplicate", path, "repeats an earlier item; removed")
+                continue
+            seen.add(identity)
+            survivors.append((index, item))
         kept[name] = [index for index, _ in survivors]
         return [item for _, item in survivors]
 
@@ -358,6 +380,17 @@ def ground_event(event: Event, text: str, published: date | None) -> Grounding:
         notes=check.notes,
         grounded=check.grounded,
     )
+
+
+def _identity(item: BaseModel) -> str:
+    """What makes two list items the same fact: their content without the quote, names compared as keys."""
+    data = item.model_dump(mode="json", exclude={"evidence"})
+    for key in ("name", "speaker"):
+        if isinstance(data.get(key), str):
+            data[key] = name_key(data[key])
+    if isinstance(item, Place):
+        data.pop("kind")  # one place named twice with different kinds is still one place
+    return json.dumps(data, sort_keys=True, default=str)
 
 
 def _check_free_text(check: _Checker, event: Event) -> None:
