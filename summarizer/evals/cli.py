@@ -99,7 +99,9 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--model", help="Model name.")
 @click.option("--model-path", help="GGUF file for the local backend.")
 @click.option("--base-url", help="OpenAI-compatible server URL.")
-@click.option("--temperature", type=float, help="Sampling temperature (repeats differ only above 0).")
+@click.option(
+    "--temperature", type=float, help="Sampling temperature; above 0 with --repeat to measure run-to-run noise."
+)
 @click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True, help="Runs per case.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, help="Cases in parallel.")
 @click.option("--no-cache", is_flag=True, help="Ask the model again instead of reusing stored answers.")
