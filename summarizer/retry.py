@@ -43,8 +43,12 @@ def retry_after_seconds(exc: BaseException | None) -> float | None:
     try:
         return float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None  # a malformed header falls back to the exponential wait, never crashes the call
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def _wait(state: RetryCallState) -> float:
