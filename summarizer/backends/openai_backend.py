@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import openai
@@ -12,6 +13,7 @@ from summarizer.errors import BackendError
 from summarizer.retry import call_with_retries
 
 NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key
+NOT_OPENAI = "; is the base URL an OpenAI-compatible endpoint (usually ending in /v1)?"
 
 
 class OpenAIBackend:
@@ -31,13 +33,18 @@ class OpenAIBackend:
 
     def complete(self, **request: Any) -> ChatCompletion:
         try:
-            return call_with_retries(lambda: self._client.chat.completions.create(**request), self._api_retries)
+            response = call_with_retries(lambda: self._client.chat.completions.create(**request), self._api_retries)
         except openai.APIStatusError as exc:
             raise BackendError(f"{self._where()} answered HTTP {exc.status_code}: {_short(exc.message)}") from exc
         except openai.APITimeoutError as exc:
             raise BackendError(f"{self._where()} timed out after {self._api_retries + 1} attempt(s)") from exc
         except openai.APIConnectionError as exc:
             raise BackendError(f"cannot reach {self._where()}: {_short(str(exc.__cause__ or exc))}") from exc
+        except json.JSONDecodeError as exc:  # a 200 whose body is not JSON: a web page, a proxy, a wrong path
+            raise BackendError(f"{self._where()} did not answer with JSON{NOT_OPENAI}") from exc
+        if not isinstance(response, ChatCompletion) or not response.choices:
+            raise BackendError(f"{self._where()} did not answer with a chat completion{NOT_OPENAI}")
+        return response
 
     def _where(self) -> str:
         return f"the server at {self.base_url}" if self.base_url else "the OpenAI API"
