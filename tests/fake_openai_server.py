@@ -1,0 +1,145 @@
+"""A real HTTP server on 127.0.0.1 that speaks just enough of the OpenAI chat API for error-handling tests.
+
+It answers from a script (request number -> Reply), records every request it saw, and serves a bounded
+number of requests. The client under test is the real ``openai`` client over real sockets.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: dict[str, Any] | str = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: bool = False  # never answer (until the server stops): the client must time out
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+
+Script = Callable[[int, dict[str, Any]], Reply]
+
+
+def completion(request: dict[str, Any], arguments: str) -> dict[str, Any]:
+    """A chat completion whose answer is a call of the tool the request forces."""
+    tool_name = request["tools"][0]["function"]["name"]
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": request.get("model", "test-model"),
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "tool_calls": [
+                        {"id": "call-1", "type": "function", "function": {"name": tool_name, "arguments": arguments}}
+                    ],
+                },
+            }
+        ],
+        "usage": {"prompt_tokens": 120, "completion_tokens": 60, "total_tokens": 180},
+    }
+
+
+def error_body(message: str, kind: str = "server_error") -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "code": None}}
+
+
+class ChatServer:
+    def __init__(self, script: Script, max_requests: int = 20) -> None:
+        self.script = script
+        self.max_requests = max_requests
+        self.seen: list[Seen] = []
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    @property
+    def requests(self) -> int:
+        return len(self.seen)
+
+    def start(self) -> ChatServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                body = json.loads(raw or b"{}")
+                with server._lock:
+                    number = len(server.seen)
+                    server.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                if number >= server.max_requests:
+                    reply = Reply(418, error_body("the test server's request budget is spent"))
+                else:
+                    reply = server.script(number, body)
+                if reply.hang:
+                    server.stopping.wait(30)
+                    return
+                payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
+                data = payload.encode("utf-8")
+                try:
+                    self.send_response(reply.status)
+                    headers = {"content-type": "application/json", **reply.headers}
+                    headers["content-length"] = str(len(data))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        return Handler
+
+
+@contextmanager
+def chat_server(script: Script, max_requests: int = 20) -> Iterator[ChatServer]:
+    server = ChatServer(script, max_requests).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for connection-refused tests)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
