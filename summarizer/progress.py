@@ -15,7 +15,7 @@ from summarizer.record import Record
 class Progress:
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
-        self.console = Console(stderr=True, highlight=False)
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per message, even in a log
         self.interactive = enabled and self.console.is_terminal
         self.bar: Bar | None = None
         self.task = None
