@@ -136,7 +136,7 @@ def summarize(
     items = list(load_articles(sources, stdin=stdin))
     resumable = out is not None and fmt == "jsonl"
     done = already_done(out, summarizer) if resumable and out is not None else set()
-    records, failures = run_batch(
+    records, failures, skipped = run_batch(
         summarizer,
         items,
         done,
@@ -154,7 +154,7 @@ def summarize(
         text = render(records, fmt)
     if text:
         emit(text, out)
-    progress.finish(len(records), failures, skipped=len(done))
+    progress.finish(len(records), failures, skipped=skipped)
     if failures:
         sys.exit(1)
 
@@ -167,17 +167,22 @@ def run_batch(
     *,
     use_cache: bool,
     on_record: Callable[[Record], None] | None,
-) -> tuple[list[Record], int]:
-    """Summarize each article; a failure is reported and counted, never fatal to the batch."""
+) -> tuple[list[Record], int, int]:
+    """Summarize each article; a failure is reported and counted, never fatal to the batch.
+
+    Returns the records, the number of failures and the number of articles skipped because ``done``
+    (article hashes, as records carry them) already has them.
+    """
     records: list[Record] = []
-    failures = 0
+    failures = skipped = 0
     progress.start(len(items))
     for item in items:
         if isinstance(item, LoadFailure):
             failures += 1
             progress.failed(item.source, item.message)
             continue
-        if item.sha256 in done:
+        if done and recorded_sha256(summarizer, item) in done:
+            skipped += 1
             progress.skipped(item.source)
             continue
         progress.begin(item.source)
@@ -195,7 +200,15 @@ def run_batch(
             on_record(record)
         progress.succeeded(item.source, record)
     progress.stop()
-    return records, failures
+    return records, failures, skipped
+
+
+def recorded_sha256(summarizer: Summarizer, article: Article) -> str:
+    """The hash a record of this article carries: of the text the model reads (truncated with --truncate)."""
+    try:
+        return summarizer.fit(article).sha256
+    except SummarizerError:
+        return article.sha256
 
 
 def default_format(out: Path | None) -> str:

@@ -78,8 +78,12 @@ class Summarizer:
             "repeat": repeat,
         }
 
+    def fit(self, article: Article) -> Article:
+        """The article as the model reads it (and its record names it): refused or truncated to the context."""
+        return fit_to_budget(article, article_budget_chars(self.settings), truncate=self.settings.truncate)
+
     def summarize(self, article: Article, *, repeat: int = 0, use_cache: bool = True) -> Record:
-        article = fit_to_budget(article, article_budget_chars(self.settings), truncate=self.settings.truncate)
+        article = self.fit(article)
         identity = self.identity(article, repeat)
         key = cache_key(**identity, base_url=self.settings.base_url, grounding=GROUNDING_VERSION)
         cached = self.store.cached_answer(key) if use_cache else None
