@@ -326,6 +326,29 @@ def test_resume_redoes_a_torn_line_and_new_articles(tmp_path: Path, fake: Fake) 
     assert ids == ["a", "b"]
 
 
+def test_resume_of_a_truncated_article_does_not_duplicate_it(tmp_path: Path, fake: Fake) -> None:
+    fake.queue(answer())
+    long_file = article_file(tmp_path, "long.txt", TEXT + "\n" + "Filler about the weather.\n" * 400)
+    out = tmp_path / "records.jsonl"
+    env = {"SUMMARIZER_N_CTX": "4096"}
+    assert run("summarize", long_file, "--truncate", "--out", str(out), env=env).exit_code == 0
+    again = run("summarize", long_file, "--truncate", "--out", str(out), env=env)
+    assert again.exit_code == 0 and "skipped" in again.stderr
+    assert len(jsonl_records(out.read_text())) == 1 and fake.calls == 1
+
+
+def test_resume_counts_only_what_this_run_skipped(tmp_path: Path, fake: Fake) -> None:
+    fake.queue(answer(), answer(), answer())
+    a, b = article_file(tmp_path, "a.txt"), article_file(tmp_path, "b.txt", TEXT + " Schools were closed.")
+    out = tmp_path / "records.jsonl"
+    assert run("summarize", a, b, "--out", str(out)).exit_code == 0
+    c = article_file(tmp_path, "c.txt", TEXT + " Trains were delayed.")
+    result = run("summarize", a, c, "--out", str(out))
+    assert result.exit_code == 0 and fake.calls == 3
+    assert "summarizer: 1 record(s), 1 skipped (already done)" in result.stderr.splitlines()
+    assert [r.article.id for r in jsonl_records(out.read_text())] == ["a", "b", "c"]
+
+
 def test_out_json_file(tmp_path: Path, fake: Fake) -> None:
     fake.queue(answer())
     out = tmp_path / "record.json"
