@@ -1,6 +1,7 @@
 """Merged events as JSON, JSONL or markdown.
 
-JSON is always a list of merged events (one per group), so it can be merged again. The
+JSON follows ``summarize``: one merged event as an object, several as an array; either can
+be merged again. The
 markdown is for a person: every figure with each source's own phrase side by side, and a
 table of quotes for every figure the sources state differently. Article text is untrusted:
 everything taken from a source is escaped for markdown (no raw HTML, no table breaks).
@@ -21,8 +22,9 @@ MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))"
 
 def render_merged(events: Sequence[MergedEvent], fmt: str) -> str:
     """The events in ``fmt`` (json | jsonl | markdown), ending with a newline."""
-    if fmt == "json":
-        return json.dumps([e.model_dump(mode="json") for e in events], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "json":  # like `summarize`: one event as an object, several as an array
+        data = [e.model_dump(mode="json") for e in events]
+        return json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False) + "\n"
     if fmt == "jsonl":
         return "".join(json.dumps(e.model_dump(mode="json"), ensure_ascii=False) + "\n" for e in events)
     if fmt == "markdown":
