@@ -166,9 +166,9 @@ def parse_markdown(text: str, *, source: str, id: str, warnings: list[str]) -> A
 class _VisibleText(HTMLParser):
     """Collects the text a reader sees; prefers the <article> element when there is one."""
 
-    HIDDEN = frozenset(
-        {"script", "style", "noscript", "template", "head", "nav", "footer", "aside", "form", "svg", "iframe"}
-    )
+    HIDDEN = frozenset({"script", "style", "noscript", "template", "nav", "footer", "aside", "form", "svg", "iframe"})
+    # </head> is optional in HTML: the head also ends at the first tag that only a body can hold.
+    HEAD_ONLY = frozenset({"title", "meta", "link", "style", "script", "base", "noscript", "template"})
     BLOCKS = frozenset(
         {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "blockquote"}
     )
@@ -176,6 +176,7 @@ class _VisibleText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.hidden_depth = 0
+        self.in_head = False
         self.article_depth = 0
         self.page: list[str] = []
         self.article: list[str] = []
@@ -195,6 +196,10 @@ class _VisibleText(HTMLParser):
             self.published = self.published or attributes.get("content")
         if tag == "time" and attributes.get("datetime"):
             self.published = self.published or attributes.get("datetime")
+        if tag == "head":
+            self.in_head = True
+        elif self.in_head and tag not in self.HEAD_ONLY:
+            self.in_head = False
         if tag in self.HIDDEN:
             self.hidden_depth += 1
         if tag == "article":
@@ -207,6 +212,8 @@ class _VisibleText(HTMLParser):
             self._in_title = False
         if tag == "h1":
             self._in_h1 = False
+        if tag == "head":
+            self.in_head = False
         if tag in self.HIDDEN and self.hidden_depth:
             self.hidden_depth -= 1
         if tag in self.BLOCKS:
@@ -220,7 +227,7 @@ class _VisibleText(HTMLParser):
         if self._in_h1:
             self.h1 = (self.h1 or "") + data
             return  # the headline is the title, not part of the body
-        if not self.hidden_depth:
+        if not self.hidden_depth and not self.in_head:
             self._emit(data)
 
     def _emit(self, data: str) -> None:
