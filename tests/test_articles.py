@@ -125,6 +125,19 @@ def test_html_without_article_element_uses_the_page(tmp_path: Path) -> None:
     assert "x()" not in article.text
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><head><title>T</title><body><p>Kyiv was hit.</p></body></html>",  # no </head>
+        "<html><head><title>T</title><meta charset=utf-8><p>Kyiv was hit.</p>",  # no </head>, no <body>
+        "<!doctype html><title>T</title><p>Kyiv was hit.",  # no <head> either
+    ],
+)
+def test_html_with_optional_tags_left_out(tmp_path: Path, page: str) -> None:
+    article = load_article(write(tmp_path, "p.html", page))
+    assert article.text == "Kyiv was hit." and article.title == "T"
+
+
 def test_html_with_only_markup_is_empty(tmp_path: Path) -> None:
     failure = only_failure(load_all(str(write(tmp_path, "e.html", "<html><script>x()</script></html>"))))
     assert "empty" in failure.message
