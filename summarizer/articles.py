@@ -224,6 +224,7 @@ class _VisibleText(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._in_title:
             self.title = (self.title or "") + data
+            return  # the document title is never shown in the page
         if self._in_h1:
             self.h1 = (self.h1 or "") + data
             return  # the headline is the title, not part of the body
