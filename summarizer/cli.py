@@ -117,7 +117,7 @@ def summarize(
     SOURCES are files (.txt .md .html .json .jsonl), folders, glob patterns, or - for stdin
     (also read when no SOURCES are given and stdin is not a terminal).
     """
-    stdin: BinaryIO = click.get_binary_stream("stdin")
+    stdin: BinaryIO = sys.stdin.buffer
     if not sources:
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("give article files, a folder, or - for stdin (see --help)")

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from summarizer.record import Issue, Span
-from summarizer.schema import Casualties, Count, Event, Place, TimeWindow, Weapon
+from summarizer.schema import Casualties, Count, Event, Place, Statement, TimeWindow, Weapon
 from summarizer.textnorm import name_key, normalise, normalise_with_map, numbers_in
 from summarizer.timeparse import Window, resolve
 
@@ -132,12 +132,6 @@ class _Checker:
         self.spans[path] = span
         self.grounded += 1
 
-    def forget(self, path: str) -> None:
-        """Un-accept an item (and its nested values) that turned out to be a duplicate."""
-        for key in [key for key in self.spans if key == path or key.startswith(path + ".")]:
-            del self.spans[key]
-            self.grounded -= 1
-
     def evidence(self, path: str, quote: str) -> Span | None:
         """Locate a quote and accept it as the whole fact."""
         span = self.find(path, quote)
@@ -233,6 +227,19 @@ class _Checker:
         self.drop(f"{path}.{field}", f"{what} {value!r} is not in its evidence")
         return item.model_copy(update={field: None})  # type: ignore[attr-defined]
 
+    def statement(self, path: str, statement: Statement) -> Statement | None:
+        """A statement's quote must name its speaker and report speech ("said", "wrote on Telegram")."""
+        kept = self.named(path, statement, statement.speaker, "speaker")
+        if kept is None:
+            return None
+        quoted = self.text[self.spans[path].start : self.spans[path].end]
+        if not SPEECH.search(normalise(quoted)):
+            del self.spans[path]
+            self.grounded -= 1
+            self.drop(path, f"{_clip(quoted)!r} does not report anything {statement.speaker!r} said")
+            return None
+        return kept
+
     def weapon(self, path: str, weapon: Weapon) -> Weapon | None:
         span = self.evidence(path, weapon.evidence)
         if span is None:
@@ -290,10 +297,13 @@ class _Checker:
             )
         elif window.date_start or window.date_end:
             self.drop("when", f"no words in the article give the dates {window.date_start}..{window.date_end}")
-            window = window.model_copy(update={"date_start": None, "date_end": None})
+            return None
+        else:
+            self.drop("when", f"{window.phrase!r} gives no date")
+            return None
         if self.published and window.date_end and window.date_end > self.published + timedelta(days=1):
             self.drop("when", f"{window.date_end} is after the publication date {self.published}")
-            window = window.model_copy(update={"date_start": None, "date_end": None})
+            return None
         self.accept("when", span)
         if window.time_of_day and not mentions(
             f"{self.text[span.start : span.end]} {window.phrase}", window.time_of_day
@@ -341,13 +351,12 @@ def ground_event(event: Event, text: str, published: date | None) -> Grounding:
         survivors, seen = [], set()
         for index, item in enumerate(getattr(event, name)):
             path = f"{name}[{index}]"
-            item = checked(path, item)
-            if item is None:
-                continue
             identity = _identity(item)
             if identity in seen:
-                check.forget(path)
                 check.note("duplicate", path, "repeats an earlier item; removed")
+                continue
+            item = checked(path, item)
+            if item is None:
                 continue
             seen.add(identity)
             survivors.append((index, item))
@@ -366,7 +375,7 @@ def ground_event(event: Event, text: str, published: date | None) -> Grounding:
             ),
             "statements": keep(
                 "statements",
-                lambda path, s: check.detail(path, check.named(path, s, s.speaker, "speaker"), "title", "title"),
+                lambda path, s: check.detail(path, check.statement(path, s), "title", "title"),
             ),
             "context": keep("context", lambda path, c: c if check.evidence(path, c.evidence) else None),
         }
@@ -431,6 +440,12 @@ CUES = {
     "launched": re.compile(r"launch|fire|attack|missile|drone|rocket|shell|barrage|volley|salvo|strike|bomb|round"),
     "intercepted": re.compile(r"intercept|shot down|downed|destroy|neutrali|repel|air defen|shoot down"),
 }
+
+
+SPEECH = re.compile(
+    r"\b(said|says|say|told|tells|stated|states|announced|according to|wrote|posted|called|calls|urged|urges|warned|"
+    r"reported|detailed|confirmed|added|declared|claimed|denied|accused|vowed|promised|described|telegram|statement)\b"
+)
 
 
 def _inside(inner: Span, outer: Span) -> bool:

@@ -48,6 +48,8 @@ WeaponKind = Literal[
     "other",
 ]
 
+# String bounds reach the decoding grammar, so a looping small model is cut off rather than running to max_tokens.
+MAX_EVIDENCE_CHARS, MAX_PHRASE_CHARS, MAX_NAME_CHARS, MAX_SHORT_CHARS, MAX_SUMMARY_CHARS = 600, 120, 100, 300, 800
 # List bounds reach the decoding grammar too, so a small model that starts repeating itself stops.
 MAX_PLACES, MAX_ACTORS, MAX_WEAPONS, MAX_DAMAGE, MAX_STATEMENTS, MAX_CONTEXT = 8, 6, 4, 6, 4, 4
 
@@ -59,8 +61,13 @@ class Strict(BaseModel):
 class Count(Strict):
     """A count as the article states it, with honesty about its precision."""
 
-    evidence: str = Field(description="Verbatim sentence or clause from the article that states this count.")
-    phrase: str = Field(description='The exact words that give the number, e.g. "at least 17", "dozens".')
+    evidence: str = Field(
+        max_length=MAX_EVIDENCE_CHARS,
+        description="Verbatim sentence or clause from the article that states this count.",
+    )
+    phrase: str = Field(
+        max_length=MAX_PHRASE_CHARS, description='The exact words that give the number, e.g. "at least 17", "dozens".'
+    )
     value: int | None = Field(
         default=None, ge=0, description="Best single figure; null when the article gives none (vague)."
     )
@@ -91,12 +98,19 @@ class Count(Strict):
 class TimeWindow(Strict):
     """When the event happened, as a window of dates."""
 
-    evidence: str = Field(description="Verbatim words from the article that say when it happened.")
-    phrase: str = Field(description='The time expression itself, e.g. "overnight", "last Tuesday", "on 3 May".')
+    evidence: str = Field(
+        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article that say when it happened."
+    )
+    phrase: str = Field(
+        max_length=MAX_PHRASE_CHARS,
+        description='The time expression itself, e.g. "overnight", "last Tuesday", "on 3 May".',
+    )
     date_start: date | None = Field(default=None, description="First day of the window (YYYY-MM-DD).")
     date_end: date | None = Field(default=None, description="Last day of the window (YYYY-MM-DD).")
     precision: Precision | None = Field(default=None, description="How precise the article is about the time.")
-    time_of_day: str | None = Field(default=None, description='Clock time or part of day if stated, e.g. "03:00".')
+    time_of_day: str | None = Field(
+        max_length=MAX_PHRASE_CHARS, default=None, description='Clock time or part of day if stated, e.g. "03:00".'
+    )
 
     @model_validator(mode="after")
     def _window_is_ordered(self) -> TimeWindow:
@@ -106,21 +120,31 @@ class TimeWindow(Strict):
 
 
 class Place(Strict):
-    evidence: str = Field(description="Verbatim words from the article that name this place.")
-    name: str = Field(description="The place name as written in the article.")
+    name: str = Field(max_length=MAX_NAME_CHARS, description="The place name as written in the article.")
     kind: PlaceKind = Field(description="country | region | city | district | site | other.")
+    evidence: str = Field(
+        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article that name this place."
+    )
 
 
 class Actor(Strict):
-    evidence: str = Field(description="Verbatim words from the article that name this actor.")
-    name: str = Field(description="The actor as written: a country, force, group, person or 'civilians'.")
+    name: str = Field(
+        max_length=MAX_NAME_CHARS, description="The actor as written: a country, force, group, person or 'civilians'."
+    )
     role: ActorRole = Field(description="attacker | defender | target | victim | other.")
+    evidence: str = Field(
+        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article that name this actor."
+    )
 
 
 class Weapon(Strict):
-    evidence: str = Field(description="Verbatim words from the article about this weapon.")
+    evidence: str = Field(
+        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article about this weapon."
+    )
     kind: WeaponKind
-    name: str | None = Field(default=None, description="A model or system name if given, e.g. 'Kinzhal'.")
+    name: str | None = Field(
+        max_length=MAX_NAME_CHARS, default=None, description="A model or system name if given, e.g. 'Kinzhal'."
+    )
     launched: Count | None = Field(default=None, description="How many were launched or fired, if stated.")
     intercepted: Count | None = Field(default=None, description="How many were intercepted or shot down, if stated.")
 
@@ -156,29 +180,42 @@ class Casualties(Strict):
 
 
 class Damage(Strict):
-    evidence: str = Field(description="Verbatim words from the article that describe the damage.")
-    what: str = Field(description="What was damaged or destroyed, e.g. 'power transformer'.")
-    place: str | None = Field(default=None, description="Where, if the article says.")
+    evidence: str = Field(
+        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article that describe the damage."
+    )
+    what: str = Field(
+        max_length=MAX_SHORT_CHARS, description="What was damaged or destroyed, e.g. 'power transformer'."
+    )
+    place: str | None = Field(max_length=MAX_NAME_CHARS, default=None, description="Where, if the article says.")
 
 
 class Statement(Strict):
-    evidence: str = Field(description="Verbatim words from the article reporting the statement.")
-    speaker: str = Field(description="Who spoke, as named in the article.")
-    title: str | None = Field(default=None, description="The speaker's role or title, if given.")
-    gist: str = Field(description="One short sentence: what they said.")
+    evidence: str = Field(
+        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article reporting the statement."
+    )
+    speaker: str = Field(max_length=MAX_NAME_CHARS, description="Who spoke, as named in the article.")
+    title: str | None = Field(
+        max_length=MAX_NAME_CHARS, default=None, description="The speaker's role or title, if given."
+    )
+    gist: str = Field(max_length=MAX_SHORT_CHARS, description="One short sentence: what they said.")
 
 
 class ContextNote(Strict):
-    evidence: str = Field(description="Verbatim words from the article.")
-    note: str = Field(description="Background that is not part of the event itself (earlier events, visits).")
+    evidence: str = Field(max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article.")
+    note: str = Field(
+        max_length=MAX_SHORT_CHARS,
+        description="Background that is not part of the event itself (earlier events, visits).",
+    )
 
 
 class Event(Strict):
     """One event as reported by one article."""
 
     event_type: EventType = Field(description="The kind of event: " + " | ".join(EVENT_TYPES) + ".")
-    title: str = Field(description="A neutral one-line title.")
-    summary: str = Field(description="Two or three neutral sentences: what happened, when, where, to whom.")
+    title: str = Field(max_length=MAX_SHORT_CHARS, description="A neutral one-line title.")
+    summary: str = Field(
+        max_length=MAX_SUMMARY_CHARS, description="Two or three neutral sentences: what happened, when, where, to whom."
+    )
     when: TimeWindow | None = Field(default=None, description="When the event happened; null if not stated.")
     places: list[Place] = Field(default_factory=list, max_length=MAX_PLACES)
     actors: list[Actor] = Field(default_factory=list, max_length=MAX_ACTORS)
