@@ -268,7 +268,9 @@ def test_jsonl_in_and_out(tmp_path: Path, fake: Fake) -> None:
     lines = [
         json.dumps({"id": "first", "text": TEXT, "published": "2024-05-02", "url": "https://example.org/1"}),
         "{broken",
-        json.dumps({"id": "second", "text": TEXT + " Trains were delayed.", "title": "Second"}),
+        json.dumps(
+            {"id": "second", "text": TEXT + " Trains were delayed.", "title": "Second", "published": "2024-05-02"}
+        ),
     ]
     source = write(tmp_path, "in.jsonl", "\n".join(lines) + "\n")
     result = run("summarize", source, "--format", "jsonl")
@@ -283,7 +285,8 @@ def test_jsonl_in_and_out(tmp_path: Path, fake: Fake) -> None:
 
 def test_jsonl_from_stdin(fake: Fake) -> None:
     fake.queue(answer(), answer())
-    payload = json.dumps({"text": TEXT}) + "\n" + json.dumps({"text": TEXT + " More."}) + "\n"
+    items = [{"text": TEXT, "published": "2024-05-02"}, {"text": TEXT + " More.", "published": "2024-05-02"}]
+    payload = "".join(json.dumps(item) + "\n" for item in items)
     result = run("summarize", "-", "--format", "jsonl", input=payload)
     assert result.exit_code == 0 and len(jsonl_records(result.stdout)) == 2
 

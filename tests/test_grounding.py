@@ -377,23 +377,27 @@ def test_dates_without_supporting_words_are_removed() -> None:
     result = ground(
         make_event(when=window("The initial alarms warned of a ballistic missile threat", "recently", day, day))
     )
-    assert result.event.when is not None  # the quote is real: the window stays, without dates
-    assert (result.event.when.date_start, result.event.when.date_end) == (None, None)
-    assert problem_paths(result) == ["when"]
+    assert result.event.when is None and "when" not in result.spans  # a window without a date is no fact
+    assert problem_paths(result) == ["when"] and "no words in the article give the dates" in result.problems[0].message
 
 
 def test_relative_words_without_a_publication_date_give_no_dates() -> None:
     day = date(2024, 3, 21)
     result = ground(make_event(when=window("In a stark overnight operation", "overnight", day, day)), published=None)
-    assert result.event.when.date_start is None and problem_paths(result) == ["when"]
+    assert result.event.when is None and problem_paths(result) == ["when"]
+
+
+def test_time_words_that_give_no_date_drop_the_window() -> None:
+    result = ground(make_event(when=window("The initial alarms warned of a ballistic missile threat", "initially")))
+    assert result.event.when is None and problem_paths(result) == ["when"]
 
 
 def test_a_date_after_publication_is_removed() -> None:
     text = "The parade on 30 March 2024 was cancelled after the strike."
     day = date(2024, 3, 30)
     result = ground(make_event(when=window("The parade on 30 March 2024", "30 March 2024", day, day)), text)
-    assert result.event.when.date_start is None
-    assert any("after the publication date" in problem.message for problem in result.problems)
+    assert result.event.when is None and problem_paths(result) == ["when"]
+    assert "after the publication date" in result.problems[0].message
 
 
 def test_dates_found_in_another_sentence_repair_the_evidence() -> None:
