@@ -31,11 +31,14 @@ def describe_count(count: Count | None) -> str | None:
         return None
     if count.value is None and count.low is None and count.high is None:
         figure = "no figure given"
-    elif count.qualifier == "range" or (count.low is not None and count.high is not None and count.low != count.high):
+    elif count.low is not None and count.high is not None and (count.qualifier == "range" or count.low != count.high):
         figure = f"{count.low}–{count.high}"
     else:
         best = count.value if count.value is not None else count.low if count.low is not None else count.high
-        prefix = {"at_least": "at least ", "at_most": "at most ", "about": "about "}.get(count.qualifier, "")
+        qualifier = count.qualifier
+        if qualifier == "range" and count.value is None:  # a range with one bound known: say which
+            qualifier = "at_least" if count.low is not None else "at_most"
+        prefix = {"at_least": "at least ", "at_most": "at most ", "about": "about "}.get(qualifier, "")
         figure = f"{prefix}{best}"
     return f'{figure} ("{count.phrase}")' if count.phrase else figure
 
