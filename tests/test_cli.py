@@ -22,9 +22,11 @@ from summarizer.backends.fake import QueuedBackend
 from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.errors import BackendError
+from summarizer.output import describe_count
 from summarizer.pipeline import Summarizer
 from summarizer.prompts import load_prompt
 from summarizer.record import Record
+from summarizer.schema import Count
 
 TEXT = "Overnight, Russia launched 12 drones at Odesa. At least 3 people were injured, the governor said."
 API_KEY = "sk-test-NEVER-PRINTED-91b7"
@@ -383,6 +385,23 @@ def test_markdown_escapes_model_and_article_text(tmp_path: Path, fake: Fake) -> 
     assert re.search(r"(?<!\\)\[click\]", text) is None and "\\[click]" in text  # no link
     assert re.search(r"(?<!\\)`rm -rf", text) is None  # no code span
     assert "Odesa (city)" in text and 'at least 3 ("At least 3")' in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"qualifier": "exact", "value": 17}, '17 ("p")'),
+        ({"qualifier": "at_least", "value": 17, "low": 17}, 'at least 17 ("p")'),
+        ({"qualifier": "at_most", "high": 5}, 'at most 5 ("p")'),
+        ({"qualifier": "about", "value": 40}, 'about 40 ("p")'),
+        ({"qualifier": "range", "low": 16, "high": 18}, '16–18 ("p")'),
+        ({"qualifier": "range", "low": 16}, 'at least 16 ("p")'),
+        ({"qualifier": "range", "high": 18}, 'at most 18 ("p")'),
+        ({"qualifier": "vague"}, 'no figure given ("p")'),
+    ],
+)
+def test_markdown_count_wording(fields: dict[str, Any], expected: str) -> None:
+    assert describe_count(Count(evidence="e", phrase="p", **fields)) == expected
 
 
 # ---------------------------------------------------------------- prompts
