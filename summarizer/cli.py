@@ -134,7 +134,7 @@ def summarize(
         f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
     )
     items = list(load_articles(sources, stdin=stdin))
-    resumable = out is not None and fmt == "jsonl"
+    resumable = out is not None and fmt == "jsonl" and not merge_events  # merged output is not resumable
     done = already_done(out, summarizer) if resumable and out is not None else set()
     records, failures, skipped = run_batch(
         summarizer,
