@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from summarizer.errors import ArticleError
+from summarizer.frontmatter import split_front_matter
 from summarizer.record import ArticleMeta
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -30,7 +31,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SU
 
 # The seed format: " date YYYY-MM-DD <body on the same line>"
 DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*")
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -144,14 +144,8 @@ def parse_text(text: str, *, source: str, id: str, warnings: list[str]) -> Artic
 
 
 def parse_markdown(text: str, *, source: str, id: str, warnings: list[str]) -> Article:
-    meta: dict[str, str] = {}
-    front = FRONT_MATTER.match(text)
-    if front:
-        for line in front.group(1).splitlines():
-            key, sep, value = line.partition(":")
-            if sep:
-                meta[key.strip().lower()] = value.strip().strip("\"'")
-        text = text[front.end() :]
+    front = split_front_matter(text)
+    meta, text = front or ({}, text)
     if not front and DATE_HEADER.match(text):
         return parse_text(text, source=source, id=id, warnings=warnings)
     title = meta.get("title")

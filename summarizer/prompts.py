@@ -15,12 +15,12 @@ from pathlib import Path
 
 from summarizer.articles import Article
 from summarizer.errors import PromptError
+from summarizer.frontmatter import split_front_matter
 
 PACKAGED_DIR = Path(__file__).parent / "prompts"
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 PLACEHOLDERS = {"article", "published", "title"}
 SECTION = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
-FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,13 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 
 def parse_prompt(text: str, path: Path) -> Prompt:
-    front = FRONT_MATTER.match(text)
+    front = split_front_matter(text)
     if not front:
         raise PromptError(f"{path}: a prompt starts with a '---' front-matter header (name, version, description)")
-    header: dict[str, str] = {}
-    for line in front.group(1).splitlines():
-        key, sep, value = line.partition(":")
-        if sep:
-            header[key.strip()] = value.strip()
+    header, body = front
     for key in ("name", "version"):
         if not header.get(key):
             raise PromptError(f"{path}: front matter lacks '{key}'")
-    body = text[front.end() :]
     parts = SECTION.split(body)
     sections = {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
     if "user" not in sections:
