@@ -134,24 +134,22 @@ def summarize(
         f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
     )
     items = list(load_articles(sources, stdin=stdin))
-    resumable = out is not None and fmt == "jsonl" and not merge_events  # merged output is not resumable
-    done = already_done(out, summarizer) if resumable and out is not None else set()
+    # JSONL is written record by record as each article finishes: appended to --out (and resumed from
+    # it), or streamed to stdout. Merged output needs every record first, so it is never streamed.
+    streaming = fmt == "jsonl" and not merge_events
+    done = already_done(out, summarizer) if streaming and out is not None else set()
+    on_record: Callable[[Record], None] | None = None
+    if streaming:
+        on_record = (lambda r: append_line(out, to_jsonl_line(r))) if out else (lambda r: click.echo(to_jsonl_line(r)))
     records, failures, skipped = run_batch(
-        summarizer,
-        items,
-        done,
-        progress,
-        use_cache=not no_cache,
-        on_record=(lambda r: append_line(out, to_jsonl_line(r))) if resumable else None,
+        summarizer, items, done, progress, use_cache=not no_cache, on_record=on_record
     )
     if merge_events:
         from summarizer.merge import merge_records, render_merged
 
         text = render_merged(merge_records(records), "markdown" if fmt == "markdown" else fmt)
-    elif resumable:
-        text = ""
     else:
-        text = render(records, fmt)
+        text = "" if streaming else render(records, fmt)
     if text:
         emit(text, out)
     progress.finish(len(records), failures, skipped=skipped)
@@ -220,8 +218,6 @@ def default_format(out: Path | None) -> str:
 def render(records: Sequence[Record], fmt: str) -> str:
     if not records:
         return ""
-    if fmt == "jsonl":
-        return "".join(to_jsonl_line(record) + "\n" for record in records)
     if fmt == "markdown":
         return to_markdown(records)
     return to_json(records) + "\n"
