@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from summarizer.record import Issue, Span
-from summarizer.schema import Casualties, Count, Event, Place, Statement, TimeWindow, Weapon
+from summarizer.schema import Casualties, Count, Event, Place, TimeWindow, Weapon
 from summarizer.textnorm import name_key, normalise, normalise_with_map, numbers_in
 from summarizer.timeparse import Window, resolve
 
@@ -171,19 +171,29 @@ class _Checker:
         self.drop(path, reason)
         return None
 
-    def named(self, path: str, item: T, name: str, what: str) -> T | None:
-        """Keep an item whose evidence names it; failing that, quote the sentence where the name occurs."""
+    def named(self, path: str, item: T, name: str, what: str, speech: bool = False) -> T | None:
+        """Keep an item whose evidence names it; failing that, quote the sentence where the name occurs.
+
+        With ``speech`` the quote must also report speech ("said", "wrote on Telegram"): a statement.
+        """
         evidence: str = item.evidence  # type: ignore[attr-defined]
         span = locate(evidence, self.text)
-        if span and mentions(self.text[span.start : span.end], name):
+
+        def fits(candidate: Span) -> bool:
+            quoted = self.text[candidate.start : candidate.end]
+            return mentions(quoted, name) and (not speech or bool(SPEECH.search(normalise(quoted))))
+
+        if span and fits(span):
             self.accept(path, span)
             return item
         sentence = self.naming_sentence(name)
-        if sentence:
+        if sentence and fits(sentence):
             self.note("repaired", path, f"evidence replaced by the sentence that names {name!r}")
             self.accept(path, sentence)
             return item.model_copy(update={"evidence": self.text[sentence.start : sentence.end]})  # type: ignore[attr-defined]
-        if span is None:
+        if sentence:
+            self.drop(path, f"no quote in the article reports anything {name!r} said")
+        elif span is None:
             self.drop(
                 path, f"{what} {name!r} is not in the article and its evidence was not found: {_clip(evidence)!r}"
             )
@@ -226,19 +236,6 @@ class _Checker:
             return item
         self.drop(f"{path}.{field}", f"{what} {value!r} is not in its evidence")
         return item.model_copy(update={field: None})  # type: ignore[attr-defined]
-
-    def statement(self, path: str, statement: Statement) -> Statement | None:
-        """A statement's quote must name its speaker and report speech ("said", "wrote on Telegram")."""
-        kept = self.named(path, statement, statement.speaker, "speaker")
-        if kept is None:
-            return None
-        quoted = self.text[self.spans[path].start : self.spans[path].end]
-        if not SPEECH.search(normalise(quoted)):
-            del self.spans[path]
-            self.grounded -= 1
-            self.drop(path, f"{_clip(quoted)!r} does not report anything {statement.speaker!r} said")
-            return None
-        return kept
 
     def weapon(self, path: str, weapon: Weapon) -> Weapon | None:
         span = self.evidence(path, weapon.evidence)
@@ -375,7 +372,9 @@ def ground_event(event: Event, text: str, published: date | None) -> Grounding:
             ),
             "statements": keep(
                 "statements",
-                lambda path, s: check.detail(path, check.statement(path, s), "title", "title"),
+                lambda path, s: check.detail(
+                    path, check.named(path, s, s.speaker, "speaker", speech=True), "title", "title"
+                ),
             ),
             "context": keep("context", lambda path, c: c if check.evidence(path, c.evidence) else None),
         }
