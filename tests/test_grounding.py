@@ -331,6 +331,20 @@ def test_statement_speaker_and_title() -> None:
     assert sorted(problem_paths(result)) == ["statements[1].title", "statements[2]"]
 
 
+def test_a_statement_needs_a_quote_that_reports_speech() -> None:
+    # "Sviatoshyn" is named in the article, but nothing there reports it saying anything
+    districts = "Despite the successful interception, debris from the downed missiles inflicted injuries"
+    statements = [
+        Statement(evidence=districts, speaker="Sviatoshyn", gist="2024-03-21"),
+        Statement(evidence="not in the article", speaker="Serhiy Popko", gist="damage reported"),
+    ]
+    result = ground(make_event(statements=statements))
+    assert [s.speaker for s in result.event.statements] == ["Serhiy Popko"]
+    assert "on Telegram" in result.event.statements[0].evidence  # repaired to the sentence that reports his words
+    assert problem_paths(result) == ["statements[0]"]
+    assert note_codes(result) == {"statements[1]": "repaired"}  # no 'repaired' note for the dropped statement
+
+
 def test_damage_what_and_place() -> None:
     damage = [
         Damage(evidence="a significant crater in Lukyanivka", what="crater", place="Lukyanivka"),
