@@ -10,7 +10,8 @@ Pair score (every part in [-1, 1], weights sum to 1):
 - place (kinds corrected first: a known country name is a country, anything else an
   extractor called a country is a specific place): a shared city, district or site (alias-
   and transliteration-aware, see ``names``): 1; only a shared region: 0.5; when one side
-  lists no specific place but its own title or summary names one of the other's: 0.5;
+  lists no specific place but its own text (title, summary, evidence quotes) names one of
+  the other's: 0.5;
   otherwise 0 (a missing place is neutral; a shared country is too broad to count).
 - type: same event type: 1; compatible types (missile/air strike ~ drone strike ~ shelling,
   shelling ~ armed clash, bombing ~ strikes, shooting ~ armed clash): 0.5; either is
@@ -158,7 +159,7 @@ def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
     for bare, own, others in ((a, specific_a, specific_b), (b, specific_b, specific_a)):
         named = sorted({name for name, _ in others if _mentions(bare, name)})
         if named and not own:
-            reason = f"{', '.join(named)} named in the title/summary of {bare.source.id} (it lists no specific place)"
+            reason = f"{', '.join(named)} named in the text of {bare.source.id} (it lists no specific place)"
             return Part("place", 0.5, reason), blockers
     missing = " and ".join(r.source.id for r, p in ((a, specific_a), (b, specific_b)) if not p)
     return Part("place", 0.0, f"no specific place in {missing} (neutral)"), blockers
@@ -172,11 +173,24 @@ def effective_kind(name: str, kind: str) -> str:
 
 
 def _mentions(report: SourceReport, place: str) -> bool:
-    """Whether the report's own title or summary names ``place`` (alias- and transliteration-aware)."""
-    words = name_key(f"{report.event.title} {report.event.summary}").split()
+    """Whether the report's own text (title, summary, evidence quotes) names ``place``, alias-aware."""
+    words = _own_words(report)
     wanted = place_key(place).split()
     n = len(wanted)
     return bool(wanted) and any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
+
+
+def _own_words(report: SourceReport) -> list[str]:
+    texts = [report.event.title, report.event.summary]
+    stack: list[object] = [report.event.model_dump()]
+    while stack:  # every evidence quote, wherever it sits in the event
+        node = stack.pop()
+        if isinstance(node, dict):
+            texts.extend(v for k, v in node.items() if k == "evidence" and isinstance(v, str))
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return name_key(" \n ".join(texts)).split()
 
 
 def _any_same(places: list[tuple[str, str]], others: list[tuple[str, str]]) -> bool:
