@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,11 +116,12 @@ class Summarizer:
                 else:
                     candidates.append(extraction.event)
                     usage, calls = usage + extraction.usage, calls + extraction.calls
-                    problems = ground_event(extraction.event, article.text, article.published).problems
-                    if not problems:
+                    grounding = ground_event(extraction.event, article.text, article.published)
+                    gaps = essential_gaps(grounding.event)
+                    if not grounding.problems and not gaps:
                         break
                     said = extraction.event.model_dump_json(exclude_none=True)[:MAX_ECHO_CHARS]
-                    feedback = grounding_reask(problems)
+                    feedback = grounding_reask(grounding.problems, gaps)
                 if attempt < self.settings.max_retries:
                     messages = [*base, *_reask(said, feedback)]  # only the latest answer: prompts stay short
             if not candidates:
@@ -190,11 +192,26 @@ def schema_reask(error: str) -> str:
     )
 
 
-def grounding_reask(problems: list[Issue]) -> str:
-    listed = "\n".join(f"- {problem.path}: {problem.message}" for problem in problems)
-    return (
-        "Some values in your answer are not supported by the article:\n"
-        f"{listed}\n"
+def essential_gaps(event: Event) -> list[str]:
+    """Where and when are what every event record needs (ACLED codes no event without them): ask once more."""
+    gaps = []
+    if event.when is None:
+        gaps.append("when: give the time words of the article (e.g. 'overnight', 'on Tuesday') and the dates")
+    if not event.places:
+        gaps.append("places: name the city or town where it happened, as the article writes it")
+    return gaps
+
+
+def grounding_reask(problems: Sequence[Issue], gaps: Sequence[str] = ()) -> str:
+    parts = []
+    if problems:
+        listed = "\n".join(f"- {problem.path}: {problem.message}" for problem in problems)
+        parts.append(f"Some values in your answer are not supported by the article:\n{listed}")
+    if gaps:
+        listed = "\n".join(f"- {gap}" for gap in gaps)
+        parts.append(f"Your answer leaves out what the article may well state:\n{listed}")
+    parts.append(
         "Answer again with the same fields. Copy every evidence quote word for word from the article, "
         "and leave a value null (or a list empty) when the article does not state it."
     )
+    return "\n\n".join(parts)

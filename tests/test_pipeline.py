@@ -188,6 +188,22 @@ def test_what_stays_ungrounded_is_removed_and_listed(tmp_path: Path) -> None:
     assert TEXT[span.start : span.end] == record.event.places[0].evidence
 
 
+def test_a_record_without_where_or_when_is_asked_once_more(tmp_path: Path) -> None:
+    empty = good_answer(when=None, places=[])
+    summarizer, backend = make(tmp_path, [empty, good_answer()], max_retries=2)
+    record = summarizer.summarize(ARTICLE)
+    assert backend.calls == 2
+    feedback = backend.requests[1]["messages"][-1]["content"]
+    assert "places: name the city or town" in feedback and "when:" in feedback
+    assert [p.name for p in record.event.places] == ["Odesa"] and record.event.when is not None
+
+
+def test_a_complete_grounded_record_is_not_asked_again(tmp_path: Path) -> None:
+    summarizer, backend = make(tmp_path, [good_answer(), good_answer()], max_retries=2)
+    summarizer.summarize(ARTICLE)
+    assert backend.calls == 1
+
+
 def test_no_reask_when_retries_are_off(tmp_path: Path) -> None:
     summarizer, backend = make(tmp_path, [invented_answer(), good_answer()], max_retries=0)
     record = summarizer.summarize(ARTICLE)
