@@ -171,17 +171,18 @@ class _Checker:
         self.drop(path, reason)
         return None
 
-    def named(self, path: str, item: T, name: str, what: str, speech: bool = False) -> T | None:
+    def named(self, path: str, item: T, name: str, what: str, cue: Cue | None = None) -> T | None:
         """Keep an item whose evidence names it; failing that, quote the sentence where the name occurs.
 
-        With ``speech`` the quote must also report speech ("said", "wrote on Telegram"): a statement.
+        With a ``cue`` the quote must also say what kind of fact it is: that someone spoke (SPEECH), that
+        something was damaged (DAMAGE).
         """
         evidence: str = item.evidence  # type: ignore[attr-defined]
         span = locate(evidence, self.text)
 
         def fits(candidate: Span) -> bool:
             quoted = self.text[candidate.start : candidate.end]
-            return mentions(quoted, name) and (not speech or bool(SPEECH.search(normalise(quoted))))
+            return mentions(quoted, name) and (cue is None or bool(cue.pattern.search(normalise(quoted))))
 
         if span and fits(span):
             self.accept(path, span)
@@ -191,8 +192,8 @@ class _Checker:
             self.note("repaired", path, f"evidence replaced by the sentence that names {name!r}")
             self.accept(path, sentence)
             return item.model_copy(update={"evidence": self.text[sentence.start : sentence.end]})  # type: ignore[attr-defined]
-        if sentence:
-            self.drop(path, f"no quote in the article reports anything {name!r} said")
+        if sentence and cue is not None:
+            self.drop(path, f"{what} {name!r}: no quote that names it {cue.says}")
         elif span is None:
             self.drop(
                 path, f"{what} {name!r} is not in the article and its evidence was not found: {_clip(evidence)!r}"
@@ -368,12 +369,15 @@ def ground_event(event: Event, text: str, published: date | None) -> Grounding:
             "weapons": keep("weapons", check.weapon),
             "casualties": check.casualties(event.casualties),
             "damage": keep(
-                "damage", lambda path, d: check.detail(path, check.named(path, d, d.what, "damage"), "place", "place")
+                "damage",
+                lambda path, d: check.detail(
+                    path, check.named(path, d, d.what, "damage", cue=DAMAGE), "place", "place"
+                ),
             ),
             "statements": keep(
                 "statements",
                 lambda path, s: check.detail(
-                    path, check.named(path, s, s.speaker, "speaker", speech=True), "title", "title"
+                    path, check.named(path, s, s.speaker, "statement", cue=SPEECH), "title", "title"
                 ),
             ),
             "context": keep("context", lambda path, c: c if check.evidence(path, c.evidence) else None),
@@ -441,10 +445,25 @@ CUES = {
 }
 
 
-SPEECH = re.compile(
+@dataclass(frozen=True)
+class Cue:
+    """Words a quote needs to be evidence of a kind of fact, and how to say it lacks them."""
+
+    pattern: re.Pattern[str]
+    says: str
+
+
+SPEECH_WORDS = re.compile(
     r"\b(said|says|say|told|tells|stated|states|announced|according to|wrote|posted|called|calls|urged|urges|warned|"
     r"reported|detailed|confirmed|added|declared|claimed|denied|accused|vowed|promised|described|telegram|statement)\b"
 )
+
+
+DAMAGE_WORDS = re.compile(
+    r"damag|destr|fire|blaze|burn|crater|collaps|shatter|wreck|ruin|debris|hit|struck|smash|level|flatten|blown"
+)
+SPEECH = Cue(SPEECH_WORDS, "reports speech")
+DAMAGE = Cue(DAMAGE_WORDS, "describes damage")
 
 
 def _inside(inner: Span, outer: Span) -> bool:

@@ -345,6 +345,15 @@ def test_a_statement_needs_a_quote_that_reports_speech() -> None:
     assert note_codes(result) == {"statements[1]": "repaired"}  # no 'repaired' note for the dropped statement
 
 
+def test_damage_needs_a_quote_that_describes_damage() -> None:
+    # "Ukraine" is named in the article, but not as something damaged
+    damage = [Damage(evidence="not in the article", what="Ukraine"), Damage(evidence="nor this", what="vehicles")]
+    result = ground(make_event(damage=damage))
+    assert [d.what for d in result.event.damage] == ["vehicles"]  # repaired to "...residential buildings, and vehicles"
+    assert "damaged" in result.event.damage[0].evidence
+    assert problem_paths(result) == ["damage[0]"]
+
+
 def test_damage_what_and_place() -> None:
     damage = [
         Damage(evidence="a significant crater in Lukyanivka", what="crater", place="Lukyanivka"),
