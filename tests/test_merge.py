@@ -300,18 +300,24 @@ def test_complete_linkage_does_not_chain(seeds):
         assert not {index[a.article.id], index["two-days-later-c"]} <= set(group)
 
 
-def test_missing_places_are_neutral_and_the_title_can_name_the_place(seeds):
+def test_missing_places_are_neutral_unless_the_record_names_the_place(seeds):
     no_places = variant(seeds[1], "no-places", event={"places": [], "actors": []})
     pair = group_records([seeds[0], no_places]).pairs[(0, 1)]
     [place] = [p for p in pair.parts if p.name == "place"]
-    assert place.value == 0.5 and "Kyiv named in the text of no-places" in place.reason
+    assert place.value == 1.0 and "Kyiv named in evidence quoted by no-places" in place.reason
     assert pair.passes
-    quiet = {"places": [], "actors": [], "title": "Missile barrage", "summary": "Missiles.", "weapons": []}
+    # Only the model-written title names it: half the weight.
+    quiet = {"places": [], "actors": [], "weapons": [], "context": [], "statements": [], "damage": []}
     quiet |= {"when": {**seeds[1].event.when.model_dump(mode="json"), "evidence": "a pre-dawn missile barrage"}}
-    anonymous = variant(seeds[1], "anonymous", event=quiet)
+    titled = variant(seeds[1], "titled", event=quiet)
+    pair = group_records([seeds[0], titled]).pairs[(0, 1)]
+    [place] = [p for p in pair.parts if p.name == "place"]
+    assert place.value == 0.5 and "title/summary of titled" in place.reason
+    # Named nowhere: neutral, and day + type + publication date alone (0.60) do not pass.
+    anonymous = variant(seeds[1], "anonymous", event=quiet | {"title": "Missile barrage", "summary": "Missiles."})
     pair = group_records([seeds[0], anonymous]).pairs[(0, 1)]
     assert [p.value for p in pair.parts if p.name == "place"] == [0.0]
-    assert not pair.blockers and pair.score == pytest.approx(0.60) and not pair.passes  # day + type + date only
+    assert not pair.blockers and pair.score == pytest.approx(0.60) and not pair.passes
 
 
 def test_different_specific_places_block(seeds):

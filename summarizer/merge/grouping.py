@@ -10,9 +10,9 @@ Pair score (every part in [-1, 1], weights sum to 1):
 - place (kinds corrected first: a known country name is a country, anything else an
   extractor called a country is a specific place): a shared city, district or site (alias-
   and transliteration-aware, see ``names``): 1; only a shared region: 0.5; when one side
-  lists no specific place but its own text (title, summary, evidence quotes) names one of
-  the other's: 0.5;
-  otherwise 0 (a missing place is neutral; a shared country is too broad to count).
+  lists no specific place but one of its evidence quotes (verbatim article text) names one
+  of the other's: 1, only its model-written title or summary: 0.5; otherwise 0 (a missing
+  place is neutral; a shared country is too broad to count).
 - type: same event type: 1; compatible types (missile/air strike ~ drone strike ~ shelling,
   shelling ~ armed clash, bombing ~ strikes, shooting ~ armed clash): 0.5; either is
   "other": 0; otherwise -1.
@@ -155,11 +155,19 @@ def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
         detail = f"no shared place ({_names(specific_a)} vs {_names(specific_b)})"
         blockers.append(detail)
         return Part("place", 0.0, detail), blockers
-    # One side extracted no specific place: neutral, unless its own title or summary names the other's place.
+    # One side extracted no specific place: neutral, unless its own text names one of the other's places:
+    # in an evidence quote (verbatim article text) that is as good as a listed place; only in its
+    # model-written title or summary, half that.
     for bare, own, others in ((a, specific_a, specific_b), (b, specific_b, specific_a)):
-        named = sorted({name for name, _ in others if _mentions(bare, name)})
-        if named and not own:
-            reason = f"{', '.join(named)} named in the text of {bare.source.id} (it lists no specific place)"
+        if own:
+            continue
+        quoted = sorted({name for name, _ in others if _mentions(_evidence_words(bare), name)})
+        if quoted:
+            reason = f"{', '.join(quoted)} named in evidence quoted by {bare.source.id} (it lists no specific place)"
+            return Part("place", 1.0, reason), blockers
+        written = sorted({name for name, _ in others if _mentions(_title_words(bare), name)})
+        if written:
+            reason = f"{', '.join(written)} named in the title/summary of {bare.source.id} (it lists no specific place)"
             return Part("place", 0.5, reason), blockers
     missing = " and ".join(r.source.id for r, p in ((a, specific_a), (b, specific_b)) if not p)
     return Part("place", 0.0, f"no specific place in {missing} (neutral)"), blockers
@@ -172,16 +180,19 @@ def effective_kind(name: str, kind: str) -> str:
     return "other" if kind == "country" else kind
 
 
-def _mentions(report: SourceReport, place: str) -> bool:
-    """Whether the report's own text (title, summary, evidence quotes) names ``place``, alias-aware."""
-    words = _own_words(report)
+def _mentions(words: list[str], place: str) -> bool:
+    """Whether ``words`` (name-key words of some text) contain ``place``, alias-aware."""
     wanted = place_key(place).split()
     n = len(wanted)
     return bool(wanted) and any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
 
 
-def _own_words(report: SourceReport) -> list[str]:
-    texts = [report.event.title, report.event.summary]
+def _title_words(report: SourceReport) -> list[str]:
+    return name_key(f"{report.event.title} \n {report.event.summary}").split()
+
+
+def _evidence_words(report: SourceReport) -> list[str]:
+    texts: list[str] = []
     stack: list[object] = [report.event.model_dump()]
     while stack:  # every evidence quote, wherever it sits in the event
         node = stack.pop()
