@@ -48,7 +48,7 @@ def merge_command(
     merging again changes nothing. Exit code 1 if any input could not be read.
     """
     loaded, problems = [], []
-    for item in load_inputs(records, stdin=click.get_binary_stream("stdin")):
+    for item in load_inputs(records, stdin=getattr(sys.stdin, "buffer", None)):
         if isinstance(item, LoadProblem):
             problems.append(item)
             click.echo(f"error: {item}", err=True)
