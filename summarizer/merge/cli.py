@@ -46,6 +46,13 @@ def merge_command(
     RECORDS are JSON or JSONL files written by `summarizer summarize` (a JSON file may hold one
     record or a list), folders of them, or - for stdin. Merged events are valid input too:
     merging again changes nothing. Exit code 1 if any input could not be read.
+
+    Two records are grouped when their score (0.35 time window + 0.30 place + 0.15 event type
+    + 0.10 shared actors + 0.10 publication date, each part in -1..1) reaches --threshold and
+    nothing blocks them (windows 2+ days apart, different cities, no shared place); every
+    pair in a group must pass (complete linkage). Counts keep every source's claim: low and
+    high are the smallest and largest stated figures, the value follows --policy, and a
+    figure is disputed when the claims cannot all be true given their qualifiers.
     """
     loaded, problems = [], []
     for item in load_inputs(records, stdin=getattr(sys.stdin, "buffer", None)):
