@@ -127,33 +127,25 @@ class Summarizer:
             if not candidates:
                 raise last_error
         except SummarizerError as exc:
-            self._count(calls)
-            self.store.log_answer(
-                key,
-                identity=identity,
-                answer=None,
-                error=str(exc),
-                latency_s=time.perf_counter() - started,
-                usage=usage,
-                calls=calls,
-            )
+            self._log(key, identity, Answer([], usage, calls, time.perf_counter() - started), error=str(exc))
             raise
         answer = Answer(candidates, usage, calls, round(time.perf_counter() - started, 3))
-        self._count(calls)
+        self._log(key, identity, answer)
+        return answer
+
+    def _log(self, key: str, identity: dict[str, Any], answer: Answer, error: str | None = None) -> None:
+        """Count the calls and store what the model said (or why it failed): every call is logged."""
+        with self._lock:
+            self.model_calls += answer.calls
         self.store.log_answer(
             key,
             identity=identity,
-            answer=answer.to_json(),
-            error=None,
+            answer=None if error else answer.to_json(),
+            error=error,
             latency_s=answer.latency_s,
-            usage=usage,
-            calls=calls,
+            usage=answer.usage,
+            calls=answer.calls,
         )
-        return answer
-
-    def _count(self, calls: int) -> None:
-        with self._lock:
-            self.model_calls += calls
 
     def _record(self, article: Article, answer: Answer, *, cached: bool) -> Record:
         groundings = [ground_event(event, article.text, article.published) for event in answer.candidates]
