@@ -342,4 +342,5 @@ def test_grounding_rate_counts_located_and_nulled_values() -> None:
     other = Issue(code="corrected", message="dates resolved", path="places[0]")
     assert grounding(_record(event, {"when": span}, [stripped, other])).located == 0
     stand_in = Span(start=0, end=4, match="sentence", score=1.0)  # the model's own quote was not found
-    assert grounding(_record(event, {"when": span, "places[0]": stand_in}, [])).located == 1
+    repaired = grounding(_record(event, {"when": span, "places[0]": stand_in}, []))
+    assert (repaired.located, repaired.repaired) == (1, 1)

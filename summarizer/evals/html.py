@@ -112,7 +112,7 @@ def case_section(number: int, rows: list[CaseRow], article: str | None) -> str:
                 f"<p><b>{_e(text_field)}</b> (similarity {similarity:.2f}): {_e(event.get(text_field, ''))}</p>"
             )
         if row.emitted:
-            parts.append(f"<p>grounding: {row.located}/{row.emitted} located</p>")
+            parts.append(f"<p>grounding: {row.located}/{row.emitted} quotes located, {row.repaired} repaired</p>")
         warnings = (row.record or {}).get("warnings") or []
         if warnings:
             items = "".join(f"<li><code>{_e(w.get('path') or '')}</code> {_e(w.get('message'))}</li>" for w in warnings)
@@ -140,7 +140,8 @@ def render_html(run: Run, articles: dict[str, str] | None = None) -> str:
     facts = [
         f"{summary['cases']} cases x {summary['repeats']} repeats; {summary['errors']} errors",
         f"text similarity (not gated): {similarity}",
-        f"grounding: {found['located']}/{found['emitted']} emitted values located",
+        f"grounding: evidence located for {found['located']}/{found['emitted']} emitted values; "
+        f"{found.get('repaired', 0)} more kept on a repaired sentence",
         f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; "
         + ("cost unknown" if cost is None else f"cost ${cost:.4f}"),
         f"mean latency {usage['latency_s_mean']:.2f}s",

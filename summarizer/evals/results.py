@@ -33,6 +33,7 @@ class CaseRow:
     located: int = 0
     emitted: int = 0
     unlocated: list[str] = field(default_factory=list)
+    repaired: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_s: float = 0.0

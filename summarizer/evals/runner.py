@@ -67,6 +67,7 @@ def run_case(summarizer: Summarizer, case: Case, repeat: int, *, use_cache: bool
         located=found.located,
         emitted=found.emitted,
         unlocated=found.unlocated,
+        repaired=found.repaired,
         prompt_tokens=provenance.usage.prompt_tokens,
         completion_tokens=provenance.usage.completion_tokens,
         latency_s=provenance.latency_s,

@@ -341,6 +341,7 @@ class Grounding:
     located: int = 0
     emitted: int = 0
     unlocated: list[str] = field(default_factory=list)
+    repaired: int = 0  # of the unlocated, kept because the pipeline found the value and its sentence
 
     @property
     def rate(self) -> float | None:
@@ -361,4 +362,5 @@ def grounding(record: Record, nulled_codes: Sequence[str] = ("ungrounded",)) -> 
     stripped = {path for path in dropped if "[" not in path and path in paths}
     located = [path for path in paths if path in spans and path not in stripped]
     unlocated = [path for path in paths if path not in located] + [p for p in dropped if p not in stripped]
-    return Grounding(len(located), len(located) + len(unlocated), unlocated)
+    repaired = sum(1 for p in paths if p not in located and p in record.spans and p not in stripped)
+    return Grounding(len(located), len(located) + len(unlocated), unlocated, repaired)

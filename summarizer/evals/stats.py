@@ -280,7 +280,12 @@ def summarize(rows: Sequence[CaseRow]) -> dict[str, object]:
         },
         MACRO: {"f1": point.get(MACRO, 1.0), "ci95": list(intervals.get(MACRO, (1.0, 1.0)))},
         "text_similarity": {name: sum(values) / len(values) for name, values in text.items()},
-        "grounding": {"located": located, "emitted": emitted, "rate": located / emitted if emitted else None},
+        "grounding": {
+            "located": located,
+            "repaired": sum(r.repaired for r in rows),
+            "emitted": emitted,
+            "rate": located / emitted if emitted else None,
+        },
         "usage": {
             "prompt_tokens": sum(r.prompt_tokens for r in rows),
             "completion_tokens": sum(r.completion_tokens for r in rows),
