@@ -10,7 +10,6 @@ would render the messages, article included, as Jinja templates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import instructor
@@ -28,22 +27,14 @@ from summarizer.schema import Event
 class InvalidAnswer(ExtractionError):
     """The model answered, but not with a valid event; carries what it said for the re-ask."""
 
-    def __init__(self, message: str, raw: str, usage: Usage, calls: int) -> None:
+    def __init__(self, message: str, raw: str) -> None:
         super().__init__(message)
         self.raw = raw
-        self.usage = usage
-        self.calls = calls
 
 
-@dataclass
-class Extraction:
-    event: Event
-    usage: Usage
-    calls: int
-
-
-class _Meter:
-    """Wraps a backend's completion call to count calls and tokens, failed attempts included."""
+class Meter:
+    """Wraps a backend's completion call to count calls and tokens over every attempt for one article,
+    failed attempts included."""
 
     def __init__(self, backend: ChatBackend) -> None:
         self.backend = backend
@@ -66,30 +57,27 @@ class _Meter:
         return response
 
 
-def extract_event(backend: ChatBackend, messages: list[dict[str, Any]], settings: Settings) -> Extraction:
-    meter = _Meter(backend)
+def extract_event(meter: Meter, messages: list[dict[str, Any]], settings: Settings, seed: int) -> Event:
+    """One model call for one event; raises InvalidAnswer (with the raw answer) or BackendError."""
+    meter.error = None
     create = instructor.patch(create=meter, mode=instructor.Mode.TOOLS)
     try:
-        event = create(
+        return create(
             response_model=Event,
             messages=messages,
             max_retries=0,
-            model=backend.model,
+            model=meter.backend.model,
             temperature=settings.temperature,
             max_tokens=settings.max_tokens,
-            seed=settings.seed,
+            seed=seed,
         )
     except InstructorRetryException as exc:
         if meter.error is not None:
             raise meter.error from exc
         cause = exc.__cause__ or exc
         raise InvalidAnswer(
-            f"the model's answer does not fit the schema: {_summary(cause)}",
-            raw=_raw_arguments(exc.last_completion),
-            usage=meter.usage,
-            calls=meter.calls,
+            f"the model's answer does not fit the schema: {_summary(cause)}", raw=_raw_arguments(exc.last_completion)
         ) from exc
-    return Extraction(event=event, usage=meter.usage, calls=meter.calls)
 
 
 def _summary(error: BaseException, limit: int = 600) -> str:

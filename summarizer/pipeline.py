@@ -17,8 +17,8 @@ from typing import Any
 from summarizer.articles import Article, fit_to_budget
 from summarizer.backends import ChatBackend, article_budget_chars, create_backend
 from summarizer.config import Settings
-from summarizer.errors import SummarizerError
-from summarizer.extract import InvalidAnswer, extract_event
+from summarizer.errors import ExtractionError, SummarizerError
+from summarizer.extract import InvalidAnswer, Meter, extract_event
 from summarizer.grounding import Grounding, ground_event
 from summarizer.prompts import Prompt, load_prompt
 from summarizer.record import Issue, Provenance, Record, Usage
@@ -88,6 +88,8 @@ class Summarizer:
         identity = self.identity(article, repeat)
         key = cache_key(**identity, base_url=self.settings.base_url, grounding=GROUNDING_VERSION)
         cached = self.store.cached_answer(key) if use_cache else None
+        if cached is not None and cached["answer"] is None:
+            raise ExtractionError(f"{cached['error']} (stored outcome; --no-cache asks the model again)")
         if cached is not None:
             answer = Answer(
                 candidates=[Event.model_validate(c) for c in cached["answer"]["candidates"]],
@@ -96,52 +98,56 @@ class Summarizer:
                 latency_s=cached["latency_s"],
             )
         else:
-            answer = self._ask(article, key, identity)
+            answer = self._ask(article, key, identity, seed=self.settings.seed + repeat)
         return self._record(article, answer, cached=cached is not None)
 
-    def _ask(self, article: Article, key: str, identity: dict[str, Any]) -> Answer:
+    def _ask(self, article: Article, key: str, identity: dict[str, Any], seed: int) -> Answer:
         started = time.perf_counter()
+        meter = Meter(self.backend)
         base = self.prompt.render(article)
         messages: list[dict[str, Any]] = base
         candidates: list[Event] = []
-        usage, calls = Usage(), 0
         try:
             for attempt in range(self.settings.max_retries + 1):
                 try:
-                    extraction = extract_event(self.backend, messages, self.settings)
+                    event = extract_event(meter, messages, self.settings, seed)
                 except InvalidAnswer as invalid:
-                    usage, calls = usage + invalid.usage, calls + invalid.calls
                     said, feedback = invalid.raw[:MAX_ECHO_CHARS], schema_reask(str(invalid))
                     last_error: SummarizerError = invalid
                 else:
-                    candidates.append(extraction.event)
-                    usage, calls = usage + extraction.usage, calls + extraction.calls
-                    grounding = ground_event(extraction.event, article.text, article.published)
+                    candidates.append(event)
+                    grounding = ground_event(event, article.text, article.published)
                     gaps = essential_gaps(grounding.event)
                     if not grounding.problems and not gaps:
                         break
-                    said = extraction.event.model_dump_json(exclude_none=True)[:MAX_ECHO_CHARS]
+                    said = event.model_dump_json(exclude_none=True)[:MAX_ECHO_CHARS]
                     feedback = grounding_reask(grounding.problems, gaps)
                 if attempt < self.settings.max_retries:
                     messages = [*base, *_reask(said, feedback)]  # only the latest answer: prompts stay short
             if not candidates:
                 raise last_error
         except SummarizerError as exc:
-            self._log(key, identity, Answer([], usage, calls, time.perf_counter() - started), error=str(exc))
+            failed = Answer([], meter.usage, meter.calls, round(time.perf_counter() - started, 3))
+            self._log(key, identity, failed, error=exc)
             raise
-        answer = Answer(candidates, usage, calls, round(time.perf_counter() - started, 3))
+        answer = Answer(candidates, meter.usage, meter.calls, round(time.perf_counter() - started, 3))
         self._log(key, identity, answer)
         return answer
 
-    def _log(self, key: str, identity: dict[str, Any], answer: Answer, error: str | None = None) -> None:
-        """Count the calls and store what the model said (or why it failed): every call is logged."""
+    def _log(self, key: str, identity: dict[str, Any], answer: Answer, error: SummarizerError | None = None) -> None:
+        """Count the calls and store what the model said (or why it failed): every call is logged.
+
+        An answer that never fit the schema is replayed from the store like any answer (the same request
+        gets the same answer at temperature 0); a backend failure is not, so the next run asks again.
+        """
         with self._lock:
             self.model_calls += answer.calls
         self.store.log_answer(
             key,
             identity=identity,
             answer=None if error else answer.to_json(),
-            error=error,
+            error=None if error is None else str(error),
+            replay_error=isinstance(error, ExtractionError),
             latency_s=answer.latency_s,
             usage=answer.usage,
             calls=answer.calls,

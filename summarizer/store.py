@@ -53,6 +53,11 @@ MIGRATIONS: list[str] = [
         result TEXT NOT NULL
     );
     """,
+    # 2: a model answer that never fit the schema is an outcome too, replayed like an answer; a backend
+    # failure (server down, timeout) is not, and is asked again
+    """
+    ALTER TABLE answers ADD COLUMN replay_error INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 
@@ -114,15 +119,16 @@ class Store:
     def cached_answer(self, key: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT answer, latency_s, prompt_tokens, completion_tokens, calls FROM answers "
-                "WHERE cache_key = ? AND answer IS NOT NULL ORDER BY id DESC LIMIT 1",
+                "SELECT answer, error, latency_s, prompt_tokens, completion_tokens, calls FROM answers "
+                "WHERE cache_key = ? AND (answer IS NOT NULL OR replay_error = 1) ORDER BY id DESC LIMIT 1",
                 (key,),
             ).fetchone()
         if row is None:
             return None
-        answer, latency, prompt_tokens, completion_tokens, calls = row
+        answer, error, latency, prompt_tokens, completion_tokens, calls = row
         return {
-            "answer": json.loads(answer),
+            "answer": None if answer is None else json.loads(answer),
+            "error": error,
             "latency_s": latency,
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -136,6 +142,7 @@ class Store:
         identity: dict[str, Any],
         answer: Any | None,
         error: str | None,
+        replay_error: bool = False,
         latency_s: float,
         usage: Usage,
         calls: int,
@@ -144,8 +151,8 @@ class Store:
             db.execute(
                 "INSERT INTO answers (cache_key, created, backend, model, prompt_name, prompt_hash, schema_version, "
                 "article_sha256, parameters, repeat, answer, error, latency_s, prompt_tokens, completion_tokens, "
-                "calls) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "calls, replay_error) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     now(),
@@ -163,6 +170,7 @@ class Store:
                     usage.prompt_tokens,
                     usage.completion_tokens,
                     calls,
+                    int(replay_error),
                 ),
             )
 

@@ -243,14 +243,31 @@ def test_schema_invalid_answer_is_reasked(tmp_path: Path, bad: Any, echo: str) -
     assert record.event.casualties.injured.value == 3
 
 
-def test_never_valid_is_an_extraction_error_and_is_not_cached(tmp_path: Path) -> None:
+def test_never_valid_is_an_extraction_error_replayed_from_the_store(tmp_path: Path) -> None:
     summarizer, backend = make(tmp_path, ["nope", "still nope"], max_retries=1)
     with pytest.raises(ExtractionError, match="does not fit the schema"):
         summarizer.summarize(ARTICLE)
     assert backend.calls == 2 and summarizer.model_calls == 2
     backend.replies.append(good_answer())
-    record = summarizer.summarize(ARTICLE)  # the failure was logged, not cached
+    with pytest.raises(ExtractionError, match="stored outcome"):  # the same request: no model call
+        summarizer.summarize(ARTICLE)
+    assert backend.calls == 2 and summarizer.model_calls == 2
+    record = summarizer.summarize(ARTICLE, use_cache=False)  # --no-cache asks again
     assert backend.calls == 3 and record.provenance.cached is False
+
+
+def test_calls_that_end_in_a_backend_error_are_counted(tmp_path: Path) -> None:
+    summarizer, backend = make(tmp_path, [invented_answer(), BackendError("the server went away")])
+    with pytest.raises(BackendError):
+        summarizer.summarize(ARTICLE)
+    assert backend.calls == 2 and summarizer.model_calls == 2
+
+
+def test_each_repeat_asks_with_its_own_seed(tmp_path: Path) -> None:
+    summarizer, backend = make(tmp_path, [good_answer(), good_answer()], seed=7)
+    summarizer.summarize(ARTICLE, repeat=0)
+    summarizer.summarize(ARTICLE, repeat=1)
+    assert [request["seed"] for request in backend.requests] == [7, 8]
 
 
 def test_backend_error_is_raised_and_not_cached(tmp_path: Path) -> None:
