@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from summarizer.articles import load_article
-from summarizer.grounding import _normalised_article, ground_event
+from summarizer.grounding import ground_event
+from summarizer.locate import _normalised_article
 from summarizer.schema import Casualties, Count, Damage, Event, Place, Statement, TimeWindow
 from summarizer.textnorm import normalise
 

@@ -1,7 +1,7 @@
 """Check every fact of an event against the article before it is trusted.
 
-Each evidence quote is located in the article (exact, then normalised, then fuzzy above a
-threshold) and kept as character offsets. A number must appear in its own quote or phrase;
+Each evidence quote is located in the article (``summarizer.locate``: exact, then normalised,
+then fuzzy above a threshold) and kept as character offsets. A number must appear in its own quote or phrase;
 a name or place must appear in its quote; dates must follow from the time phrase and the
 publication date. What fails is reported as a problem (the pipeline re-asks the model with
 it) and, in the final pass, removed from the event and listed as a warning.
@@ -14,82 +14,17 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from rapidfuzz import fuzz
 
+from summarizer.locate import find_name, locate, mentions
 from summarizer.record import Issue, Span
 from summarizer.schema import Casualties, Count, Event, Place, TimeWindow, Weapon
-from summarizer.textnorm import name_key, normalise, normalise_with_map, numbers_in
+from summarizer.textnorm import name_key, normalise, numbers_in
 from summarizer.timeparse import Window, resolve
 
-FUZZY_THRESHOLD = 90.0
-MIN_FUZZY_CHARS = 20  # shorter quotes must match exactly or after normalisation
-NAME_THRESHOLD = 85.0
-MIN_FUZZY_NAME_CHARS = 5  # shorter names (US, UN, Kyiv) must match as words, not fuzzily
 T = TypeVar("T")
-STRIP = " \t\n\"'“”‘’«».…"
-
-
-# ---------------------------------------------------------------- locating quotes
-
-
-@lru_cache(maxsize=64)
-def _normalised_article(text: str) -> tuple[str, list[int]]:
-    return normalise_with_map(text)
-
-
-def locate(quote: str, text: str, threshold: float = FUZZY_THRESHOLD) -> Span | None:
-    """Find ``quote`` in ``text``: exact, then normalised (case, accents, quotes, dashes, spaces), then fuzzy."""
-    quote = quote.strip(STRIP)
-    if not quote:
-        return None
-    start = text.find(quote)
-    if start >= 0:
-        return Span(start=start, end=start + len(quote), match="exact", score=1.0)
-    folded_text, origin = _normalised_article(text)
-    folded_quote = normalise(quote).strip(STRIP)
-    if not folded_quote:
-        return None
-    index = folded_text.find(folded_quote)
-    if index >= 0:
-        return _mapped(origin, index, index + len(folded_quote), "normalised", 1.0)
-    if len(folded_quote) < MIN_FUZZY_CHARS or len(folded_quote) > len(folded_text):
-        return None  # partial_ratio would align the text inside a longer quote: words the article lacks would pass
-    alignment = fuzz.partial_ratio_alignment(folded_quote, folded_text, score_cutoff=threshold)
-    if alignment is None or alignment.dest_end <= alignment.dest_start:
-        return None
-    return _mapped(origin, alignment.dest_start, alignment.dest_end, "fuzzy", round(alignment.score / 100, 3))
-
-
-def _mapped(origin: list[int], start: int, end: int, kind: str, score: float) -> Span:
-    return Span(start=origin[start], end=origin[end - 1] + 1, match=kind, score=score)  # type: ignore[arg-type]
-
-
-def mentions(container: str, name: str) -> bool:
-    """Whether ``name`` (allowing spelling variants) occurs in ``container``.
-
-    A name may run on into an adjective or possessive ("Russia" in "Russian"), but a short one
-    must be a whole word ("US" is not in "Russia"), and a fuzzy match compares the name with
-    runs of about as many whole words, so a long invented name ("Russian Aerospace Forces") is
-    not supported by a short quote ("Russia").
-    """
-    needle, haystack = name_key(name.replace(".", "")), name_key(container.replace(".", ""))
-    if not needle:
-        return False
-    tail = r"(?!\w)" if len(needle) < MIN_FUZZY_NAME_CHARS else ""
-    if re.search(rf"(?<!\w){re.escape(needle)}{tail}", haystack):
-        return True
-    if len(needle) < MIN_FUZZY_NAME_CHARS:
-        return False
-    words, size = haystack.split(), len(needle.split())
-    return any(
-        fuzz.ratio(needle, " ".join(words[start : start + length])) >= NAME_THRESHOLD
-        for length in {max(1, size - 1), size, size + 1}
-        for start in range(len(words) - length + 1)
-    )
 
 
 # ---------------------------------------------------------------- the check
@@ -204,15 +139,7 @@ class _Checker:
 
     def naming_sentence(self, name: str) -> Span | None:
         """The first sentence that names ``name`` as a word of its own (not 'Oman' inside 'woman')."""
-        needle = normalise(name).strip(STRIP)
-        if len(needle) < 3:
-            return None
-        folded, origin = _normalised_article(self.text)
-        tail = r"(?!\w)" if len(needle) < MIN_FUZZY_NAME_CHARS else ""
-        match = re.search(rf"(?<!\w){re.escape(needle)}{tail}", folded)
-        found = _mapped(origin, match.start(), match.end(), "normalised", 1.0) if match else None
-        if found is None and len(needle) >= MIN_FUZZY_CHARS:
-            found = locate(name, self.text)
+        found = find_name(name, self.text)
         if found is None:
             return None
         sentence = self.sentence(found)

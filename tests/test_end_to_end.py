@@ -23,7 +23,7 @@ from rapidfuzz import fuzz
 
 from summarizer.articles import load_article
 from summarizer.backends.local import bundled_model_path
-from summarizer.grounding import STRIP
+from summarizer.locate import STRIP
 from summarizer.record import Record
 from summarizer.textnorm import name_key, normalise
 

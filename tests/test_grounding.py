@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from summarizer.articles import load_article
-from summarizer.grounding import Grounding, ground_event, infer_qualifier, locate, mentions
+from summarizer.grounding import Grounding, ground_event, infer_qualifier
+from summarizer.locate import locate, mentions
 from summarizer.schema import Actor, Casualties, ContextNote, Count, Damage, Event, Place, Statement, TimeWindow, Weapon
 from summarizer.textnorm import normalise
 
