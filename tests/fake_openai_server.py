@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from summarizer.backends.fake import tool_call_completion
+
 
 @dataclass
 class Reply:
@@ -35,27 +37,7 @@ Script = Callable[[int, dict[str, Any]], Reply]
 
 def completion(request: dict[str, Any], arguments: str) -> dict[str, Any]:
     """A chat completion whose answer is a call of the tool the request forces."""
-    tool_name = request["tools"][0]["function"]["name"]
-    return {
-        "id": "chatcmpl-test",
-        "object": "chat.completion",
-        "created": 0,
-        "model": request.get("model", "test-model"),
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "tool_calls",
-                "message": {
-                    "role": "assistant",
-                    "content": None,
-                    "tool_calls": [
-                        {"id": "call-1", "type": "function", "function": {"name": tool_name, "arguments": arguments}}
-                    ],
-                },
-            }
-        ],
-        "usage": {"prompt_tokens": 120, "completion_tokens": 60, "total_tokens": 180},
-    }
+    return tool_call_completion(request, arguments, model=request.get("model", "test-model"))
 
 
 def error_body(message: str, kind: str = "server_error") -> dict[str, Any]:

@@ -42,30 +42,24 @@ class QueuedBackend:
             arguments = json.dumps(reply)
         else:
             arguments = reply
-        tool_name = request["tools"][0]["function"]["name"]
-        return ChatCompletion.model_validate(
+        return ChatCompletion.model_validate(tool_call_completion(request, arguments, model=self.model))
+
+
+def tool_call_completion(request: dict[str, Any], arguments: str, model: str) -> dict[str, Any]:
+    """An OpenAI chat completion (as JSON) whose answer calls the tool the request forces with ``arguments``."""
+    tool_name = request["tools"][0]["function"]["name"]
+    call = {"id": "call-1", "type": "function", "function": {"name": tool_name, "arguments": arguments}}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
             {
-                "id": f"fake-{self.calls}",
-                "object": "chat.completion",
-                "created": 0,
-                "model": self.model,
-                "choices": [
-                    {
-                        "index": 0,
-                        "finish_reason": "tool_calls",
-                        "message": {
-                            "role": "assistant",
-                            "content": None,
-                            "tool_calls": [
-                                {
-                                    "id": f"call-{self.calls}",
-                                    "type": "function",
-                                    "function": {"name": tool_name, "arguments": arguments},
-                                }
-                            ],
-                        },
-                    }
-                ],
-                "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {"role": "assistant", "content": None, "tool_calls": [call]},
             }
-        )
+        ],
+        "usage": {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150},
+    }
