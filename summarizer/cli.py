@@ -18,6 +18,7 @@ from summarizer.articles import Article, LoadFailure, load_articles
 from summarizer.config import BACKENDS, Settings
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.cli import eval_group
+from summarizer.merge import merge_records, render_merged
 from summarizer.merge.cli import merge_command
 from summarizer.output import FORMATS, to_json, to_jsonl_line, to_markdown
 from summarizer.pipeline import Summarizer
@@ -144,12 +145,11 @@ def summarize(
     records, failures, skipped = run_batch(
         summarizer, items, done, progress, use_cache=not no_cache, on_record=on_record
     )
+    text = ""  # streamed JSONL is already out
     if merge_events:
-        from summarizer.merge import merge_records, render_merged
-
-        text = render_merged(merge_records(records), "markdown" if fmt == "markdown" else fmt)
-    else:
-        text = "" if streaming else render(records, fmt)
+        text = render_merged(merge_records(records), fmt) if records else ""
+    elif not streaming:
+        text = render(records, fmt)
     if text:
         emit(text, out)
     progress.finish(len(records), failures, skipped=skipped)
