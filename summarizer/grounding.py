@@ -356,7 +356,10 @@ def _renumber(spans: dict[str, Span], kept: dict[str, list[int]]) -> dict[str, S
     return result
 
 
-SENTENCE_END = re.compile(r"[.!?](?=[\s\"'”’)]|$)|\n")
+# A sentence ends at . ! ? before a space, quote or bracket (or at a line break), but not after a title or
+# an initial ("Mr.", "Gen.", "U.S.", "J. Smith"), which would cut a repaired quote short.
+ABBREVIATIONS = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bGen)(?<!\bCol)(?<!\bLt)(?<!\bSt)(?<!\bNo)(?<!\b[A-Z])"
+SENTENCE_END = re.compile(rf"{ABBREVIATIONS}[.!?](?=[\s\"'”’)]|$)|\n")
 
 # A count must sit in a sentence about its field: "31" in "intercepted 31 missiles" is not an injury count.
 _KILLED = r"kill|dead|death|die|lives|bodies|fatal|casualt|massacre|murder"

@@ -294,6 +294,12 @@ def test_name_with_a_wrong_quote_is_repaired_from_the_sentence_that_names_it() -
     assert "Lukyanivka" in kept.evidence and note_codes(result)["places[0]"] == "repaired"
 
 
+def test_repaired_evidence_is_not_cut_after_an_abbreviation() -> None:
+    text = "Officials in the U.S. said Gen. Petrenko's unit was hit in Kyiv overnight. Nothing else happened."
+    result = ground(make_event(places=[Place(name="Kyiv", kind="city", evidence="wrong")]), text=text)
+    assert result.event.places[0].evidence == text.split(" Nothing")[0]
+
+
 @pytest.mark.parametrize(
     ("name", "evidence"),
     [
