@@ -93,6 +93,8 @@ class _Checker:
                 reason = f"{sorted(figures - numbers_in(quoted))} not stated in {_clip(quoted)!r}"
             elif not CUES[field_name].search(normalise(quoted)):
                 reason = f"{_clip(quoted)!r} does not speak of {field_name.replace('_', ' ')}"
+            elif field_name.startswith("children") and phrase_span and not self.near_child(phrase_span):
+                reason = f"{count.phrase!r} is not a count of children in {_clip(quoted)!r}"
             else:
                 if repaired:
                     count = count.model_copy(update={"evidence": quoted})
@@ -105,6 +107,12 @@ class _Checker:
                 return count
         self.drop(path, reason)
         return None
+
+    def near_child(self, phrase: Span) -> bool:
+        """Whether a child word is within a few words of a count's phrase: in "at least 17 injuries due to
+        falling debris, including a child" the children count is the "a child", not the 17."""
+        window = self.text[max(0, phrase.start - CHILD_WINDOW) : phrase.end + CHILD_WINDOW]
+        return bool(re.search(_CHILD, normalise(window)))
 
     def named(self, path: str, item: T, name: str, what: str, cue: Cue | None = None) -> T | None:
         """Keep an item whose evidence names it; failing that, quote the sentence where the name occurs.
@@ -365,6 +373,7 @@ SENTENCE_END = re.compile(rf"{ABBREVIATIONS}[.!?](?=[\s\"'”’)]|$)|\n")
 _KILLED = r"kill|dead|death|die|lives|bodies|fatal|casualt|massacre|murder"
 _INJURED = r"injur|wound|hurt|hospital|casualt|treated|harm"
 _CHILD = r"child|kid|boy|girl|minor|teen|toddler|infant|baby|pupil|student|juvenile|year-old"
+CHILD_WINDOW = 25  # characters either side of a children count's phrase
 CUES = {
     "killed": re.compile(_KILLED),
     "injured": re.compile(_INJURED),

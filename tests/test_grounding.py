@@ -200,6 +200,16 @@ def test_a_child_states_one_child_injured() -> None:
     assert "injuries" in result.event.casualties.children_injured.evidence  # repaired to the sentence with the cue
 
 
+def test_a_children_count_must_be_near_a_child_word() -> None:
+    evidence = "resulted in at least 17 injuries due to falling debris, including a child"
+    wrong = count(evidence, "at least 17", 17, low=17, qualifier="at_least")
+    right = count(evidence, "a child", 1)
+    result = ground(make_event(casualties=Casualties(children_injured=wrong)))
+    assert result.event.casualties is None and problem_paths(result) == ["casualties.children_injured"]
+    result = ground(make_event(casualties=Casualties(children_injured=right)))
+    assert result.event.casualties.children_injured.value == 1
+
+
 def test_vague_count_keeps_its_phrase() -> None:
     text = "A considerable number of people were injured when the drones hit Odesa."
     injured = count("A considerable number of people were injured", "A considerable number", None, qualifier="vague")
