@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from summarizer.schema import Event
+from summarizer.schema import SCHEMA_VERSION, Event
 
 RECORD_VERSION = "1"
 
@@ -77,6 +77,24 @@ class Provenance(BaseModel):
     attempts: int = Field(description="Model calls made for this record (first call + re-asks).")
     cached: bool = False
     created_at: str
+
+
+def unmodelled_provenance(maker: str, created_at: str = "1970-01-01T00:00:00+00:00") -> Provenance:
+    """Provenance for a record no model wrote (built from gold labels, or by hand for tests): ``maker``
+    names what made it, in place of a prompt, backend and model."""
+    return Provenance(
+        prompt_name=maker,
+        prompt_version="0",
+        prompt_hash=maker,
+        schema_version=SCHEMA_VERSION,
+        backend=maker,
+        model=maker,
+        parameters={},
+        usage=Usage(),
+        latency_s=0.0,
+        attempts=0,
+        created_at=created_at,
+    )
 
 
 class Record(BaseModel):

@@ -21,7 +21,7 @@ from summarizer.evals.scorers import (
     score_window,
     text_similarity,
 )
-from summarizer.record import ArticleMeta, Issue, Provenance, Record, Span, Usage
+from summarizer.record import ArticleMeta, Issue, Record, Span, unmodelled_provenance
 from summarizer.schema import (
     Actor,
     Casualties,
@@ -310,19 +310,7 @@ def test_text_similarity() -> None:
 
 
 def _record(event: Event, spans: dict[str, Span], warnings: list[Issue]) -> Record:
-    provenance = Provenance(
-        prompt_name="default",
-        prompt_version="1",
-        prompt_hash="h",
-        schema_version="1.0",
-        backend="fake",
-        model="fake",
-        parameters={},
-        usage=Usage(),
-        latency_s=0.0,
-        attempts=1,
-        created_at="2024-03-21T00:00:00Z",
-    )
+    provenance = unmodelled_provenance("fake")
     meta = ArticleMeta(id="a", source="a.txt", sha256="0" * 64, chars=10)
     return Record(article=meta, event=event, spans=spans, provenance=provenance, warnings=warnings)
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from summarizer.record import ArticleMeta, Provenance, Record, Usage
+from summarizer.record import ArticleMeta, Record, unmodelled_provenance
 from summarizer.schema import (
     EVENT_TYPES,
     SCHEMA_VERSION,
@@ -209,19 +209,7 @@ def record(published: date | None, start: date | None, end: date | None) -> dict
     return {
         "article": ArticleMeta(id="a", source="a.txt", published=published, sha256="0" * 64, chars=10).model_dump(),
         "event": event(when={"evidence": "x", "phrase": "x", "date_start": start, "date_end": end}),
-        "provenance": Provenance(
-            prompt_name="default",
-            prompt_version="1",
-            prompt_hash="h",
-            schema_version=SCHEMA_VERSION,
-            backend="fake",
-            model="m",
-            parameters={},
-            usage=Usage(),
-            latency_s=0.0,
-            attempts=1,
-            created_at="now",
-        ).model_dump(),
+        "provenance": unmodelled_provenance("fake").model_dump(),
     }
 
 

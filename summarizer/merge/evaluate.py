@@ -39,7 +39,7 @@ from summarizer.merge.grouping import DEFAULT_THRESHOLD, Grouping, group_reports
 from summarizer.merge.loading import LoadProblem, load_inputs
 from summarizer.merge.models import MergedEvent
 from summarizer.merge.reports import collect_reports
-from summarizer.record import Provenance, Record, Usage
+from summarizer.record import Record, unmodelled_provenance
 from summarizer.schema import Event
 
 LABELS_SUFFIX = ".labels.json"
@@ -120,19 +120,7 @@ def records_from_labels(fixtures: Path) -> list[Record]:
             Record(
                 article=article.meta(),
                 event=event_from_labels(raw.get("labels", {}), article.published),
-                provenance=Provenance(
-                    prompt_name="labels",
-                    prompt_version="0",
-                    prompt_hash="labels",
-                    schema_version="1.0",
-                    backend="labels",
-                    model="gold labels (synthetic record)",
-                    parameters={},
-                    usage=Usage(),
-                    latency_s=0.0,
-                    attempts=0,
-                    created_at="1970-01-01T00:00:00+00:00",
-                ),
+                provenance=unmodelled_provenance("gold labels (synthetic record)"),
             )
         )
     return records

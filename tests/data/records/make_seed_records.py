@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from summarizer.articles import load_article
-from summarizer.record import Provenance, Record, Span, Usage
+from summarizer.record import Record, Span, unmodelled_provenance
 from summarizer.schema import Event
 
 HERE = Path(__file__).parent
@@ -267,19 +267,7 @@ def build(article_path: Path, source: str, data: dict) -> Record:
             raise SystemExit(f"{article_path}: quote for {path} not in the article: {quote!r}")
         spans[path] = Span(start=start, end=start + len(quote), match="exact", score=1.0)
     meta = article.meta().model_copy(update={"source": source})
-    provenance = Provenance(
-        prompt_name="hand-written",
-        prompt_version="0",
-        prompt_hash="hand-written",
-        schema_version="1.0",
-        backend="hand",
-        model="hand-written test record",
-        parameters={},
-        usage=Usage(),
-        latency_s=0.0,
-        attempts=0,
-        created_at="2024-03-21T12:00:00+00:00",
-    )
+    provenance = unmodelled_provenance("hand-written test record", created_at="2024-03-21T12:00:00+00:00")
     return Record(article=meta, event=event, spans=spans, provenance=provenance)
 
 
