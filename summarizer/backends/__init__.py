@@ -23,8 +23,10 @@ class ChatBackend(Protocol):
         ...
 
 
-PROMPT_AND_ANSWER_TOKENS = 3500  # instructions + answer, measured on the default prompt with room to spare
-CHARS_PER_TOKEN = 3.0  # conservative for English news text
+# Beside the article a request holds the instructions (567 tokens in the default prompt) and, on a re-ask,
+# the echo of the previous answer (at most 4000 characters); the answer itself needs max_tokens.
+INSTRUCTIONS_AND_ECHO_TOKENS = 2300
+CHARS_PER_TOKEN = 3.0  # conservative: SmolLM2 reads 5.4 characters per token on seed 000
 REMOTE_CONTEXT_CHARS = 200_000
 
 
@@ -32,7 +34,7 @@ def article_budget_chars(settings: Settings) -> int:
     """How many characters of article text fit in the model's context next to the prompt and the answer."""
     if settings.backend == "openai":
         return REMOTE_CONTEXT_CHARS
-    return int((settings.n_ctx - PROMPT_AND_ANSWER_TOKENS) * CHARS_PER_TOKEN)
+    return int((settings.n_ctx - settings.max_tokens - INSTRUCTIONS_AND_ECHO_TOKENS) * CHARS_PER_TOKEN)
 
 
 def create_backend(settings: Settings) -> ChatBackend:
