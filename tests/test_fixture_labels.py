@@ -23,7 +23,7 @@ from typing import Any, get_args
 import pytest
 
 from summarizer.articles import SUPPORTED_SUFFIXES, Article, load_article
-from summarizer.evals.fixtures import parse_labels
+from summarizer.evals.fixtures import COUNT_FIELDS, parse_labels
 from summarizer.schema import EVENT_TYPES, ActorRole, Event, PlaceKind, Qualifier, WeaponKind
 from summarizer.textnorm import name_key, normalise, numbers_in
 
@@ -37,14 +37,7 @@ NEARBY_DAYS = 7
 
 TOP_KEYS = {"article", "event", "tags", "notes", "evidence", "labels"}
 REQUIRED_TOP_KEYS = {"article", "event", "tags", "notes", "evidence", "labels"}
-COUNT_PATHS = (
-    "casualties.killed",
-    "casualties.injured",
-    "casualties.children_killed",
-    "casualties.children_injured",
-    "weapons.launched",
-    "weapons.intercepted",
-)
+COUNT_PATHS = COUNT_FIELDS  # the scorer's list of count paths: labels and scorers share one contract
 # list path -> (key holding the alias list, optional attribute, its allowed values)
 LIST_PATHS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "places": ("name", "kind", get_args(PlaceKind)),
