@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"  # 2.0: everyday event types (stabbing, road_crash, fire, collapse)
 
 EventType = Literal[
     "missile_or_air_strike",
@@ -27,6 +27,10 @@ EventType = Literal[
     "bombing",
     "shooting",
     "protest",
+    "stabbing",
+    "road_crash",
+    "fire",
+    "collapse",
     "other",
 ]
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]

@@ -68,9 +68,15 @@ EVENT_KIND_TAGS = {
     "bombing": "bombing",
     "shooting": "shooting",
     "protest": "protest",
-    "accident": "other",
+    "stabbing": "stabbing",
+    "road_crash": "road_crash",
+    "fire": "fire",
+    "collapse": "collapse",
+    "no_event": "other",
 }
+ACCIDENT_TYPES = ("road_crash", "fire", "collapse", "other")
 OTHER_TAGS = {
+    "accident",
     "no_casualties",
     "several_places",
     "relative_dates",
@@ -87,6 +93,9 @@ OTHER_TAGS = {
     "nearby_different",
     "format_md",
     "format_html",
+    "local_news",
+    "dateline",
+    "other_incident",
 }
 KNOWN_TAGS = set(EVENT_KIND_TAGS) | OTHER_TAGS
 REQUIRED_TAGS = {
@@ -107,6 +116,7 @@ REQUIRED_TAGS = {
     "same_event",
     "nearby_different",
 }
+DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,[^\n]{0,40}?(?:\(\w+\))?\s*[—–-]")
 EVENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EVENT_ID_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SEED_NAME = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
@@ -391,7 +401,15 @@ def tag_problems(raw: dict[str, Any], article: Article) -> list[str]:
         if tag in tags and labels.get("event_type") != wanted
     ]
     checks: dict[str, tuple[bool, str]] = {
-        "accident": (labels.get("weapons.kinds") == [], "an accident has no weapons"),
+        "accident": (
+            labels.get("weapons.kinds") == [] and labels.get("event_type") in ACCIDENT_TYPES,
+            f"an accident has no weapons and an event_type in {ACCIDENT_TYPES}",
+        ),
+        "no_event": (
+            all(labels.get(p) is None for p in COUNT_PATHS) and labels.get("weapons.kinds") == [],
+            "an article with no violent event has no counts and no weapons",
+        ),
+        "dateline": (bool(DATELINE.match(article.text)), "needs a dateline ('CITY, State (AP) —') at the start"),
         "no_casualties": (
             all(labels.get(p) is None or labels[p] == {"value": 0, "qualifier": "exact"} for p in COUNT_PATHS[:2]),
             "killed and injured must be null or a stated zero",
