@@ -15,7 +15,7 @@ import click
 
 from summarizer import __version__
 from summarizer.articles import Article, LoadFailure, load_articles
-from summarizer.config import BACKENDS, Settings
+from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.cli import eval_group
 from summarizer.merge import merge_records, render_merged
@@ -53,6 +53,12 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (implies openai)."),
         click.option("--prompt", help="Prompt name (see `summarizer prompts list`) or path to a prompt file."),
+        click.option(
+            "--strategy",
+            type=click.Choice(STRATEGIES),
+            help="both: the model's answer filled in and cross-checked by the reader; model: the model alone; "
+            "reader: deterministic reading alone, no model call [default: both].",
+        ),
         click.option("--temperature", type=float, help="Sampling temperature [default: 0]."),
         click.option("--max-retries", type=click.IntRange(0, 10), help="Re-asks after invalid or ungrounded answers."),
         click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120]."),

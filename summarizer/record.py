@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from summarizer.schema import SCHEMA_VERSION, Event
 
-RECORD_VERSION = "1"
+RECORD_VERSION = "2"  # 2: per-field sources, strategy and reader in provenance
 
 # exact / normalised / fuzzy: the model's quote was found; sentence: the quote was not found, but the
-# value itself was, and the sentence around it became the evidence (the record's warnings say so).
-MatchKind = Literal["exact", "normalised", "fuzzy", "sentence"]
+# value itself was, and the sentence around it became the evidence (the record's warnings say so); reader: the
+# reader found the value in that sentence itself (its span is the sentence, its score the rule's confidence).
+MatchKind = Literal["exact", "normalised", "fuzzy", "sentence", "reader"]
 
 
 class ArticleMeta(BaseModel):
@@ -77,6 +78,8 @@ class Provenance(BaseModel):
     attempts: int = Field(description="Model calls made for this record (first call + re-asks).")
     cached: bool = False
     created_at: str
+    strategy: str = Field(default="model", description="model | reader | both: who filled the record.")
+    reader: str | None = Field(default=None, description="Reader version and spaCy pipeline, when the reader ran.")
 
 
 def unmodelled_provenance(maker: str, created_at: str = "1970-01-01T00:00:00+00:00") -> Provenance:
@@ -105,6 +108,10 @@ class Record(BaseModel):
     event: Event
     spans: dict[str, Span] = Field(
         default_factory=dict, description="Field path -> located evidence, e.g. 'places[0]' or 'casualties.injured'."
+    )
+    sources: dict[str, Literal["model", "reader", "both"]] = Field(
+        default_factory=dict,
+        description="Field path -> who stated the value: the model, the reader, or both agreeing.",
     )
     provenance: Provenance
     warnings: list[Issue] = Field(default_factory=list)

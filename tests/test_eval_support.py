@@ -110,7 +110,7 @@ class ByArticleBackend:
 
 
 def make_summarizer(home: Path, backend: Any, prompt: str | None = None) -> Summarizer:
-    settings = Settings.from_env({}, home=home, prompt=prompt, max_retries=0)
+    settings = Settings.from_env({}, home=home, prompt=prompt, max_retries=0, strategy="model")
     return Summarizer(settings, backend=backend, store=Store.open(home))
 
 

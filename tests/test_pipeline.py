@@ -84,7 +84,7 @@ def invented_answer() -> dict[str, Any]:
 def make(tmp_path: Path, replies: list[Any], **settings: Any) -> tuple[Summarizer, QueuedBackend]:
     backend = QueuedBackend(replies)
     values = {"home": tmp_path / "home", "max_retries": 2, **settings}
-    return Summarizer(Settings.from_env({}, **values), backend=backend), backend
+    return Summarizer(Settings.from_env({}, **{"strategy": "model", **values}), backend=backend), backend
 
 
 def dump(model: Any) -> dict[str, Any]:

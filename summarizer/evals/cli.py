@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from summarizer.config import BACKENDS, Settings
+from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import PromptError, SummarizerError
 from summarizer.evals.compare import (
     Gate,
@@ -32,7 +32,7 @@ from summarizer.evals.compare import (
 )
 from summarizer.evals.fixtures import Case, load_fixtures
 from summarizer.evals.html import render_html
-from summarizer.evals.report import print_run
+from summarizer.evals.report import strategy_table, print_run
 from summarizer.evals.results import CaseRow, Run, write_report
 from summarizer.evals.runner import run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer
@@ -96,6 +96,12 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option("--prompt", help="Prompt name or file to evaluate (default: settings / 'default').")
 @click.option("--backend", type=click.Choice(BACKENDS), help="Model backend.")
+@click.option(
+    "--strategy",
+    type=click.Choice([*STRATEGIES, "all"]),
+    help="both (default), model, reader; 'all' runs the three (the model is asked once per case) and shows "
+    "each field's F1 side by side; the 'both' run is the one compared and gated.",
+)
 @click.option("--model", help="Model name.")
 @click.option("--model-path", help="GGUF file for the local backend.")
 @click.option("--base-url", help="OpenAI-compatible server URL.")
@@ -149,6 +155,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
         base_url=o["base_url"],
         prompt=o["prompt"],
         temperature=o["temperature"],
+        strategy=None if o["strategy"] == "all" else o["strategy"],
     )
     dataset = load_fixtures(o["fixtures"])
     cases = select_cases(dataset, o["case_names"], o["limit"])
@@ -175,6 +182,20 @@ def _run(ctx: click.Context, **o: Any) -> int:
         progress=progress,
     )
     save_run(store, run)
+    if o["strategy"] == "all":
+        runs = {settings.strategy: run}
+        for other in ("model", "reader"):
+            errors.print(f"eval: strategy {other}", markup=False, highlight=False)
+            runs[other] = run_eval(
+                _factory(ctx)(settings.with_(strategy=other)),
+                cases,
+                repeat=o["repeat"],
+                concurrency=o["concurrency"],
+                use_cache=True,
+                fixtures=dataset.path,
+            )
+            save_run(store, runs[other])
+        console.print(strategy_table(runs))
     print_run(run, console)
 
     report: dict[str, Any] = run.to_json()

@@ -28,7 +28,7 @@ class NoBaseline(ConfigError):
     """Nothing saved matches a baseline reference."""
 
 
-IDENTITY = ("prompt_name", "prompt_hash", "schema_version", "backend", "model", "parameters", "fixtures")
+IDENTITY = ("prompt_name", "prompt_hash", "strategy", "schema_version", "backend", "model", "parameters", "fixtures")
 
 
 def resolve_run(reference: str, store: Store, like: dict[str, Any] | None = None, exclude: str | None = None) -> Run:

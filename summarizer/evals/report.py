@@ -96,6 +96,25 @@ def field_table(run: Run) -> Table:
     return table
 
 
+def strategy_table(runs: dict[str, Run]) -> Table:
+    """Each field's F1 per strategy (model alone, reader alone, both), and the values each invents."""
+    names = [name for name in ("model", "reader", "both") if name in runs]
+    table = Table(title="F1 per strategy (invented: values emitted where the label is empty)", title_justify="left")
+    table.add_column("field", no_wrap=True)
+    for name in names:
+        table.add_column(name, justify="right")
+        table.add_column("invented", justify="right")
+    fields = list(dict.fromkeys(f for name in names for f in runs[name].summary["fields"]))
+    for field in [*fields, MICRO]:
+        cells = []
+        for name in names:
+            summary = runs[name].summary
+            stats = summary[MICRO] if field == MICRO else summary["fields"].get(field, {})
+            cells += [_f(stats.get("f1")), str(stats.get("invented", "")) if field != MICRO else ""]
+        table.add_row(field, *cells)
+    return table
+
+
 def footer_lines(run: Run) -> list[str]:
     summary, meta = run.summary, run.meta
     usage, found = summary["usage"], summary["grounding"]

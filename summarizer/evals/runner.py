@@ -129,6 +129,7 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "prompt_hash": prompt.hash,
         "prompt_path": str(prompt.path),
         "schema_version": SCHEMA_VERSION,
+        "strategy": summarizer.settings.strategy,
         "backend": summarizer.backend_name,
         "model": summarizer.model_name,
         "base_url": summarizer.settings.base_url,

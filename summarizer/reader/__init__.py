@@ -1,0 +1,123 @@
+"""The reader: deterministic NLP over the article (spaCy), one entry point.
+
+``read(text, published)`` returns a ``Reading``: the reader's own event record, built from its most
+confident findings, with the character span and confidence of every value. The pipeline combines it
+with the model's grounded answer (``summarizer.reader.combine``); with ``--strategy reader`` it is the
+record by itself, with no model call.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from summarizer.reader.findings import Finding
+from summarizer.record import Span
+from summarizer.schema import Casualties, Count, Event
+
+READER_VERSION = "1"  # bump when a rule changes what the reader finds
+MIN_CONFIDENCE = 0.5  # findings below this are kept as findings, never put in a record
+CASUALTY_FIELDS = ("killed", "injured", "children_killed", "children_injured")
+
+
+@dataclass
+class Reading:
+    event: Event
+    spans: dict[str, Span] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    type_scores: Counter[str] = field(default_factory=Counter)
+
+
+def read(text: str, published: date | None) -> Reading:
+    from summarizer.reader import counts, damage, event_type, people, places, weapons, when
+    from summarizer.reader.context import context_flags
+    from summarizer.reader.nlp import parse
+
+    doc = parse(text)
+    sentences = list(doc.sents)
+    context = context_flags(sentences)
+    found_counts = counts.find_counts(sentences, context)
+    found = {
+        "when": when.find_when(sentences, context, published),
+        "places": places.find_places(text, sentences, context),
+        "actors": people.find_actors(sentences, context),
+        "statements": people.find_statements(sentences, context),
+        "damage": damage.find_damage(sentences, context),
+        "weapons": weapons.find_weapons(sentences, context, found_counts),
+    }
+    kind, kind_confidence, scores = event_type.classify(sentences)
+    reading = Reading(event=Event(event_type=kind, title="-", summary="-"), type_scores=scores)  # type: ignore[arg-type]
+    reading.findings = [*found_counts, *(f for group in found.values() for f in group)]
+    reading.confidence["event_type"] = kind_confidence
+    update: dict[str, object] = {}
+
+    sure = {name: [f for f in group if f.confidence >= MIN_CONFIDENCE] for name, group in found.items()}
+    if sure["when"]:
+        best = max(sure["when"], key=lambda f: (f.confidence, -f.start))
+        update["when"] = best.value
+        _place(reading, "when", best)
+    for name in ("places", "actors", "statements", "damage", "weapons"):
+        update[name] = [f.value for f in sure[name]]
+        for index, finding in enumerate(sure[name]):
+            _place(reading, f"{name}[{index}]", finding)
+    casualties: dict[str, Count] = {}
+    for name in CASUALTY_FIELDS:
+        best = weapons.best_count([f for f in found_counts if f.path == f"casualties.{name}"
+                                   and f.confidence >= MIN_CONFIDENCE])
+        if best is not None:
+            casualties[name] = best.value
+            _place(reading, f"casualties.{name}", best)
+    update["casualties"] = _consistent(casualties)
+    for index, weapon in enumerate(update["weapons"]):  # type: ignore[arg-type]
+        for name in ("launched", "intercepted"):
+            count = getattr(weapon, name)
+            source = next((f for f in found_counts if f.value is count), None)
+            if source is not None:
+                _place(reading, f"weapons[{index}].{name}", source)
+    event = reading.event.model_copy(update=update)
+    title, summary = describe(event, sentences)
+    reading.event = Event.model_validate({**event.model_dump(), "title": title, "summary": summary})
+    return reading
+
+
+def _place(reading: Reading, path: str, finding: Finding) -> None:
+    reading.spans[path] = Span(start=finding.start, end=finding.end, match="reader", score=finding.confidence)
+    reading.confidence[path] = finding.confidence
+
+
+def _consistent(casualties: dict[str, Count]) -> Casualties | None:
+    """Children within the total: a children count larger than its total is dropped, not the total."""
+    for part, total in (("children_killed", "killed"), ("children_injured", "injured")):
+        if part in casualties and total in casualties:
+            ceiling = casualties[total].high if casualties[total].high is not None else casualties[total].value
+            floor = casualties[part].floor()
+            if ceiling is not None and floor is not None and floor > ceiling:
+                del casualties[part]
+    return Casualties(**casualties) if casualties else None
+
+
+TYPE_WORDS = {
+    "missile_or_air_strike": "Missile or air strike", "drone_strike": "Drone strike", "shelling": "Shelling",
+    "armed_clash": "Armed clash", "bombing": "Bombing", "shooting": "Shooting", "protest": "Protest",
+    "stabbing": "Stabbing", "road_crash": "Road crash", "fire": "Fire", "collapse": "Collapse", "other": "Event",
+}
+
+
+def describe(event: Event, sentences: list) -> tuple[str, str]:  # type: ignore[type-arg]
+    """A neutral title from the record's own facts, and the article's lead as the summary (its words, not ours)."""
+    title = TYPE_WORDS[event.event_type]
+    city = event.main_place()
+    if city is not None:
+        title += f" in {city.name}"
+    figures = []
+    if event.casualties:
+        for name in ("killed", "injured"):
+            count: Count | None = getattr(event.casualties, name)
+            if count is not None:
+                figures.append(f"{count.phrase} {name}")
+    if figures:
+        title += ": " + ", ".join(figures)
+    lead = " ".join(s.text.strip() for s in sentences[:2])
+    return title[:300], (lead[:797] + "...") if len(lead) > 800 else lead

@@ -1,0 +1,53 @@
+"""What happened: the event type from the article's own words, a vocabulary scored over its sentences
+(the lead counts most), with the share of the winning type as the confidence."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from spacy.tokens import Span as SpacySpan
+
+VOCABULARY: dict[str, re.Pattern[str]] = {
+    "missile_or_air_strike": re.compile(
+        r"\b(missiles?|air ?strikes?|air raids?|ballistic|cruise missile|glide bombs?|aerial bombs?|warplanes?|"
+        r"iskander|kinzhal|kh-\d+)\b"),
+    "drone_strike": re.compile(r"\b(drones?|uavs?|shaheds?|unmanned)\b"),
+    "shelling": re.compile(r"\b(shelling|shelled|shells|artillery|mortars?|howitzers?|multiple rocket)\b"),
+    "armed_clash": re.compile(r"\b(clash(?:es|ed)?|firefights?|gunbattles?|gun battles?|ambush(?:ed)?|militants|"
+                              r"insurgents|fighting)\b"),
+    "bombing": re.compile(r"\b(bomb(?:s|ing|er)?|blasts?|explosives?|explosive device|suicide|detonated|ied)\b"),
+    "shooting": re.compile(r"\b(shooting|shootings|shot|shots|gunman|gunmen|gunfire|opened fire|shooter|gunshot|"
+                           r"firearm|rifle|handgun)\b"),
+    "protest": re.compile(r"\b(protests?|protesters|protestors|demonstrat(?:ors|ion|ions)|rall(?:y|ies)|marchers)\b"),
+    "stabbing": re.compile(r"\b(stabb(?:ed|ing|ings)|knife|knives|knifeman|machete|blade)\b"),
+    "road_crash": re.compile(r"\b(crash(?:ed|es)?|collision|collided|derail(?:ed|ment)|head-on|overturned|"
+                             r"pedestrians?|motorists?|struck by a (?:car|vehicle|truck|bus|train))\b"),
+    "fire": re.compile(r"\b(fires?|blazes?|flames|firefighters|burn(?:ed|ing|t)|smoke|gas explosion)\b"),
+    "collapse": re.compile(r"\b(collaps(?:e|ed|es|ing)|caved in|gave way|cave-in)\b"),
+}
+LEAD_WEIGHT, LEAD_SENTENCES = 3, 2
+MIN_SCORE = 2  # fewer mentions than this is no evidence of any type: 'other'
+
+
+def score_types(sentences: list[SpacySpan]) -> Counter[str]:
+    scores: Counter[str] = Counter()
+    for index, sentence in enumerate(sentences):
+        weight = LEAD_WEIGHT if index < LEAD_SENTENCES else 1
+        lowered = sentence.text.lower().replace("shot down", "")  # interceptions are not shootings
+        for kind, pattern in VOCABULARY.items():
+            scores[kind] += weight * len(pattern.findall(lowered))
+    if scores["fire"] and scores["shooting"]:
+        scores["fire"] -= len(re.findall(r"opened fire|returned fire|exchange of fire", " ".join(
+            s.text.lower() for s in sentences))) * LEAD_WEIGHT
+    return scores
+
+
+def classify(sentences: list[SpacySpan]) -> tuple[str, float, Counter[str]]:
+    """(event type, confidence, every type's score)."""
+    scores = score_types(sentences)
+    if not scores or max(scores.values()) < MIN_SCORE:
+        return "other", 0.5, scores
+    kind, best = scores.most_common(1)[0]
+    total = sum(value for value in scores.values() if value > 0)
+    return kind, round(best / total, 3), scores

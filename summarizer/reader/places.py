@@ -1,0 +1,159 @@
+"""Where: the dateline, then places named in the event's sentences, each with a kind.
+
+spaCy's GPE / LOC / FAC entities are the candidates, plus PERSON and ORG entities that the gazetteer
+knows as places or that a place word follows ("Podilsky district"): the small English model tags
+some Ukrainian names as people. Launch sites ("from Crimea") and names inside an organisation or title
+("Ukraine's air force") are not places of the event.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span as SpacySpan
+
+from summarizer.reader.findings import Finding
+from summarizer.reader.gazetteer import DISTRICT_WORDS, REGION_WORDS, SITE_WORDS, STATE_ABBREVIATIONS, kind_of
+from summarizer.schema import MAX_PLACES, Place
+from summarizer.textnorm import name_key
+
+# "ROCKFORD, Ill. (AP) — ", "KYIV, Ukraine (Reuters) - ", "LONDON — "
+DATELINE = re.compile(
+    r"^\s*(?P<city>[A-Z][A-Z .'-]{1,40}[A-Z])(?:,\s*(?P<region>[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}))?"
+    r"\s*(?:\((?P<agency>[^)]{1,30})\))?\s*[—–-]{1,2}\s"
+)
+NOT_PLACE_HEADS = frozenset(
+    """force forces ministry military army navy police government president governor official officials
+    administration authorities service council mayor spokesman spokeswoman spokesperson department agency
+    office command people leader troops""".split()
+)
+ORIGIN_PREPOSITIONS = frozenset("from".split())
+PLACE_LABELS = ("GPE", "LOC", "FAC")
+
+
+def dateline(text: str) -> tuple[Place, int, int] | None:
+    match = DATELINE.match(text)
+    if not match:
+        return None
+    city = match.group("city").strip().title()
+    return Place(name=city, kind="city", evidence=match.group().strip(" —–-")[:600]), match.start("city"), match.end()
+
+
+def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    head = dateline(text)
+    if head is not None:
+        place, start, end = head
+        findings.append(Finding("places", place, start, end, 0.9, "dateline", start, end))
+        seen.add(name_key(place.name))
+        region = DATELINE.match(text).group("region")  # type: ignore[union-attr]
+        if region and (region in STATE_ABBREVIATIONS or kind_of(region) in ("region", "country")):
+            kind = "region" if region in STATE_ABBREVIATIONS else kind_of(region)
+            findings.append(Finding("places", Place(name=region, kind=kind, evidence=place.evidence),  # type: ignore[arg-type]
+                                    start, end, 0.7, "dateline"))
+            seen.add(name_key(region))
+    for sentence, is_context in zip(sentences, context, strict=True):
+        if is_context:
+            continue
+        for entity in sentence.ents:
+            place = _place(entity)
+            if place is None or name_key(place.name) in seen:
+                continue
+            seen.add(name_key(place.name))
+            confidence = 0.8 if entity.label_ in PLACE_LABELS else 0.65
+            findings.append(Finding("places", place, sentence.start_char, sentence.end_char, confidence,
+                                    entity.label_, entity.start_char, entity.end_char))
+    for sentence, is_context in zip(sentences, context, strict=True):
+        if not is_context:
+            for finding in _listed_parts(sentence):
+                for index, earlier in enumerate(findings):  # the place word says what kind it is
+                    if name_key(earlier.value.name) == name_key(finding.value.name) and earlier.why != "dateline":
+                        findings[index] = finding
+                if name_key(finding.value.name) not in seen:
+                    seen.add(name_key(finding.value.name))
+                    findings.append(finding)
+    return _ordered(text, findings)[:MAX_PLACES]
+
+
+PART_NOUNS = {"district": "district", "neighborhood": "district", "neighbourhood": "district", "borough": "district",
+              "suburb": "district", "region": "region", "province": "region", "oblast": "region", "county": "region",
+              "village": "city", "town": "city", "city": "city"}
+
+
+def _listed_parts(sentence: SpacySpan) -> list[Finding]:
+    """Names listed under a place word: "several districts, including Podilsky, Shevchenkivskyi, and
+    Sviatoshyn"; "Lukyanivka, a residential district"."""
+    found: list[Finding] = []
+    for token in sentence:
+        kind = PART_NOUNS.get(token.lemma_.lower())
+        if kind is None:
+            continue
+        names: list = []
+        for child in token.children:
+            if child.dep_ == "prep" and child.lower_ in ("including", "like", "such"):
+                first = next((g for g in child.children if g.dep_ == "pobj"), None)
+                if first is not None:
+                    names += [first, *first.conjuncts]
+        if token.dep_ == "appos" and token.head.pos_ == "PROPN":
+            names.append(token.head)
+        for name in names:
+            if name.pos_ != "PROPN":
+                continue
+            words = sentence.doc[name.left_edge.i : name.i + 1] if name.left_edge.pos_ == "PROPN" else [name]
+            text = " ".join(t.text for t in words)
+            place = Place(name=text[:100], kind=kind, evidence=sentence.text.strip()[:600])  # type: ignore[arg-type]
+            found.append(Finding("places", place, sentence.start_char, sentence.end_char, 0.75, "listed",
+                                 name.idx, name.idx + len(name.text)))
+    return found
+
+
+def _place(entity: SpacySpan) -> Place | None:
+    name = _with_place_word(entity)
+    known = kind_of(name)
+    if entity.label_ not in PLACE_LABELS and known is None:
+        return None
+    if entity.label_ in ("PERSON", "ORG") and known not in ("city", "country", "region", "district"):
+        return None
+    root = entity.root
+    if root.dep_ == "poss" and kind_of(root.head.text) is None:
+        return None  # "Ukraine's air force", "Moscow's vow" (but "Kyiv's Podilsky district" is a place)
+    if root.pos_ == "ADJ" or root.dep_ == "amod" or entity.label_ == "NORP":
+        return None  # "Ukrainian", "Russian"
+    if root.dep_ == "pobj" and root.head.lower_ == "by":
+        return None  # "launched by Russia": an actor, not a place
+    if root.dep_ in ("compound", "amod") and root.head.lemma_.lower() in NOT_PLACE_HEADS:
+        return None  # "Kyiv police", "Maryland State Police"
+    if root.dep_ == "pobj" and root.head.lower_ in ORIGIN_PREPOSITIONS:
+        return None  # "launched from Crimea"
+    if entity.label_ == "GPE" and known is None and entity.text.isupper():
+        return None  # "AP", "BBC" in a byline
+    if known in (None, "city") and any(t.lemma_.lower() in ("district", "neighborhood", "neighbourhood", "borough")
+                                       for t in [root.head, *root.head.children]):
+        known = "district"  # "the Podilsky and Sviatoshyn districts"
+    kind = known or ("site" if entity.label_ == "FAC" else "other" if entity.label_ == "LOC" else "city")
+    sentence = entity.sent.text.strip()[:600]
+    return Place(name=name.removeprefix("the ").removeprefix("The ")[:100], kind=kind, evidence=sentence)  # type: ignore[arg-type]
+
+
+def _with_place_word(entity: SpacySpan) -> str:
+    """The entity with a following generic word it names ('Podilsky' + 'district', 'Elm' + 'Street')."""
+    doc = entity.doc
+    following = doc[entity.end] if entity.end < len(doc) else None
+    if following is not None:
+        candidate = f"{entity.text} {following.text}"
+        if DISTRICT_WORDS.search(candidate) or REGION_WORDS.search(candidate) or SITE_WORDS.search(candidate):
+            return candidate
+    return entity.text
+
+
+
+
+def _ordered(text: str, findings: list[Finding]) -> list[Finding]:
+    """The city or town first (the schema's 'where'): the dateline's, else the one the article names most;
+    then the rest in the order the article names them."""
+    cities = [f for f in findings if f.value.kind == "city"]
+    dateline_city = next((f for f in cities if f.why == "dateline"), None)
+    city = dateline_city or max(cities, key=lambda f: text.count(f.value.name), default=None)
+    rest = [f for f in findings if f is not city]
+    return [city, *rest] if city is not None else rest

@@ -1,0 +1,69 @@
+"""What was used: weapon kinds from the article's own words, with the launched / intercepted counts the
+count reader attached to them."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span as SpacySpan
+
+from summarizer.reader.findings import Finding
+from summarizer.schema import MAX_WEAPONS, Count, Weapon
+
+# (pattern on lower-cased text, kind, system name group or None); the first that matches a sentence wins
+# over later, more generic ones for the same family.
+KIND_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\bballistic missiles?\b|\biskanders?\b|\bkinzhals?\b|\bkn-23\b"), "ballistic_missile"),
+    (re.compile(r"\bcruise missiles?\b|\bkh-\d+\b|\bkalibrs?\b"), "cruise_missile"),
+    (re.compile(r"\bmissiles?\b"), "missile"),
+    (re.compile(r"\b(?:drones?|uavs?|shaheds?|unmanned aerial vehicles?)\b"), "drone"),
+    (re.compile(r"\b(?:artillery|mortars?|howitzers?|shells?|shelling|shelled)\b"), "artillery"),
+    (re.compile(r"\b(?:rockets?|grads?|mlrs|multiple rocket launchers?)\b"), "rocket"),
+    (re.compile(r"\b(?:glide bombs?|guided (?:aerial )?bombs?|aerial bombs?|kabs?|air strikes?|airstrikes?)\b"),
+     "aircraft_bomb"),
+    (re.compile(r"\b(?:car bomb|suicide bomb(?:er|ing)?|explosive device|ied|explosives?|grenades?|bombs?)\b"),
+     "explosive"),
+    (re.compile(r"\b(?:guns?|gunman|gunmen|gunfire|rifles?|handguns?|pistols?|shotguns?|firearms?|opened fire|"
+                r"shot (?!down)|shooting|gunshot)\b"), "firearm"),
+    (re.compile(r"\b(?:knife|knives|blade|machete|stabbed|stabbing|knifeman)\b"), "other"),
+]
+FAMILY = {"ballistic_missile": "missile", "cruise_missile": "missile", "missile": "missile"}
+COUNT_KIND = {"missile": "missile", "rocket": "rocket", "drone": "drone", "artillery": "artillery",
+              "aircraft_bomb": "aircraft_bomb"}
+
+
+def find_weapons(sentences: list[SpacySpan], context: list[bool], counts: list[Finding]) -> list[Finding]:
+    found: dict[str, Finding] = {}
+    for sentence, is_context in zip(sentences, context, strict=True):
+        if is_context:
+            continue
+        lowered = sentence.text.lower()
+        for pattern, kind in KIND_PATTERNS:
+            if not pattern.search(lowered) or kind in found:
+                continue
+            if FAMILY.get(kind) == "missile" and any(FAMILY.get(k) == "missile" for k in found):
+                continue
+            weapon = Weapon(evidence=sentence.text.strip()[:600], kind=kind)  # type: ignore[arg-type]
+            found[kind] = Finding("weapons", weapon, sentence.start_char, sentence.end_char, 0.7, kind)
+    return [_with_counts(finding, counts) for finding in found.values()][:MAX_WEAPONS]
+
+
+def _with_counts(finding: Finding, counts: list[Finding]) -> Finding:
+    weapon: Weapon = finding.value
+    family = FAMILY.get(weapon.kind, weapon.kind)
+    update: dict[str, Count] = {}
+    for field in ("launched", "intercepted"):
+        best = best_count([c for c in counts if c.path == f"weapons.{COUNT_KIND.get(family, family)}.{field}"])
+        if best is not None:
+            update[field] = best.value
+    return Finding("weapons", weapon.model_copy(update=update), finding.start, finding.end, finding.confidence,
+                   finding.why)
+
+
+def best_count(candidates: list[Finding]) -> Finding | None:
+    """The figure the article ends on: a revised one ('rose to') beats the rest, else the surest, earliest."""
+    if not candidates:
+        return None
+    revised = [c for c in candidates if c.why.startswith("revised")]
+    pool = revised or candidates
+    return max(pool, key=lambda c: (c.confidence, -c.start)) if not revised else revised[-1]

@@ -1,0 +1,47 @@
+"""When: the first time expression of the event's own sentences, resolved against the publication date.
+
+spaCy finds the DATE and TIME entities ("late Saturday", "Thursday afternoon", "overnight", "on March
+3"); the project's resolver (``summarizer.timeparse``) turns them into a window, as grounding does for
+the model's answer, so both are held to the same reading of the words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from spacy.tokens import Span as SpacySpan
+
+from summarizer.reader.findings import Finding
+from summarizer.schema import TimeWindow
+from summarizer.timeparse import resolve
+
+LEAD_SENTENCES = 4
+CLOCK = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b", re.I)
+
+
+def find_when(sentences: list[SpacySpan], context: list[bool], published: date | None) -> list[Finding]:
+    findings: list[Finding] = []
+    latest = published + timedelta(days=1) if published else None
+    for index, (sentence, is_context) in enumerate(zip(sentences, context, strict=True)):
+        if is_context:
+            continue
+        lead = index < LEAD_SENTENCES
+        for entity in [e for e in sentence.ents if e.label_ in ("DATE", "TIME")] or [sentence]:
+            window = resolve(entity.text, published)
+            if window is None or (latest and window.end > latest):
+                continue
+            clock = CLOCK.search(sentence.text)
+            value = TimeWindow(
+                evidence=sentence.text.strip()[:600],
+                phrase=entity.text[:120] if entity is not sentence else window.phrase[:120],
+                date_start=window.start,
+                date_end=window.end,
+                precision=window.precision,  # type: ignore[arg-type]
+                time_of_day=clock.group()[:120] if clock else None,
+            )
+            confidence = (0.85 if lead else 0.6) * (0.7 if entity is sentence else 1.0)
+            findings.append(Finding("when", value, sentence.start_char, sentence.end_char, confidence,
+                                    window.reason, entity.start_char, entity.end_char))
+            break
+    return findings
