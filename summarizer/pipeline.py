@@ -1,10 +1,11 @@
-"""Article -> messages -> model -> Event -> grounding -> Record, with the answer cache in between.
+"""Article -> reader -> messages -> model -> Event -> grounding -> combine -> Record, with the answer cache.
 
-With the default strategy (``both``) the reader reads the article first; the model is asked once; when grounding finds unsupported values the model is re-asked with
-the list of problems (at most ``max_retries`` times). Of the answers it gave, the one with
-the most grounded facts is kept, and whatever in it is still ungrounded is removed and listed
-in the record's warnings. Then the reader's findings fill what the model left empty and
-cross-check what it said (``summarizer.reader.combine``). ``--strategy reader`` skips the model.
+With the default strategy (``both``) the reader reads the article first. The model is asked once;
+when grounding finds unsupported values it is re-asked with the list of problems (at most
+``max_retries`` times). Of the answers it gave, the one with the most grounded facts is kept, and
+whatever in it is still ungrounded is removed and listed in the record's warnings. Then the
+reader's findings fill what the model left empty and cross-check what it said
+(``summarizer.reader.combine``). ``--strategy reader`` skips the model; ``model`` skips the reader.
 """
 
 from __future__ import annotations

@@ -32,7 +32,7 @@ from summarizer.evals.compare import (
 )
 from summarizer.evals.fixtures import Case, load_fixtures
 from summarizer.evals.html import render_html
-from summarizer.evals.report import strategy_table, print_run
+from summarizer.evals.report import print_run, strategy_table
 from summarizer.evals.results import CaseRow, Run, write_report
 from summarizer.evals.runner import run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer

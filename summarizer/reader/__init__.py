@@ -64,8 +64,9 @@ def read(text: str, published: date | None) -> Reading:
             _place(reading, f"{name}[{index}]", finding)
     casualties: dict[str, Count] = {}
     for name in CASUALTY_FIELDS:
-        best = weapons.best_count([f for f in found_counts if f.path == f"casualties.{name}"
-                                   and f.confidence >= MIN_CONFIDENCE])
+        best = weapons.best_count(
+            [f for f in found_counts if f.path == f"casualties.{name}" and f.confidence >= MIN_CONFIDENCE]
+        )
         if best is not None:
             casualties[name] = best.value
             _place(reading, f"casualties.{name}", best)
@@ -99,9 +100,18 @@ def _consistent(casualties: dict[str, Count]) -> Casualties | None:
 
 
 TYPE_WORDS = {
-    "missile_or_air_strike": "Missile or air strike", "drone_strike": "Drone strike", "shelling": "Shelling",
-    "armed_clash": "Armed clash", "bombing": "Bombing", "shooting": "Shooting", "protest": "Protest",
-    "stabbing": "Stabbing", "road_crash": "Road crash", "fire": "Fire", "collapse": "Collapse", "other": "Event",
+    "missile_or_air_strike": "Missile or air strike",
+    "drone_strike": "Drone strike",
+    "shelling": "Shelling",
+    "armed_clash": "Armed clash",
+    "bombing": "Bombing",
+    "shooting": "Shooting",
+    "protest": "Protest",
+    "stabbing": "Stabbing",
+    "road_crash": "Road crash",
+    "fire": "Fire",
+    "collapse": "Collapse",
+    "other": "Event",
 }
 
 

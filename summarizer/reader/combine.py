@@ -64,8 +64,14 @@ def combine(model: Event, model_spans: dict[str, Span], reading: Reading) -> Com
     update: dict[str, Any] = {"event_type": _event_type(out, reading)}
     update["when"] = _scalar(out, "when", model.when, reader.when, reading, _same_window)
     casualties = {
-        name: _scalar(out, f"casualties.{name}", _count(model.casualties, name), _count(reader.casualties, name),
-                      reading, _same_count)
+        name: _scalar(
+            out,
+            f"casualties.{name}",
+            _count(model.casualties, name),
+            _count(reader.casualties, name),
+            reading,
+            _same_count,
+        )
         for name in CASUALTY_FIELDS
     }
     update["casualties"] = _valid_casualties(casualties, out)
@@ -93,8 +99,16 @@ def _event_type(out: Combined, reading: Reading) -> str:
     scores = reading.type_scores
     if scores[reader_type] and scores[model_type] < TYPE_SUPPORT_RATIO * scores[reader_type]:
         out.sources["event_type"] = "reader"
-        out.warnings.append(Issue(code="disagreement", path="event_type", message=(
-            f"model said {model_type}, which the article's words hardly support; kept the reader's {reader_type}")))
+        out.warnings.append(
+            Issue(
+                code="disagreement",
+                path="event_type",
+                message=(
+                    f"model said {model_type}, which the article's words hardly support; "
+                    f"kept the reader's {reader_type}"
+                ),
+            )
+        )
         return reader_type
     return model_type
 
@@ -113,9 +127,16 @@ def _scalar(out: Combined, path: str, model: Any, reader: Any, reading: Reading,
     kept, other, other_side = (reader, model, "model") if keep_reader else (model, reader, "reader")
     if keep_reader:
         _take_reader(out, path, reading)
-    out.warnings.append(Issue(code="disagreement", path=path, message=(
-        f"kept {'reader' if keep_reader else 'model'}: {_show(kept)}; the {other_side} said {_show(other)} "
-        f"(evidence: {_clip(getattr(other, 'evidence', ''))!r})")))
+    out.warnings.append(
+        Issue(
+            code="disagreement",
+            path=path,
+            message=(
+                f"kept {'reader' if keep_reader else 'model'}: {_show(kept)}; the {other_side} said {_show(other)} "
+                f"(evidence: {_clip(getattr(other, 'evidence', ''))!r})"
+            ),
+        )
+    )
     return kept
 
 
@@ -127,8 +148,9 @@ def _take_reader(out: Combined, path: str, reading: Reading) -> None:
     out.sources[path] = "reader"
 
 
-def _joined(out: Combined, name: str, key: str, limit: int, model: list[Any], reader: list[Any],
-            reading: Reading) -> list[Any]:
+def _joined(
+    out: Combined, name: str, key: str, limit: int, model: list[Any], reader: list[Any], reading: Reading
+) -> list[Any]:
     items = list(model)
     keys = [name_key(getattr(item, key)) for item in items]
     for index, item in enumerate(reader):
@@ -159,7 +181,7 @@ def _city_first(out: Combined, places: list[Any], reader: list[Any]) -> list[Any
     order = [index, *[i for i in range(len(places)) if i != index]]
     remap = {f"places[{old}]": f"places[{new}]" for new, old in enumerate(order)}
     for table in (out.spans, out.sources):
-        moved = {remap.get(k.split(".")[0], k.split(".")[0]) + k[len(k.split(".")[0]):]: v for k, v in table.items()}
+        moved = {remap.get(k.split(".")[0], k.split(".")[0]) + k[len(k.split(".")[0]) :]: v for k, v in table.items()}
         table.clear()
         table.update(moved)
     return [places[i] for i in order]
@@ -180,8 +202,9 @@ def _weapons(out: Combined, model: Event, reading: Reading) -> list[Any]:
     weapons = list(model.weapons)
     for index, weapon in enumerate(weapons):
         kinds = {weapon.kind}
-        match = next((i for i, w in enumerate(reader) if w.kind in kinds or _family(w.kind) == _family(weapon.kind)),
-                     None)
+        match = next(
+            (i for i, w in enumerate(reader) if w.kind in kinds or _family(w.kind) == _family(weapon.kind)), None
+        )
         if match is None:
             continue
         out.sources[f"weapons[{index}]"] = "both"
@@ -219,8 +242,13 @@ def _valid_casualties(casualties: dict[str, Count | None], out: Combined) -> Cas
     except ValueError:  # a children count from one side above the other side's total: keep the totals
         for name in ("children_killed", "children_injured"):
             if kept.pop(name, None) is not None:
-                out.warnings.append(Issue(code="disagreement", path=f"casualties.{name}",
-                                          message="children count above the total; removed"))
+                out.warnings.append(
+                    Issue(
+                        code="disagreement",
+                        path=f"casualties.{name}",
+                        message="children count above the total; removed",
+                    )
+                )
                 out.sources.pop(f"casualties.{name}", None)
                 out.spans.pop(f"casualties.{name}", None)
         return Casualties(**kept) if kept else None

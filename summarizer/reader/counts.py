@@ -23,6 +23,10 @@ from summarizer.schema import Count
 from summarizer.textnorm import numbers_in
 
 REVISED = re.compile(r"\b(rose|risen|climbed|increased|jumped|grew|mounted|revised|updated|now stands?|has reached)\b")
+# Prepositions through which a figure is what the verb or noun counts: "rose to 12", "stood at 5",
+# "injuries to 13 people", "attacked with 31 missiles"; any other ("in", "of", "including") is not.
+PATIENT_PREPOSITIONS = frozenset(("to", "at", "with"))
+CLOCK_WORDS = frozenset(("am", "pm", "a.m.", "p.m.", "a.m", "p.m", "o'clock", "hours", "hrs", "gmt", "bst", "%"))
 NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "VERB")
 SINGULAR_DETERMINERS = frozenset("a an the his her their its this that one another".split())
 # The dependency labels that put a noun in a clause as the one the verb acts on or about.
@@ -54,16 +58,18 @@ class Mention:
 def find_counts(sentences: list[SpacySpan], context: list[bool]) -> list[Finding]:
     """Every casualty and weapon count the parse supports, one finding per clause that states one."""
     findings: list[Finding] = []
+    last_weapon: str | None = None  # what "both", "all" and "30 of them" refer to
     for sentence, is_context in zip(sentences, context, strict=True):
-        for mention in _mentions(sentence):
+        for mention in _mentions(sentence, last_weapon):
             findings.extend(_findings(sentence, mention, is_context))
+            last_weapon = mention.weapon or last_weapon
     return findings
 
 
 # ---------------------------------------------------------------- reading one sentence
 
 
-def _mentions(sentence: SpacySpan) -> list[Mention]:
+def _mentions(sentence: SpacySpan, last_weapon: str | None = None) -> list[Mention]:
     seen: set[int] = set()
     mentions: list[Mention] = []
     for token in sentence:
@@ -73,7 +79,10 @@ def _mentions(sentence: SpacySpan) -> list[Mention]:
             continue  # counted with the first of its group ("the driver and two passengers")
         group = [token, *[c for c in token.conjuncts if c.i > token.i and c.pos_ != "VERB"]]
         mention = _read_group(group)
+        if mention is None and last_weapon is not None:
+            mention = _weapon_reference(token, last_weapon)
         if mention is not None:
+            last_weapon = mention.weapon or last_weapon
             seen.update(member.i for member in group)
             mentions.append(mention)
     return mentions
@@ -87,22 +96,32 @@ def _read_group(group: list[Token]) -> Mention | None:
     kinds = [_kind(member) for member in group]
     if any(kind is None for kind in kinds):
         return None
-    weapon = next((lx.WEAPON_NOUNS[_weapon_lemma(_counted(m))] for m, k in zip(group, kinds, strict=True)
-                   if k == "weapon"), None)
+    weapon = next(
+        (lx.WEAPON_NOUNS[_weapon_lemma(_counted(m))] for m, k in zip(group, kinds, strict=True) if k == "weapon"), None
+    )
     if weapon is not None:
         field = _weapon_field(head)
         if field is None:
             return None
-        return Mention(field, _sum(amounts), None, 0.8, weapon, also_launched=field == "intercepted" and any(
-            c.dep_ == "acl" and c.lemma_.lower() in lx.LAUNCH_VERBS for c in _counted(head).children))
+        return Mention(
+            field,
+            _sum(amounts),
+            None,
+            0.8,
+            weapon,
+            also_launched=field == "intercepted"
+            and any(c.dep_ == "acl" and c.lemma_.lower() in lx.LAUNCH_VERBS for c in _counted(head).children),
+        )
     if all(kind == "bare" for kind in kinds) and len(group) > 1:
         return None
     found = _casualty_field(head)
     if found is None:
         return None
     field, confidence = found
-    singular = all(amount.qualifier == "exact" and amount.value == 1 and not _has_figure(m) for amount, m in
-                   zip(amounts, group, strict=True))  # type: ignore[union-attr]
+    singular = all(
+        amount.qualifier == "exact" and amount.value == 1 and not _has_figure(m)
+        for amount, m in zip(amounts, group, strict=True)
+    )  # type: ignore[union-attr]
     if singular:
         confidence -= 0.1  # "a woman died": right as a count, but often one of several named victims
     children = [amount for amount, kind in zip(amounts, kinds, strict=True) if kind == "child"]
@@ -113,12 +132,32 @@ def _read_group(group: list[Token]) -> Mention | None:
     return Mention(field, total, child_amount, confidence)
 
 
+def _weapon_reference(token: Token, weapon: str) -> Mention | None:
+    """'both were destroyed', 'seven of them were shot down', 'shot down 30 of them': an intercepted count
+    of the weapons counted just before."""
+    partitive = _of_object(token)
+    refers = token.lower_ in ("both", "all") or (partitive is not None and partitive.lower_ in ("them", "those"))
+    if not refers or token.dep_ not in ("nsubj", "nsubjpass", "dobj"):
+        return None
+    if _weapon_field(token) != "intercepted":
+        return None
+    if token.lower_ == "both":
+        amount = Amount(2, None, None, "exact", token.i, token.i + 1)
+    elif token.lower_ == "all":
+        return None  # "all of them": the figure is the launched one, which the reader does not carry over
+    else:
+        amount = _figure(token) if _is_number(token) else Amount(None, None, None, "vague", token.i, token.i + 1)
+    if amount is None:
+        return None
+    return Mention("intercepted", amount, None, 0.8, weapon)
+
+
 def _kind(token: Token) -> str | None:
     """What a token counts: person | child | weapon | casualty | bare (a figure standing alone)."""
     lemma = token.lemma_.lower()
     if _is_number(token) and token.dep_ == "appos" and token.head.pos_ in ("PROPN", "NOUN"):
         return None  # "John Smith, 45," is an age
-    if lemma in lx.CHILD_NOUNS or _age(token) is not None and _age(token) < lx.ADULT_AGE:  # type: ignore[operator]
+    if lemma in lx.CHILD_NOUNS or (_age(token) is not None and _age(token) < lx.ADULT_AGE):  # type: ignore[operator]
         return "child"
     if _weapon_lemma(token) in lx.WEAPON_NOUNS:
         return "weapon"
@@ -163,6 +202,8 @@ def _amount(token: Token) -> Amount | None:
     for child in token.children:
         if child.dep_ in ("amod", "det") and child.lower_ in lx.VAGUE_WORDS:
             return Amount(None, None, None, "vague", child.i, token.i + 1)
+    if token.lemma_.lower() not in lx.PERSON_NOUNS and token.ent_type_ != "PERSON" and token.lower_ != "one":
+        return None  # "the dead", "the injured" name a group, not one person
     if token.tag_ in ("NN", "NNP") or token.lower_ in ("one",):
         determiner = next((c for c in token.children if c.dep_ in ("det", "poss")), None)
         if determiner is not None and (determiner.lower_ in SINGULAR_DETERMINERS or determiner.dep_ == "poss"):
@@ -243,8 +284,8 @@ def _governor(noun: Token) -> Token | None:
             continue
         if token.dep_ == "pobj" and token.head.dep_ == "prep":
             preposition = token.head
-            if preposition.lower_ in ("including", "among", "of"):
-                return None  # a part of a group counted elsewhere ("including five children", "two of the dead")
+            if preposition.lower_ not in PATIENT_PREPOSITIONS:
+                return None  # "killed people in Kryvyi Rih", "two of the dead", "including five children"
             token = preposition.head
             if token.pos_ in ("VERB", "AUX"):
                 return token
@@ -334,13 +375,21 @@ def _including_children(head: Token) -> Amount | None:
     for token in head.sent:
         if token.i <= head.i:
             continue
-        if _is_number(token) and token.dep_ != "nummod" or token.dep_ == "nummod" and token.head.i > head.i:
-            if not (token.head.dep_ == "pobj" and token.head.head.lower_ == "including"):
-                return None
+        another_figure = (_is_number(token) and token.dep_ != "nummod") or (
+            token.dep_ == "nummod" and token.head.i > head.i
+        )
+        if another_figure and not (token.head.dep_ == "pobj" and token.head.head.lower_ == "including"):
+            return None
         if token.lower_ in ("including", "among") and token.dep_ == "prep":
             target = next((g for g in token.children if g.dep_ == "pobj"), None)
             if target is not None and _kind(target) == "child":
                 return _amount(target)
+        partitive = _of_object(token) if _is_number(token) else None
+        if partitive is not None and partitive.lower_ == "them":
+            child = next((t for t in token.subtree if t.lemma_.lower() in lx.CHILD_NOUNS), None)
+            child = child or next((t for t in token.rights if t.lemma_.lower() in lx.CHILD_NOUNS), None)
+            if child is not None or (token.i + 3 < len(token.doc) and token.nbor(3).lemma_.lower() in lx.CHILD_NOUNS):
+                return _figure(token)  # "injuring 28 people, two of them children"
     return None
 
 
@@ -364,7 +413,13 @@ def _weapon_field(noun: Token) -> str | None:
 
 
 def _is_number(token: Token) -> bool:
-    return token.like_num or token.pos_ == "NUM" and bool(numbers_in(token.text))
+    """A whole-number figure: not a clock time, a decimal, or a percentage ("4.21pm", "11:40", "3.5%")."""
+    if not (token.like_num or (token.pos_ == "NUM" and numbers_in(token.text))):
+        return False
+    if any(mark in token.text for mark in ".:") and not token.text.replace(",", "").isdigit():
+        return False
+    following = token.nbor(1).lower_ if token.i + 1 < len(token.doc) else ""
+    return following not in CLOCK_WORDS
 
 
 def _has_figure(token: Token) -> bool:
@@ -379,8 +434,9 @@ def _of_object(token: Token) -> Token | None:
 
 
 def _is_definite(token: Token) -> bool:
-    return any(c.dep_ in ("det", "poss") and c.lower_ in ("the", "those", "these", "their", "its") for c in
-               token.children) or any(c.dep_ == "poss" for c in token.children)
+    return any(
+        c.dep_ in ("det", "poss") and c.lower_ in ("the", "those", "these", "their", "its") for c in token.children
+    ) or any(c.dep_ == "poss" for c in token.children)
 
 
 def _age(token: Token) -> int | None:
@@ -416,5 +472,13 @@ def _finding(path: str, amount: Amount, sentence: SpacySpan, confidence: float, 
         qualifier=amount.qualifier,  # type: ignore[arg-type]
     )
     start = doc[amount.start].idx
-    return Finding(path, count, sentence.start_char, sentence.end_char, round(confidence, 3), why,
-                   phrase_start=start, phrase_end=start + len(phrase))
+    return Finding(
+        path,
+        count,
+        sentence.start_char,
+        sentence.end_char,
+        round(confidence, 3),
+        why,
+        phrase_start=start,
+        phrase_end=start + len(phrase),
+    )

@@ -10,7 +10,9 @@ from summarizer.reader import lexicon as lx
 from summarizer.reader.findings import Finding
 from summarizer.schema import MAX_DAMAGE, Damage
 
-DAMAGE_VERBS = frozenset("damage destroy gut collapse burn shatter flatten level demolish raze wreck smash blow".split())
+DAMAGE_VERBS = frozenset(
+    "damage destroy gut collapse burn shatter flatten level demolish raze wreck smash blow".split()
+)
 DAMAGE_ROLES = ("nsubjpass", "dobj", "nsubj", "conj")
 NOT_DAMAGE = frozenset("fire blaze flame explosion blast attack strike missile drone debris it they that which".split())
 
@@ -46,5 +48,5 @@ def _targets(verb: Token) -> list[Token]:
 
 
 def _what(noun: Token) -> str:
-    words = [t for t in noun.subtree if t.i <= noun.i and t.dep_ in ("amod", "compound", "nummod") or t is noun]
+    words = [t for t in noun.subtree if (t.i <= noun.i and t.dep_ in ("amod", "compound", "nummod")) or t is noun]
     return " ".join(t.text for t in words)

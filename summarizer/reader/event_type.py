@@ -11,18 +11,25 @@ from spacy.tokens import Span as SpacySpan
 VOCABULARY: dict[str, re.Pattern[str]] = {
     "missile_or_air_strike": re.compile(
         r"\b(missiles?|air ?strikes?|air raids?|ballistic|cruise missile|glide bombs?|aerial bombs?|warplanes?|"
-        r"iskander|kinzhal|kh-\d+)\b"),
+        r"iskander|kinzhal|kh-\d+)\b"
+    ),
     "drone_strike": re.compile(r"\b(drones?|uavs?|shaheds?|unmanned)\b"),
     "shelling": re.compile(r"\b(shelling|shelled|shells|artillery|mortars?|howitzers?|multiple rocket)\b"),
-    "armed_clash": re.compile(r"\b(clash(?:es|ed)?|firefights?|gunbattles?|gun battles?|ambush(?:ed)?|militants|"
-                              r"insurgents|fighting)\b"),
+    "armed_clash": re.compile(
+        r"\b(clash(?:es|ed)?|firefights?|gunbattles?|gun battles?|ambush(?:ed)?|militants|"
+        r"insurgents|fighting)\b"
+    ),
     "bombing": re.compile(r"\b(bomb(?:s|ing|er)?|blasts?|explosives?|explosive device|suicide|detonated|ied)\b"),
-    "shooting": re.compile(r"\b(shooting|shootings|shot|shots|gunman|gunmen|gunfire|opened fire|shooter|gunshot|"
-                           r"firearm|rifle|handgun)\b"),
+    "shooting": re.compile(
+        r"\b(shooting|shootings|shot|shots|gunman|gunmen|gunfire|opened fire|shooter|gunshot|"
+        r"firearm|rifle|handgun)\b"
+    ),
     "protest": re.compile(r"\b(protests?|protesters|protestors|demonstrat(?:ors|ion|ions)|rall(?:y|ies)|marchers)\b"),
     "stabbing": re.compile(r"\b(stabb(?:ed|ing|ings)|knife|knives|knifeman|machete|blade)\b"),
-    "road_crash": re.compile(r"\b(crash(?:ed|es)?|collision|collided|derail(?:ed|ment)|head-on|overturned|"
-                             r"pedestrians?|motorists?|struck by a (?:car|vehicle|truck|bus|train))\b"),
+    "road_crash": re.compile(
+        r"\b(crash(?:ed|es)?|collision|collided|derail(?:ed|ment)|head-on|overturned|"
+        r"pedestrians?|motorists?|struck by a (?:car|vehicle|truck|bus|train))\b"
+    ),
     "fire": re.compile(r"\b(fires?|blazes?|flames|firefighters|burn(?:ed|ing|t)|smoke|gas explosion)\b"),
     "collapse": re.compile(r"\b(collaps(?:e|ed|es|ing)|caved in|gave way|cave-in)\b"),
 }
@@ -38,8 +45,10 @@ def score_types(sentences: list[SpacySpan]) -> Counter[str]:
         for kind, pattern in VOCABULARY.items():
             scores[kind] += weight * len(pattern.findall(lowered))
     if scores["fire"] and scores["shooting"]:
-        scores["fire"] -= len(re.findall(r"opened fire|returned fire|exchange of fire", " ".join(
-            s.text.lower() for s in sentences))) * LEAD_WEIGHT
+        scores["fire"] -= (
+            len(re.findall(r"opened fire|returned fire|exchange of fire", " ".join(s.text.lower() for s in sentences)))
+            * LEAD_WEIGHT
+        )
     return scores
 
 

@@ -43,8 +43,9 @@ def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         cities.add(name_key(city["name"]))
         if city["population"] >= 100_000:
             cities.update(
-                name_key(alias) for alias in city["alternatenames"] if len(alias) >= 4 and alias.isascii()
-                and alias[:1].isupper() and " " not in alias
+                name_key(alias)
+                for alias in city["alternatenames"]
+                if len(alias) >= 4 and alias.isascii() and alias[:1].isupper() and " " not in alias
             )
     return frozenset(countries), frozenset(states), frozenset(cities - countries - states)
 

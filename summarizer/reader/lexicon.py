@@ -52,7 +52,7 @@ VAGUE_HEADS = frozenset("dozens scores hundreds thousands number lot handful cou
 
 SPEECH_VERBS = frozenset(
     """say tell announce state add confirm report write post declare claim deny accuse vow promise describe warn
-    urge explain note insist estimate acknowledge""".split()
+    urge explain note insist estimate acknowledge detail""".split()
 )
 
 # Words that put a clause in another time or another incident, so its figures are not this event's.
@@ -61,7 +61,8 @@ CONTEXT_MARKERS = re.compile(
     r"in (?:19|20)\d\d|since (?:19|20)\d\d|previous(?:ly)?|a separate|another (?:shooting|attack|crash|fire|"
     r"incident|stabbing|strike|explosion|collision|blaze)|a similar|years? ago|months ago|the (?:deadliest|worst)|"
     r"(?:first|second|third|fourth|fifth|sixth) (?:shooting|homicide|killing|fatal|death|crash|fire|attack|"
-    r"stabbing)|this year|in (?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"stabbing)|this year|(?:came|comes|follows|followed) (?:just )?(?:hours|days|a day|a week|weeks) after|"
+    r"(?:a day|days|hours|a week|weeks) (?:earlier|before)|in (?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december)\b(?! \d))",
     re.IGNORECASE,
 )

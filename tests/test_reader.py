@@ -1,0 +1,163 @@
+"""The reader on known sentences: counts attached to what they count, places, time, speakers, event type."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from summarizer.articles import load_article
+
+from summarizer.reader import read
+from summarizer.reader.context import context_flags
+from summarizer.reader.counts import find_counts
+from summarizer.reader.nlp import parse
+from summarizer.reader.places import dateline
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
+
+
+def counts_in(text: str) -> dict[str, tuple[int | None, int | None, int | None, str]]:
+    sentences = list(parse(text).sents)
+    found = {}
+    for finding in find_counts(sentences, [False] * len(sentences)):
+        count = finding.value
+        found.setdefault(finding.path, (count.value, count.low, count.high, count.qualifier))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "At least 17 people were injured, including a child.",
+            {"casualties.injured": (17, 17, None, "at_least"), "casualties.children_injured": (1, None, None, "exact")},
+        ),
+        (
+            "The gunman opened fire, killing at least 14 people and wounding 25 others.",
+            {"casualties.killed": (14, 14, None, "at_least"), "casualties.injured": (25, None, None, "exact")},
+        ),
+        (
+            "A woman died and three others were wounded.",
+            {"casualties.killed": (1, None, None, "exact"), "casualties.injured": (3, None, None, "exact")},
+        ),
+        ("The driver and two passengers were killed.", {"casualties.killed": (3, None, None, "exact")}),
+        (
+            "The toll rose to 12, including five children.",
+            {"casualties.killed": (12, None, None, "exact"), "casualties.children_killed": (5, None, None, "exact")},
+        ),
+        ("Between 20 and 25 people were hurt.", {"casualties.injured": (None, 20, 25, "range")}),
+        ("No one was injured, fire officials said.", {"casualties.injured": (0, None, None, "exact")}),
+        ("Twenty-five people were hurt.", {"casualties.injured": (25, None, None, "exact")}),
+        ("Three people were shot and killed outside a bar.", {"casualties.killed": (3, None, None, "exact")}),
+        (
+            "Air defences shot down 31 of 34 missiles.",
+            {
+                "weapons.missile.intercepted": (31, None, None, "exact"),
+                "weapons.missile.launched": (34, None, None, "exact"),
+            },
+        ),
+        (
+            "The air force said it intercepted 31 missiles launched by Russia.",
+            {
+                "weapons.missile.intercepted": (31, None, None, "exact"),
+                "weapons.missile.launched": (31, None, None, "exact"),
+            },
+        ),
+        (
+            "A considerable number of missiles were shot down.",
+            {"weapons.missile.intercepted": (None, None, None, "vague")},
+        ),
+        (
+            "The region was attacked with eight Shahed drones and seven of them were shot down.",
+            {"weapons.drone.launched": (8, None, None, "exact"), "weapons.drone.intercepted": (7, None, None, "exact")},
+        ),
+        ("The assault caused injuries to at least 13 individuals.", {"casualties.injured": (13, 13, None, "at_least")}),
+    ],
+)
+def test_counts_attach_to_what_they_count(sentence: str, expected: dict) -> None:
+    assert counts_in(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A 15-year-old was taken into custody in the 1200 block of Main Street shortly before 11 p.m.",
+        "John Smith, 45, of Dayton, spoke to reporters.",
+        "The Lakers beat the Celtics 112-104 on Sunday.",
+        "The fire caused $2 million in damage to 12 homes.",
+        "He died at the scene at 4.21pm.",
+        "Two of the injured were in critical condition.",
+        "The council voted 7-2 to approve the $45 million budget, with 3 members absent.",
+    ],
+)
+def test_ages_times_addresses_money_scores_and_parts_are_not_counts(sentence: str) -> None:
+    assert {path for path in counts_in(sentence) if path.endswith(("killed", "injured"))} == set()
+
+
+def test_a_figure_about_another_incident_is_context() -> None:
+    text = (
+        "A man was shot dead on Friday night, police said. "
+        "It was the city's fourth shooting this month, after 9 people were hurt in March."
+    )
+    sentences = list(parse(text).sents)
+    assert context_flags(sentences) == [False, True]
+    reading = read(text, date(2024, 6, 1))
+    assert reading.event.casualties is not None
+    assert reading.event.casualties.killed is not None and reading.event.casualties.killed.value == 1
+    assert reading.event.casualties.injured is None
+
+
+def test_a_revised_toll_is_the_one_kept() -> None:
+    text = (
+        "Five people were killed when a bus fell into a gorge on Monday, police said. "
+        "By Tuesday the death toll had risen to 17, officials said."
+    )
+    killed = read(text, date(2024, 6, 4)).event.casualties.killed  # type: ignore[union-attr]
+    assert killed is not None and killed.value == 17
+
+
+def test_dateline_city_region_and_agency() -> None:
+    place, start, end = dateline("ROCKFORD, Ill. (AP) — Two people were killed.")  # type: ignore[misc]
+    assert (place.name, place.kind) == ("Rockford", "city")
+    assert dateline("In a quiet town, nothing happened.") is None
+    reading = read("ROCKFORD, Ill. (AP) — Two people were killed in a shooting on Elm Street late Saturday.", None)
+    names = [(p.name, p.kind) for p in reading.event.places]
+    assert names[0] == ("Rockford", "city") and ("Ill.", "region") in names and ("Elm Street", "site") in names
+
+
+def test_when_resolves_against_the_publication_date() -> None:
+    reading = read("Two people were killed in a shooting late Saturday, police said.", date(2024, 6, 17))
+    assert reading.event.when is not None
+    assert reading.event.when.date_start == date(2024, 6, 15) and reading.event.when.phrase == "late Saturday"
+
+
+def test_speakers_with_titles_and_the_seed_facts() -> None:
+    article = load_article(FIXTURES / "000_ede6e3fe3861d4f9.txt")
+    event = read(article.text, article.published).event
+    assert event.event_type == "missile_or_air_strike"
+    assert event.places[0].name == "Kyiv"
+    assert sum(1 for p in event.places if p.kind == "district") >= 3
+    assert event.casualties is not None and event.casualties.injured is not None
+    assert (event.casualties.injured.low, event.casualties.injured.qualifier) == (17, "at_least")
+    assert event.casualties.children_injured is not None and event.casualties.children_injured.value == 1
+    weapon = event.weapons[0]
+    assert weapon.launched is not None and weapon.intercepted is not None
+    assert (weapon.launched.value, weapon.intercepted.value) == (31, 31)
+    speakers = {s.speaker for s in event.statements}
+    assert {"Volodymyr Zelensky", "Serhiy Popko"} <= speakers
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("A man was stabbed outside a pub on Friday; the knife was recovered, police said.", "stabbing"),
+        ("Two cars collided head-on on the highway, and the crash killed both drivers.", "road_crash"),
+        ("Firefighters battled a blaze that gutted a warehouse; flames could be seen for miles.", "fire"),
+        ("The city council approved the budget by a vote of 7-2 on Tuesday.", "other"),
+    ],
+)
+def test_event_type_from_the_article_words(text: str, kind: str) -> None:
+    assert read(text, None).event.event_type == kind

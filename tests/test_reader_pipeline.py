@@ -1,0 +1,128 @@
+"""The reader in the pipeline: it fills what the model left empty, cross-checks what it said, and every field
+says where it came from; --strategy reader makes no model call at all."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from summarizer.articles import Article
+from summarizer.backends.fake import QueuedBackend
+from summarizer.cli import cli
+from summarizer.config import Settings
+from summarizer.pipeline import Summarizer
+from summarizer.record import Record
+
+TEXT = (
+    "ODESA, Ukraine (Reuters) - Russia launched 12 drones at Odesa overnight, the regional governor said. "
+    "Air defences shot down 10 of them. At least 3 people were injured, including a child."
+)
+ARTICLE = Article(id="odesa", text=TEXT, source="odesa.txt", published=date(2024, 5, 2))
+SEED = Path(__file__).resolve().parent.parent / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt"
+
+
+def sparse_answer(**changes: Any) -> dict[str, Any]:
+    """What the bundled model typically gives: a type, a title, a summary and little else."""
+    answer: dict[str, Any] = {
+        "event_type": "drone_strike",
+        "title": "Drone attack on Odesa",
+        "summary": "Russia launched drones at Odesa overnight.",
+        "places": [{"evidence": "launched 12 drones at Odesa", "name": "Odesa", "kind": "city"}],
+    }
+    answer.update(changes)
+    return answer
+
+
+def summarize(tmp_path: Path, answer: dict[str, Any], strategy: str = "both") -> tuple[Record, QueuedBackend]:
+    backend = QueuedBackend([answer] * 3)
+    settings = Settings.from_env({}, home=tmp_path / "home", strategy=strategy, max_retries=0)
+    return Summarizer(settings, backend=backend).summarize(ARTICLE), backend
+
+
+def test_the_reader_fills_what_the_model_left_empty(tmp_path: Path) -> None:
+    record, backend = summarize(tmp_path, sparse_answer())
+    assert backend.calls == 1
+    casualties = record.event.casualties
+    assert casualties is not None and casualties.injured is not None and casualties.injured.low == 3
+    assert casualties.children_injured is not None and casualties.children_injured.value == 1
+    assert record.sources["casualties.injured"] == "reader"
+    assert record.sources["places[0]"] == "both"  # the model named Odesa, and so does the dateline
+    assert record.sources["event_type"] == "both"
+    weapon = record.event.weapons[0]
+    assert weapon.launched is not None and weapon.launched.value == 12
+    assert weapon.intercepted is not None and weapon.intercepted.value == 10
+    span = record.spans["casualties.injured"]
+    assert span.match == "reader" and "At least 3 people were injured" in TEXT[span.start : span.end]
+    assert record.provenance.strategy == "both" and record.provenance.reader is not None
+
+
+def test_a_disagreement_keeps_the_sure_reader_value_and_warns_with_the_other(tmp_path: Path) -> None:
+    wrong = {
+        "evidence": "Air defences shot down 10 of them",
+        "phrase": "10",
+        "value": 10,
+        "qualifier": "exact",
+    }
+    record, _ = summarize(tmp_path, sparse_answer(casualties={"injured": wrong}))
+    injured = record.event.casualties.injured  # type: ignore[union-attr]
+    # grounding already refuses the model's 10 (that sentence does not speak of injuries), so the reader fills it
+    assert injured is not None and injured.low == 3 and record.sources["casualties.injured"] == "reader"
+
+
+def test_agreement_is_marked_both(tmp_path: Path) -> None:
+    same = {
+        "evidence": "At least 3 people were injured",
+        "phrase": "At least 3",
+        "value": 3,
+        "low": 3,
+        "qualifier": "at_least",
+    }
+    record, _ = summarize(tmp_path, sparse_answer(casualties={"injured": same}))
+    assert record.sources["casualties.injured"] == "both"
+    assert not [w for w in record.warnings if w.code == "disagreement"]
+
+
+def test_a_grounded_model_value_that_the_reader_contradicts_is_reported(tmp_path: Path) -> None:
+    from summarizer.reader import read
+    from summarizer.reader.combine import combine
+    from summarizer.schema import Casualties, Count, Event
+
+    reading = read(TEXT, ARTICLE.published)
+    model = Event(
+        event_type="drone_strike",
+        title="t",
+        summary="s",
+        casualties=Casualties(
+            injured=Count(evidence="At least 3 people were injured", phrase="3", value=4, qualifier="exact")
+        ),
+    )
+    combined = combine(model, {}, reading)
+    assert combined.event.casualties.injured.low == 3  # type: ignore[union-attr]
+    assert combined.sources["casualties.injured"] == "reader"
+    (warning,) = [w for w in combined.warnings if w.path == "casualties.injured"]
+    assert warning.code == "disagreement" and "4" in warning.message and "model" in warning.message
+
+
+def test_model_strategy_is_the_model_alone(tmp_path: Path) -> None:
+    record, _ = summarize(tmp_path, sparse_answer(), strategy="model")
+    assert record.event.casualties is None and record.provenance.reader is None
+    assert set(record.sources.values()) == {"model"}
+
+
+def test_reader_strategy_cli_makes_no_model_call(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["summarize", "--strategy", "reader", "--format", "json", str(SEED)], env={"SUMMARIZER_STRATEGY": ""}
+    )
+    assert result.exit_code == 0, result.output
+    record = Record.model_validate(json.loads(result.stdout))
+    assert record.provenance.strategy == "reader" and record.provenance.attempts == 0
+    assert record.provenance.backend == "reader"
+    assert set(record.sources.values()) == {"reader"}
+    assert record.event.places[0].name == "Kyiv"
+    text = SEED.read_text(encoding="utf-8")
+    for path, span in record.spans.items():
+        assert 0 <= span.start < span.end <= len(text), path
