@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 
 from summarizer.articles import load_article
-
 from summarizer.reader import read
 from summarizer.reader.context import context_flags
 from summarizer.reader.counts import find_counts
 from summarizer.reader.nlp import parse
 from summarizer.reader.places import dateline
-
 
 FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
 
@@ -120,7 +118,7 @@ def test_a_revised_toll_is_the_one_kept() -> None:
 
 
 def test_dateline_city_region_and_agency() -> None:
-    place, start, end = dateline("ROCKFORD, Ill. (AP) — Two people were killed.")  # type: ignore[misc]
+    place, _start, _end = dateline("ROCKFORD, Ill. (AP) — Two people were killed.")  # type: ignore[misc]
     assert (place.name, place.kind) == ("Rockford", "city")
     assert dateline("In a quiet town, nothing happened.") is None
     reading = read("ROCKFORD, Ill. (AP) — Two people were killed in a shooting on Elm Street late Saturday.", None)

@@ -17,7 +17,7 @@ SITE_WORDS = re.compile(
     r"\b(street|st\.?|avenue|ave\.?|road|rd\.?|boulevard|blvd\.?|lane|drive|highway|interstate|motorway|freeway|"
     r"bridge|square|plaza|park|hospital|school|university|college|mall|market|station|airport|port|church|mosque|"
     r"synagogue|temple|cathedral|stadium|arena|hotel|building|tower|plant|factory|warehouse|centre|center|"
-    r"restaurant|cafe|bar|club|apartments?|complex|terminal|base|prison|court(?:house)?|block)$",
+    r"restaurant|cafe|bar|club|apartments?|complex|terminal|base|prison|court(?:house)?)$",
     re.I,
 )
 # US postal-style state abbreviations as datelines write them ("ROCKFORD, Ill. (AP)").

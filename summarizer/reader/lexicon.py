@@ -62,8 +62,8 @@ CONTEXT_MARKERS = re.compile(
     r"incident|stabbing|strike|explosion|collision|blaze)|a similar|years? ago|months ago|the (?:deadliest|worst)|"
     r"(?:first|second|third|fourth|fifth|sixth) (?:shooting|homicide|killing|fatal|death|crash|fire|attack|"
     r"stabbing)|this year|(?:came|comes|follows|followed) (?:just )?(?:hours|days|a day|a week|weeks) after|"
-    r"(?:a day|days|hours|a week|weeks) (?:earlier|before)|in (?:january|february|march|april|may|june|july|august|september|october|november|"
-    r"december)\b(?! \d))",
+    r"(?:a day|days|hours|a week|weeks) (?:earlier|before)|"
+    r"in (?:january|february|march|april|may|june|july|august|september|october|november|december)\b(?! \d))",
     re.IGNORECASE,
 )
 # Words that say a figure replaces an earlier one ("the toll rose to 12", "has climbed to", "now stands at").

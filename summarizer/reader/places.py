@@ -19,9 +19,13 @@ from summarizer.textnorm import name_key
 
 # "ROCKFORD, Ill. (AP) — ", "KYIV, Ukraine (Reuters) - ", "LONDON — "
 DATELINE = re.compile(
-    r"^\s*(?P<city>[A-Z][A-Z .'-]{1,40}[A-Z])(?:,\s*(?P<region>[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}))?"
-    r"\s*(?:\((?P<agency>[^)]{1,30})\))?\s*[—–-]{1,2}\s"
+    r"^\s*(?P<city>[A-Z][A-Z .'-]{1,40}[A-Z]|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?= [—–]))"
+    r"(?:,\s*(?P<region>[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}))??"
+    r"(?:,?\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2})?"  # "MELBOURNE, Sept 21 (AAP) -"
+    r"\s*(?:\((?P<agency>[^)]{1,30})\))?\s*(?:[—–-]{1,2}|:)\s"
 )
+# Prepositions that put a place where the event happened ("in Millbrook", "on Elm Street", "near the bridge").
+LOCATIVE = frozenset("in at on near outside inside into across along over off around throughout within".split())
 NOT_PLACE_HEADS = frozenset(
     """force forces ministry military army navy police government president governor official officials
     administration authorities service council mayor spokesman spokeswoman spokesperson department agency
@@ -69,7 +73,7 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
             if place is None or name_key(place.name) in seen:
                 continue
             seen.add(name_key(place.name))
-            confidence = 0.8 if entity.label_ in PLACE_LABELS else 0.65
+            confidence = (0.8 if entity.label_ in PLACE_LABELS else 0.65) if _located(entity) else 0.4
             findings.append(
                 Finding(
                     "places",
@@ -175,6 +179,22 @@ def _place(entity: SpacySpan) -> Place | None:
     kind = known or ("site" if entity.label_ == "FAC" else "other" if entity.label_ == "LOC" else "city")
     sentence = entity.sent.text.strip()[:600]
     return Place(name=name.removeprefix("the ").removeprefix("The ")[:100], kind=kind, evidence=sentence)  # type: ignore[arg-type]
+
+
+def _located(entity: SpacySpan) -> bool:
+    """Whether the sentence puts something there: 'in Millbrook', 'Kyiv was hit', 'Kharkiv, Ukraine's second
+    city', 'the Podilsky district'; a name only mentioned ('a ship from Singapore', 'Indonesian') is not."""
+    root = entity.root
+    for _ in range(3):
+        if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE:
+            return True
+        if root.dep_ == "pobj" and root.head.lower_ == "of" and kind_of(root.head.head.text) is not None:
+            return True  # "the city of Kharkiv", "the 1200 block of Elm Street"
+        if root.dep_ in ("appos", "conj", "compound") and root.head is not root:
+            root = root.head
+            continue
+        break
+    return root.dep_ in ("nsubjpass",) or (root.dep_ == "nsubj" and root.head.lemma_.lower() in ("be", "rock", "shake"))
 
 
 def _with_place_word(entity: SpacySpan) -> str:
