@@ -27,7 +27,7 @@ def find_when(sentences: list[SpacySpan], context: list[bool], published: date |
         if is_context:
             continue
         lead = index < LEAD_SENTENCES
-        for entity in [e for e in sentence.ents if e.label_ in ("DATE", "TIME")] or [sentence]:
+        for entity in [*(e for e in sentence.ents if e.label_ in ("DATE", "TIME")), sentence]:
             window = resolve(entity.text, published)
             if window is None or (latest and window.end > latest):
                 continue
