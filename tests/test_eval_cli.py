@@ -37,7 +37,7 @@ def invoke(env: dict, args: list[str]) -> Result:
 
     def factory(settings):  # the settings the CLI built, with a fake model in place of the real one
         model = env["worse"] if settings.prompt == str(env["candidate"]) else env["good"]
-        return make_summarizer(env["home"], model, prompt=settings.prompt)
+        return make_summarizer(env["home"], model, prompt=settings.prompt, strategy=settings.strategy)
 
     return CliRunner().invoke(eval_group, args, obj={"make_summarizer": factory}, catch_exceptions=False)
 
@@ -145,3 +145,12 @@ def test_subset_runs_list_and_compare(env: dict) -> None:
     assert deltas["event_type"]["delta"] == 0.0 and not deltas["event_type"]["significant"]
     assert invoke(env, ["compare", base_id, "candidate", "--max-drop", "0.2"]).exit_code == 1
     assert invoke(env, ["compare", base_id, "nope"]).exit_code == 2
+
+
+def test_strategy_all_shows_each_field_per_strategy_and_asks_the_model_once(env: dict) -> None:
+    result = invoke(env, ["--fixtures", str(env["fixtures"]), "--strategy", "all"])
+    assert result.exit_code == 0, result.output
+    assert "F1 per strategy" in result.output
+    header = next(line for line in result.output.splitlines() if "field" in line and "reader" in line)
+    assert header.index("model") < header.index("reader") < header.index("both")
+    assert env["good"].calls == CASES  # the model strategy is served from the answers the 'both' run stored

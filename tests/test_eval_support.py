@@ -109,8 +109,8 @@ class ByArticleBackend:
         return QueuedBackend([self.replies[index]], model=self.model).complete(**request)
 
 
-def make_summarizer(home: Path, backend: Any, prompt: str | None = None) -> Summarizer:
-    settings = Settings.from_env({}, home=home, prompt=prompt, max_retries=0, strategy="model")
+def make_summarizer(home: Path, backend: Any, prompt: str | None = None, strategy: str = "model") -> Summarizer:
+    settings = Settings.from_env({}, home=home, prompt=prompt, max_retries=0, strategy=strategy)
     return Summarizer(settings, backend=backend, store=Store.open(home))
 
 

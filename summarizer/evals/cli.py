@@ -155,7 +155,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
         base_url=o["base_url"],
         prompt=o["prompt"],
         temperature=o["temperature"],
-        strategy=None if o["strategy"] == "all" else o["strategy"],
+        strategy="both" if o["strategy"] == "all" else o["strategy"],
     )
     dataset = load_fixtures(o["fixtures"])
     cases = select_cases(dataset, o["case_names"], o["limit"])
