@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from summarizer.reader.findings import Finding
 from summarizer.record import Span
 from summarizer.schema import Casualties, Count, Event
+
+if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article needs it
+    from spacy.tokens import Span as SpacySpan
 
 READER_VERSION = "1"  # bump when a rule changes what the reader finds
 MIN_CONFIDENCE = 0.5  # findings below this are kept as findings, never put in a record
@@ -36,7 +40,7 @@ def read(text: str, published: date | None) -> Reading:
     from summarizer.reader.nlp import parse
 
     doc = parse(text)
-    sentences = list(doc.sents)
+    sentences = _by_paragraph(list(doc.sents))
     context = context_flags(sentences)
     found_counts = counts.find_counts(sentences, context)
     found = {
@@ -83,6 +87,22 @@ def read(text: str, published: date | None) -> Reading:
     return reading
 
 
+def _by_paragraph(sentences: list[SpacySpan]) -> list[SpacySpan]:
+    """spaCy runs a heading into the sentence after it ("Casualties\n\nThe aftermath was ..."): cut sentences at
+    line breaks, so evidence is the sentence alone."""
+    pieces: list[SpacySpan] = []
+    for sentence in sentences:
+        start = sentence.start
+        for token in sentence:
+            if token.is_space and "\n" in token.text:
+                if token.i > start:
+                    pieces.append(sentence.doc[start : token.i])
+                start = token.i + 1
+        if start < sentence.end:
+            pieces.append(sentence.doc[start : sentence.end])
+    return [piece for piece in pieces if piece.text.strip()]
+
+
 def _place(reading: Reading, path: str, finding: Finding) -> None:
     reading.spans[path] = Span(start=finding.start, end=finding.end, match="reader", score=finding.confidence)
     reading.confidence[path] = finding.confidence
@@ -115,7 +135,7 @@ TYPE_WORDS = {
 }
 
 
-def describe(event: Event, sentences: list) -> tuple[str, str]:  # type: ignore[type-arg]
+def describe(event: Event, sentences: list[SpacySpan]) -> tuple[str, str]:
     """A neutral title from the record's own facts, and the article's lead as the summary (its words, not ours)."""
     title = TYPE_WORDS[event.event_type]
     city = event.main_place()
