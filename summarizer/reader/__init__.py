@@ -21,7 +21,6 @@ if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article nee
     from spacy.tokens import Span as SpacySpan
 
 READER_VERSION = "1"  # bump when a rule changes what the reader finds
-MIN_CONFIDENCE = 0.5  # findings below this are kept as findings, never put in a record
 CASUALTY_FIELDS = ("killed", "injured", "children_killed", "children_injured")
 
 
@@ -37,6 +36,7 @@ class Reading:
 def read(text: str, published: date | None) -> Reading:
     from summarizer.reader import counts, damage, event_type, people, places, weapons, when
     from summarizer.reader.context import context_flags
+    from summarizer.reader.counts import MIN_CONFIDENCE, best_count
     from summarizer.reader.nlp import parse
 
     doc = parse(text)
@@ -68,7 +68,7 @@ def read(text: str, published: date | None) -> Reading:
             _place(reading, f"{name}[{index}]", finding)
     casualties: dict[str, Count] = {}
     for name in CASUALTY_FIELDS:
-        best = weapons.best_count(
+        best = best_count(
             [f for f in found_counts if f.path == f"casualties.{name}" and f.confidence >= MIN_CONFIDENCE]
         )
         if best is not None:

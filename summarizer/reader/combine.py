@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from summarizer.reader import Reading
+from summarizer.reader import CASUALTY_FIELDS, Reading
 from summarizer.record import Issue, Span
 from summarizer.schema import (
     MAX_ACTORS,
@@ -35,7 +35,6 @@ LISTS: dict[str, tuple[str, int]] = {
     "statements": ("speaker", MAX_STATEMENTS),
     "damage": ("what", MAX_DAMAGE),
 }
-CASUALTY_FIELDS = ("killed", "injured", "children_killed", "children_injured")
 
 
 @dataclass

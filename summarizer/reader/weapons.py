@@ -7,11 +7,12 @@ import re
 
 from spacy.tokens import Span as SpacySpan
 
+from summarizer.reader.counts import MIN_CONFIDENCE, best_count
 from summarizer.reader.findings import Finding
 from summarizer.schema import MAX_WEAPONS, Count, Weapon
 
-# (pattern on lower-cased text, kind, system name group or None); the first that matches a sentence wins
-# over later, more generic ones for the same family.
+# (pattern on lower-cased text, kind); the first that matches a sentence wins over later, more generic ones
+# of the same family.
 KIND_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bballistic missiles?\b|\biskanders?\b|\bkinzhals?\b|\bkn-23\b"), "ballistic_missile"),
     (re.compile(r"\bcruise missiles?\b|\bkh-\d+\b|\bkalibrs?\b"), "cruise_missile"),
@@ -63,31 +64,18 @@ def find_weapons(sentences: list[SpacySpan], context: list[bool], counts: list[F
 
 
 def _with_counts(finding: Finding, counts: list[Finding]) -> Finding:
+    """The weapon with its launched / intercepted counts; an intercepted count above the launched one is
+    dropped (one of the two was misread), as the schema forbids it."""
     weapon: Weapon = finding.value
     family = FAMILY.get(weapon.kind, weapon.kind)
     update: dict[str, Count] = {}
     for field in ("launched", "intercepted"):
-        best = best_count([c for c in counts if c.path == f"weapons.{COUNT_KIND.get(family, family)}.{field}"])
+        path = f"weapons.{COUNT_KIND.get(family, family)}.{field}"
+        best = best_count([c for c in counts if c.path == path and c.confidence >= MIN_CONFIDENCE])
         if best is not None:
             update[field] = best.value
-    return Finding(
-        "weapons", weapon.model_copy(update=update), finding.start, finding.end, finding.confidence, finding.why
-    )
-
-
-def best_count(candidates: list[Finding]) -> Finding | None:
-    """The figure the article ends on: the last revised one ('the toll rose to 12') if any; else a stated
-    figure before a count of one person ('a woman died' is often one of the victims the lead counted),
-    and the first of those, as wire copy gives the toll in its lead."""
-    if not candidates:
-        return None
-    revised = [c for c in candidates if c.why == "revised"]
-    if revised:
-        return revised[-1]
-
-    def rank(candidate: Finding) -> tuple[bool, bool, int]:
-        count = candidate.value
-        singular = count.value == 1 and count.qualifier == "exact" and not any(ch.isdigit() for ch in count.phrase)
-        return (candidate.confidence >= 0.8, not singular, -candidate.start)
-
-    return max(candidates, key=rank)
+    try:
+        armed = Weapon.model_validate({**weapon.model_dump(), **{k: v.model_dump() for k, v in update.items()}})
+    except ValueError:
+        armed = weapon.model_copy(update={"launched": update.get("launched")})
+    return Finding("weapons", armed, finding.start, finding.end, finding.confidence, finding.why)
