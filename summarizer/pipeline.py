@@ -88,17 +88,23 @@ class Summarizer:
         return fit_to_budget(article, article_budget_chars(self.settings), truncate=self.settings.truncate)
 
     def read(self, article: Article) -> Reading:
-        """The reader's findings (spaCy is loaded on the first call of the process)."""
+        """The reader's findings (spaCy is loaded on the first call of the process). A rule that fails on an
+        odd article is a failed article, never a crashed batch."""
         from summarizer.reader import read
 
-        return read(article.text, article.published)
+        try:
+            return read(article.text, article.published)
+        except SummarizerError:
+            raise
+        except Exception as exc:
+            raise ExtractionError(f"the reader failed on this article: {type(exc).__name__}: {exc}") from exc
 
     def summarize(self, article: Article, *, repeat: int = 0, use_cache: bool = True) -> Record:
-        article = self.fit(article)
         strategy = self.settings.strategy
-        reading = self.read(article) if strategy != "model" else None
-        if reading is not None and strategy == "reader":
-            return self._reader_record(article, reading)
+        if strategy == "reader":  # no model, so no model context to fit into
+            return self._reader_record(article, self.read(article))
+        article = self.fit(article)
+        reading = self.read(article) if strategy == "both" else None
         identity = self.identity(article, repeat)
         key = cache_key(**identity, base_url=self.settings.base_url, grounding=GROUNDING_VERSION)
         cached = self.store.cached_answer(key) if use_cache else None

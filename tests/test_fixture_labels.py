@@ -116,7 +116,8 @@ REQUIRED_TAGS = {
     "same_event",
     "nearby_different",
 }
-DATELINE = re.compile(r"^[A-Z][A-Z .'-]+,[^\n]{0,40}?(?:\(\w+\))?\s*[—–-]")
+# "ROCKFORD, Ill. (AP) —", "WINNIPEG —" (Canadian Press), "NEW DELHI:" (Indian papers)
+DATELINE = re.compile(r"^[A-Z][A-Z .'-]+(?:,[^\n]{0,40}?)?(?:\(\w+\))?\s*(?:[—–-]|:)")
 EVENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EVENT_ID_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 SEED_NAME = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")

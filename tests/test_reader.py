@@ -72,6 +72,10 @@ def counts_in(text: str) -> dict[str, tuple[int | None, int | None, int | None, 
             "The region was attacked with eight Shahed drones and seven of them were shot down.",
             {"weapons.drone.launched": (8, None, None, "exact"), "weapons.drone.intercepted": (7, None, None, "exact")},
         ),
+        (
+            "Russian missiles struck the city, injuring 28 people, two of them children.",
+            {"casualties.injured": (28, None, None, "exact"), "casualties.children_injured": (2, None, None, "exact")},
+        ),
         ("The assault caused injuries to at least 13 individuals.", {"casualties.injured": (13, 13, None, "at_least")}),
     ],
 )
@@ -89,6 +93,8 @@ def test_counts_attach_to_what_they_count(sentence: str, expected: dict) -> None
         "He died at the scene at 4.21pm.",
         "Two of the injured were in critical condition.",
         "The council voted 7-2 to approve the $45 million budget, with 3 members absent.",
+        "Up to 1,000 people could be killed if the dam fails, engineers warned.",
+        "Five people may have been killed, officials said.",
     ],
 )
 def test_ages_times_addresses_money_scores_and_parts_are_not_counts(sentence: str) -> None:
@@ -159,3 +165,29 @@ def test_speakers_with_titles_and_the_seed_facts() -> None:
 )
 def test_event_type_from_the_article_words(text: str, kind: str) -> None:
     assert read(text, None).event.event_type == kind
+
+
+def test_intercepted_above_launched_is_dropped_not_a_crash() -> None:
+    event = read("Russia fired 5 missiles at Kyiv overnight. Air defences destroyed 7 missiles.", None).event
+    (weapon,) = event.weapons
+    assert weapon.launched is not None and weapon.launched.value == 5 and weapon.intercepted is None
+
+
+def test_a_group_total_keeps_its_precision() -> None:
+    assert counts_in("About 30 people and two officers were injured.")["casualties.injured"] == (
+        32,
+        32,
+        None,
+        "at_least",
+    )
+
+
+def test_an_age_inside_a_group_does_not_make_the_group_children() -> None:
+    found = counts_in("The strike killed at least 51 people, including a six-year-old boy.")
+    assert found["casualties.killed"] == (51, 51, None, "at_least")
+    assert found["casualties.children_killed"] == (1, None, None, "exact")
+
+
+@pytest.mark.parametrize("text", ["BREAKING: Three people were shot.", "Police — A man was stabbed on Friday."])
+def test_heading_words_are_not_datelines(text: str) -> None:
+    assert dateline(text) is None

@@ -47,7 +47,7 @@ def resolve_run(reference: str, store: Store, like: dict[str, Any] | None = None
         if reference in (meta.get("prompt_name"), meta.get("prompt_hash")) and meta.get("run_id") != exclude
     ]
     if like:  # comparing with a fresh run: only runs on the same backend and model are a fair baseline
-        runs = [meta for meta in runs if all(meta.get(k) == like.get(k) for k in ("backend", "model"))]
+        runs = [meta for meta in runs if _same_setup(meta, like)]
         runs.sort(key=lambda meta: meta.get("fixtures") != like.get("fixtures"))  # stable: newest first within
     if not runs:
         where = f" on {like.get('backend')}/{like.get('model')}" if like else ""
@@ -57,6 +57,13 @@ def resolve_run(reference: str, store: Store, like: dict[str, Any] | None = None
     saved = store.load_run(str(runs[0]["run_id"]))
     assert saved is not None
     return Run.from_json(saved["result"], f"saved run {runs[0]['run_id']}")
+
+
+def _same_setup(meta: dict[str, Any], like: dict[str, Any]) -> bool:
+    """Same backend, model and strategy (a run from before strategies existed was the model alone)."""
+    return all(meta.get(k) == like.get(k) for k in ("backend", "model")) and meta.get("strategy", "model") == like.get(
+        "strategy", "model"
+    )
 
 
 def parse_thresholds(values: Iterable[str]) -> dict[str, float]:

@@ -199,13 +199,13 @@ def _weapons(out: Combined, model: Event, reading: Reading) -> list[Any]:
             out.sources[f"weapons[{index}]"] = "reader"
         return list(reader)
     weapons = list(model.weapons)
+    used: set[int] = set()
     for index, weapon in enumerate(weapons):
-        kinds = {weapon.kind}
-        match = next(
-            (i for i, w in enumerate(reader) if w.kind in kinds or _family(w.kind) == _family(weapon.kind)), None
-        )
-        if match is None:
-            continue
+        family = [i for i, w in enumerate(weapons) if _family(w.kind) == _family(weapon.kind)]
+        match = next((i for i, w in enumerate(reader) if _family(w.kind) == _family(weapon.kind)), None)
+        if match is None or match in used or len(family) > 1:
+            continue  # a reader count goes to one model weapon, never to each of several of its family
+        used.add(match)
         out.sources[f"weapons[{index}]"] = "both"
         update = {}
         for name in ("launched", "intercepted"):

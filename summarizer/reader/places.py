@@ -35,11 +35,19 @@ ORIGIN_PREPOSITIONS = frozenset("from".split())
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 
 
+NOT_DATELINES = frozenset("BREAKING UPDATE UPDATED WATCH EXCLUSIVE LIVE ANALYSIS OPINION EDITORIAL".split())
+
+
 def dateline(text: str) -> tuple[Place, int, int] | None:
+    """'ROCKFORD, Ill. (AP) —': a city the gazetteer knows written in capitals, or any city followed by a
+    region or an agency ('Police — A man was stabbed' is a heading word)."""
     match = DATELINE.match(text)
-    if not match:
+    if not match or match.group("city").strip().upper() in NOT_DATELINES:
         return None
     city = match.group("city").strip().title()
+    known = kind_of(city) == "city" and match.group("city").strip().isupper()
+    if not known and not (match.group("region") or match.group("agency")):
+        return None  # "Police — A man was stabbed": a heading word, not a dateline
     return Place(name=city, kind="city", evidence=match.group().strip(" —–-")[:600]), match.start("city"), match.end()
 
 
@@ -134,7 +142,7 @@ def _listed_parts(sentence: SpacySpan) -> list[Finding]:
             if name.pos_ != "PROPN":
                 continue
             words = sentence.doc[name.left_edge.i : name.i + 1] if name.left_edge.pos_ == "PROPN" else [name]
-            text = " ".join(t.text for t in words)
+            text = sentence.doc[words[0].i : words[-1].i + 1].text
             place = Place(name=text[:100], kind=kind, evidence=sentence.text.strip()[:600])  # type: ignore[arg-type]
             found.append(
                 Finding(
@@ -156,8 +164,10 @@ def _place(entity: SpacySpan) -> Place | None:
     known = kind_of(name)
     if entity.label_ not in PLACE_LABELS and known is None:
         return None
-    if entity.label_ in ("PERSON", "ORG") and known not in ("city", "country", "region", "district"):
-        return None
+    if entity.label_ in ("PERSON", "ORG") and (
+        known not in ("city", "country", "region", "district") or not _after_locative(entity)
+    ):
+        return None  # spaCy calls Kyiv a PERSON; trust the gazetteer only where a preposition places it
     root = entity.root
     if root.dep_ == "poss" and kind_of(root.head.text) is None:
         return None  # "Ukraine's air force", "Moscow's vow" (but "Kyiv's Podilsky district" is a place)
@@ -171,9 +181,14 @@ def _place(entity: SpacySpan) -> Place | None:
         return None  # "launched from Crimea"
     if entity.label_ == "GPE" and known is None and entity.text.isupper():
         return None  # "AP", "BBC" in a byline
-    if known in (None, "city") and any(
-        t.lemma_.lower() in ("district", "neighborhood", "neighbourhood", "borough")
-        for t in [root.head, *root.head.children]
+    anchor = root
+    while anchor.dep_ == "conj" and anchor.head is not anchor:
+        anchor = anchor.head  # "the Podilsky and Sviatoshyn districts"
+    if known in (None, "city") and anchor.head.lemma_.lower() in (
+        "district",
+        "neighborhood",
+        "neighbourhood",
+        "borough",
     ):
         known = "district"  # "the Podilsky and Sviatoshyn districts"
     kind = known or ("site" if entity.label_ == "FAC" else "other" if entity.label_ == "LOC" else "city")
@@ -188,13 +203,27 @@ def _located(entity: SpacySpan) -> bool:
     for _ in range(3):
         if root.dep_ == "pobj" and root.head.lower_ in LOCATIVE:
             return True
-        if root.dep_ == "pobj" and root.head.lower_ == "of" and kind_of(root.head.head.text) is not None:
-            return True  # "the city of Kharkiv", "the 1200 block of Elm Street"
+        if (
+            root.dep_ == "pobj"
+            and root.head.lower_ == "of"
+            and (kind_of(root.head.head.text) is not None or root.head.head.lemma_.lower() in PART_NOUNS)
+        ):
+            return True  # "the city of Kharkiv", "the village of Hroza", "the 1200 block of Elm Street"
         if root.dep_ in ("appos", "conj", "compound") and root.head is not root:
             root = root.head
             continue
         break
-    return root.dep_ in ("nsubjpass",) or (root.dep_ == "nsubj" and root.head.lemma_.lower() in ("be", "rock", "shake"))
+    return root.dep_ == "nsubjpass" and root.head.lemma_.lower() in STRUCK_VERBS  # "Kyiv was hit"
+
+
+STRUCK_VERBS = frozenset("hit strike shell attack bomb target rock shake subject flood evacuate".split())
+
+
+def _after_locative(entity: SpacySpan) -> bool:
+    root = entity.root
+    while root.dep_ in ("conj", "appos") and root.head is not root:
+        root = root.head
+    return root.dep_ == "pobj" and root.head.lower_ in LOCATIVE
 
 
 def _with_place_word(entity: SpacySpan) -> str:
