@@ -1,9 +1,11 @@
 """Combine the model's grounded event with the reader's: fill what the model left empty, cross-check the rest.
 
-Per field: what only one side has is taken from it; where both have a value and agree, the model's is
-kept and the field's source is ``both``; where they disagree, the reader's value wins when its rule is
-confident (``READER_WINS``), else the model's, and a ``disagreement`` warning carries the other value with
-its evidence. Lists are joined: the model's items, then the reader's items the model does not name.
+Time and casualty counts: what only one side has is taken from it; where both agree, the model's is kept
+and the source is ``both``; where they disagree, the reader's value wins when its rule is confident
+(``READER_WINS``), else the model's, and a ``disagreement`` warning carries the other value with its
+evidence. Places, actors, statements and damage are joined: the model's items, then the reader's items the
+model does not name. Weapons: the reader's when the model has none, else the model's with empty counts
+filled from the reader's weapon of the same family.
 """
 
 from __future__ import annotations
