@@ -7,10 +7,21 @@ Its figures, places and speakers are not the event's.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
 
 from summarizer.reader.lexicon import CONTEXT_MARKERS
 
 
 def context_flags(sentences: list[SpacySpan]) -> list[bool]:
     return [index > 0 and bool(CONTEXT_MARKERS.search(sentence.text)) for index, sentence in enumerate(sentences)]
+
+
+def event_tokens(sentences: list[SpacySpan], context: list[bool]) -> Iterator[tuple[SpacySpan, Token]]:
+    """Every token of the sentences about the event, with its sentence."""
+    for sentence, is_context in zip(sentences, context, strict=True):
+        if not is_context:
+            for token in sentence:
+                yield sentence, token

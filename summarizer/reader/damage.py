@@ -7,6 +7,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from summarizer.reader import lexicon as lx
+from summarizer.reader.context import event_tokens
 from summarizer.reader.findings import Finding
 from summarizer.schema import MAX_DAMAGE, Damage
 
@@ -20,19 +21,16 @@ NOT_DAMAGE = frozenset("fire blaze flame explosion blast attack strike missile d
 def find_damage(sentences: list[SpacySpan], context: list[bool]) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
-    for sentence, is_context in zip(sentences, context, strict=True):
-        if is_context:
+    for sentence, token in event_tokens(sentences, context):
+        if token.lemma_.lower() not in DAMAGE_VERBS or token.pos_ != "VERB":
             continue
-        for token in sentence:
-            if token.lemma_.lower() not in DAMAGE_VERBS or token.pos_ != "VERB":
+        for target in _targets(token):
+            what = _what(target)
+            if what.lower() in seen:
                 continue
-            for target in _targets(token):
-                what = _what(target)
-                if what.lower() in seen:
-                    continue
-                seen.add(what.lower())
-                damage = Damage(evidence=sentence.text.strip()[:600], what=what[:300])
-                findings.append(Finding("damage", damage, sentence.start_char, sentence.end_char, 0.65, token.lemma_))
+            seen.add(what.lower())
+            damage = Damage(evidence=sentence.text.strip()[:600], what=what[:300])
+            findings.append(Finding("damage", damage, sentence.start_char, sentence.end_char, 0.65, token.lemma_))
     return findings[:MAX_DAMAGE]
 
 

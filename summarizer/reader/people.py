@@ -7,6 +7,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from summarizer.reader import lexicon as lx
+from summarizer.reader.context import event_tokens
 from summarizer.reader.findings import Finding
 from summarizer.schema import MAX_ACTORS, MAX_STATEMENTS, Actor, Statement
 from summarizer.textnorm import name_key
@@ -24,38 +25,35 @@ DEFENCE_WORDS = ("air defen", "air force", "defence forces", "defense forces", "
 def find_statements(sentences: list[SpacySpan], context: list[bool]) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
-    for sentence, is_context in zip(sentences, context, strict=True):
-        if is_context:
+    for sentence, token in event_tokens(sentences, context):
+        if token.lemma_.lower() in lx.SPEECH_VERBS and token.pos_ == "VERB":
+            subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        elif token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
+            subject = next((c for c in token.nbor(1).children if c.dep_ == "pobj"), None)
+        elif token.lemma_.lower() in SPEECH_NOUNS:
+            subject = next((c for c in token.children if c.dep_ == "poss"), None) or _by(token, "from")
+        else:
             continue
-        for token in sentence:
-            if token.lemma_.lower() in lx.SPEECH_VERBS and token.pos_ == "VERB":
-                subject = next((c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-            elif token.lower_ == "according" and token.i + 1 < len(token.doc) and token.nbor(1).lower_ == "to":
-                subject = next((c for c in token.nbor(1).children if c.dep_ == "pobj"), None)
-            elif token.lemma_.lower() in SPEECH_NOUNS:
-                subject = next((c for c in token.children if c.dep_ == "poss"), None) or _by(token, "from")
-            else:
-                continue
-            if subject is not None and token.pos_ == "VERB" and subject.dep_ == "nsubjpass":
-                subject = None
-            if subject is None and token.pos_ == "VERB":
-                subject = _by(token, "by")
-            if subject is None:
-                continue
-            speaker = _speaker(subject) if subject is not None else None
-            if speaker is None or _already(speaker[0], seen):
-                continue
-            name, title = speaker
-            name = name.removesuffix("'s").removesuffix("’s")
-            seen.add(name_key(name))
-            gist = _gist(token, sentence)
-            statement = Statement(
-                evidence=sentence.text.strip()[:600],
-                speaker=name[:100],
-                title=title[:100] if title else None,
-                gist=gist[:300],
-            )
-            findings.append(Finding("statements", statement, sentence.start_char, sentence.end_char, 0.75, "speech"))
+        if subject is not None and token.pos_ == "VERB" and subject.dep_ == "nsubjpass":
+            subject = None
+        if subject is None and token.pos_ == "VERB":
+            subject = _by(token, "by")
+        if subject is None:
+            continue
+        speaker = _speaker(subject) if subject is not None else None
+        if speaker is None or _already(speaker[0], seen):
+            continue
+        name, title = speaker
+        name = name.removesuffix("'s").removesuffix("’s")
+        seen.add(name_key(name))
+        gist = _gist(token, sentence)
+        statement = Statement(
+            evidence=sentence.text.strip()[:600],
+            speaker=name[:100],
+            title=title[:100] if title else None,
+            gist=gist[:300],
+        )
+        findings.append(Finding("statements", statement, sentence.start_char, sentence.end_char, 0.75, "speech"))
     return findings[:MAX_STATEMENTS]
 
 
@@ -122,17 +120,14 @@ def _already(name: str, seen: set[str]) -> bool:
 def find_actors(sentences: list[SpacySpan], context: list[bool]) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
-    for sentence, is_context in zip(sentences, context, strict=True):
-        if is_context:
+    for sentence, token in event_tokens(sentences, context):
+        found = _actor(token)
+        if found is None or name_key(found[0]) in seen:
             continue
-        for token in sentence:
-            found = _actor(token)
-            if found is None or name_key(found[0]) in seen:
-                continue
-            name, role, confidence = found
-            seen.add(name_key(name))
-            actor = Actor(name=name[:100], role=role, evidence=sentence.text.strip()[:600])  # type: ignore[arg-type]
-            findings.append(Finding("actors", actor, sentence.start_char, sentence.end_char, confidence, role))
+        name, role, confidence = found
+        seen.add(name_key(name))
+        actor = Actor(name=name[:100], role=role, evidence=sentence.text.strip()[:600])  # type: ignore[arg-type]
+        findings.append(Finding("actors", actor, sentence.start_char, sentence.end_char, confidence, role))
     return findings[:MAX_ACTORS]
 
 
