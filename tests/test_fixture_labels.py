@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "evals" / "fixtures"
 SEEDS = ROOT.parent / "shared" / "seeds"
 LABELS_SUFFIX = ".labels.json"
-MIN_CASES = 50
+MIN_CASES = 70
 MIN_SHARED_EVENTS = 3
 NEARBY_DAYS = 7
 
