@@ -104,7 +104,10 @@ def _by_paragraph(sentences: list[SpacySpan]) -> list[SpacySpan]:
 
 
 def _place(reading: Reading, path: str, finding: Finding) -> None:
-    reading.spans[path] = Span(start=finding.start, end=finding.end, match="reader", score=finding.confidence)
+    """The finding's span: its evidence (the sentence, cut to the schema's length) where it stands in the text."""
+    evidence = getattr(finding.value, "evidence", "")
+    end = finding.start + len(evidence) if evidence else finding.end
+    reading.spans[path] = Span(start=finding.start, end=end, match="reader", score=finding.confidence)
     reading.confidence[path] = finding.confidence
 
 

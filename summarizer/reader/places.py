@@ -77,7 +77,7 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
         if is_context:
             continue
         for entity in sentence.ents:
-            place = _place(entity)
+            place = _place(entity, sentence)
             if place is None or name_key(place.name) in seen:
                 continue
             seen.add(name_key(place.name))
@@ -159,7 +159,7 @@ def _listed_parts(sentence: SpacySpan) -> list[Finding]:
     return found
 
 
-def _place(entity: SpacySpan) -> Place | None:
+def _place(entity: SpacySpan, sentence_span: SpacySpan) -> Place | None:
     name = _with_place_word(entity)
     known = kind_of(name)
     if entity.label_ not in PLACE_LABELS and known is None:
@@ -192,7 +192,7 @@ def _place(entity: SpacySpan) -> Place | None:
     ):
         known = "district"  # "the Podilsky and Sviatoshyn districts"
     kind = known or ("site" if entity.label_ == "FAC" else "other" if entity.label_ == "LOC" else "city")
-    sentence = entity.sent.text.strip()[:600]
+    sentence = sentence_span.text.strip()[:600]
     return Place(name=name.removeprefix("the ").removeprefix("The ")[:100], kind=kind, evidence=sentence)  # type: ignore[arg-type]
 
 
