@@ -140,7 +140,9 @@ def test_when_resolves_against_the_publication_date() -> None:
 
 def test_speakers_with_titles_and_the_seed_facts() -> None:
     article = load_article(FIXTURES / "000_ede6e3fe3861d4f9.txt")
-    event = read(article.text, article.published).event
+    reading = read(article.text, article.published)
+    event = reading.event
+    assert {"weapons[0]", "weapons[0].launched", "weapons[0].intercepted", "casualties.injured"} <= set(reading.spans)
     assert event.event_type == "missile_or_air_strike"
     assert event.places[0].name == "Kyiv"
     assert sum(1 for p in event.places if p.kind == "district") >= 3

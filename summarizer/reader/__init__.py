@@ -78,7 +78,7 @@ def read(text: str, published: date | None) -> Reading:
     for index, weapon in enumerate(update["weapons"]):  # type: ignore[arg-type]
         for name in ("launched", "intercepted"):
             count = getattr(weapon, name)
-            source = next((f for f in found_counts if f.value is count), None)
+            source = next((f for f in found_counts if f.value == count), None)
             if source is not None:
                 _place(reading, f"weapons[{index}].{name}", source)
     event = reading.event.model_copy(update=update)
