@@ -68,6 +68,7 @@ EVENT_KIND_TAGS = {
     "bombing": "bombing",
     "shooting": "shooting",
     "protest": "protest",
+    "armed_clash": "armed_clash",
     "stabbing": "stabbing",
     "road_crash": "road_crash",
     "fire": "fire",
