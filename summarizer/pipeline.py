@@ -108,17 +108,25 @@ class Summarizer:
         identity = self.identity(article, repeat)
         key = cache_key(**identity, base_url=self.settings.base_url, grounding=GROUNDING_VERSION)
         cached = self.store.cached_answer(key) if use_cache else None
-        if cached is not None and cached["answer"] is None:
-            raise ExtractionError(f"{cached['error']} (stored outcome; --no-cache asks the model again)")
-        if cached is not None:
-            answer = Answer(
-                candidates=[Event.model_validate(c) for c in cached["answer"]["candidates"]],
-                usage=Usage(prompt_tokens=cached["prompt_tokens"], completion_tokens=cached["completion_tokens"]),
-                calls=cached["calls"],
-                latency_s=cached["latency_s"],
-            )
-        else:
-            answer = self._ask(article, key, identity, seed=self.settings.seed + repeat, reading=reading)
+        try:
+            if cached is not None and cached["answer"] is None:
+                raise ExtractionError(f"{cached['error']} (stored outcome; --no-cache asks the model again)")
+            if cached is not None:
+                answer = Answer(
+                    candidates=[Event.model_validate(c) for c in cached["answer"]["candidates"]],
+                    usage=Usage(prompt_tokens=cached["prompt_tokens"], completion_tokens=cached["completion_tokens"]),
+                    calls=cached["calls"],
+                    latency_s=cached["latency_s"],
+                )
+            else:
+                answer = self._ask(article, key, identity, seed=self.settings.seed + repeat, reading=reading)
+        except ExtractionError as exc:
+            if reading is None:
+                raise
+            # The model's answer never fit the schema: the reader's record stands alone, and says so.
+            record = self._reader_record(article, reading)
+            record.warnings.insert(0, Issue(code="model_failed", message=f"record from the reader alone: {exc}"))
+            return record
         return self._record(article, answer, cached=cached is not None, reading=reading)
 
     def _ask(

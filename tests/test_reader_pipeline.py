@@ -134,3 +134,12 @@ def test_reader_strategy_cli_makes_no_model_call(monkeypatch) -> None:  # type: 
         record.event.when is not None
         and record.event.when.evidence.strip() == text[record.spans["when"].start : record.spans["when"].end].strip()
     )
+
+
+def test_an_unusable_model_answer_leaves_the_reader_record(tmp_path: Path) -> None:
+    backend = QueuedBackend(["this is not JSON"] * 3)
+    settings = Settings.from_env({}, home=tmp_path / "home", strategy="both", max_retries=0)
+    record = Summarizer(settings, backend=backend).summarize(ARTICLE)
+    assert record.warnings[0].code == "model_failed"
+    assert record.provenance.strategy == "both" and set(record.sources.values()) == {"reader"}
+    assert record.event.casualties is not None and record.event.casualties.injured is not None
