@@ -24,7 +24,7 @@ def test_seed_articles_summarized_by_the_embedded_model_merge_into_one_event() -
     from summarizer.merge import explain, group_records, merge_records, render_merged
     from summarizer.pipeline import Summarizer
 
-    summarizer = Summarizer(Settings.from_env(backend="local"))
+    summarizer = Summarizer(Settings.from_env(backend="local", strategy="both"))  # the default a user gets
     articles = {name: load_article(FIXTURES / f"{name}.txt") for name in SEEDS}
     records = [summarizer.summarize(article) for article in articles.values()]
 
