@@ -186,7 +186,12 @@ class Summarizer:
     def _record(self, article: Article, answer: Answer, *, cached: bool, reading: Reading | None = None) -> Record:
         groundings = [ground_event(event, article.text, article.published) for event in answer.candidates]
         best: Grounding = max(reversed(groundings), key=lambda g: (g.grounded, -len(g.problems)))
-        combined = model_only(best.event, best.spans) if reading is None else combine(best.event, best.spans, reading)
+        combined = model_only(best.event, best.spans)
+        if reading is not None:
+            try:
+                combined = combine(best.event, best.spans, reading)
+            except ValueError as exc:  # the two would break an invariant together: keep the model's, say so
+                combined.warnings.append(Issue(code="disagreement", message=f"reader findings not combined: {exc}"))
         provenance = self._provenance(answer.usage, answer.latency_s, answer.calls, cached, reading is not None)
         return self._assemble(article, combined, provenance, [*best.problems, *best.notes])
 
