@@ -38,28 +38,38 @@ PLACE_LABELS = ("GPE", "LOC", "FAC")
 NOT_DATELINES = frozenset("BREAKING UPDATE UPDATED WATCH EXCLUSIVE LIVE ANALYSIS OPINION EDITORIAL".split())
 
 
-def dateline(text: str) -> tuple[Place, int, int] | None:
+def _dateline_match(text: str) -> re.Match[str] | None:
     """'ROCKFORD, Ill. (AP) —': a city the gazetteer knows written in capitals, or any city followed by a
     region or an agency ('Police — A man was stabbed' is a heading word)."""
     match = DATELINE.match(text)
     if not match or match.group("city").strip().upper() in NOT_DATELINES:
         return None
-    city = match.group("city").strip().title()
-    known = kind_of(city) == "city" and match.group("city").strip().isupper()
+    known = kind_of(match.group("city").strip().title()) == "city" and match.group("city").strip().isupper()
     if not known and not (match.group("region") or match.group("agency")):
         return None  # "Police — A man was stabbed": a heading word, not a dateline
+    return match
+
+
+def _dateline_place(match: re.Match[str]) -> tuple[Place, int, int]:
+    city = match.group("city").strip().title()
     return Place(name=city, kind="city", evidence=match.group().strip(" —–-")[:600]), match.start("city"), match.end()
+
+
+def dateline(text: str) -> tuple[Place, int, int] | None:
+    """The dateline's city, with the span of the dateline."""
+    match = _dateline_match(text)
+    return _dateline_place(match) if match else None
 
 
 def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[str] = set()
-    head = dateline(text)
-    if head is not None:
-        place, start, end = head
+    match = _dateline_match(text)
+    if match is not None:
+        place, start, end = _dateline_place(match)
         findings.append(Finding("places", place, start, end, 0.9, "dateline", start, end))
         seen.add(name_key(place.name))
-        region = DATELINE.match(text).group("region")  # type: ignore[union-attr]
+        region = match.group("region")
         if region and (region in STATE_ABBREVIATIONS or kind_of(region) in ("region", "country")):
             kind = "region" if region in STATE_ABBREVIATIONS else kind_of(region)
             findings.append(
