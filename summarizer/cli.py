@@ -6,26 +6,31 @@ Exit codes: 0 ok, 1 some article failed, 2 usage or configuration error.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 import click
 
 from summarizer import __version__
-from summarizer.articles import Article, LoadFailure, load_articles
+from summarizer.articles import count_articles, load_articles
+from summarizer.batch_cli import batch_group
 from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.cli import eval_group
+from summarizer.logs_cli import logs_command
 from summarizer.merge import merge_records, render_merged
 from summarizer.merge.cli import merge_command
+from summarizer.outfile import ErrorsFile, JsonlOutput, check_output_path, errors_path, failed_sources
 from summarizer.output import FORMATS, to_json, to_jsonl_line, to_markdown
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.prompts import list_prompts, load_prompt
 from summarizer.record import Record
-from summarizer.resume import already_done, append_line
+from summarizer.runner import run_articles
 
 # Tests may replace this to run the CLI on a fake model: (settings) -> Summarizer.
 summarizer_factory: Callable[[Settings], Summarizer] = Summarizer
@@ -103,8 +108,14 @@ def cli() -> None:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write records here. A .jsonl file is appended to and resumed: articles already in it are skipped.",
+    help="Write records here. A .jsonl file is appended to and resumed (articles already in it are skipped, "
+    "failures go to <name>.errors.jsonl beside it); any other file must not exist yet.",
 )
+@click.option(
+    "-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
+    help="Articles summarized at once (openai backend; the local backend runs one model call at a time).",
+)  # fmt: skip
+@click.option("--retry-failed", is_flag=True, help="Only the SOURCES that failed before (listed in the errors file).")
 @click.option("--truncate", is_flag=True, help="Summarise the first part of an article too long for the model.")
 @click.option("--no-cache", is_flag=True, help="Ask the model again even when a stored answer exists.")
 @click.option("--merge", "merge_events", is_flag=True, help="Merge records of the same event (see `merge`).")
@@ -113,6 +124,8 @@ def summarize(
     sources: tuple[str, ...],
     fmt: str | None,
     out: Path | None,
+    jobs: int,
+    retry_failed: bool,
     truncate: bool,
     no_cache: bool,
     merge_events: bool,
@@ -122,7 +135,7 @@ def summarize(
     """Summarize articles into event records.
 
     SOURCES are files (.txt .md .html .json .jsonl), folders, glob patterns, or - for stdin
-    (also read when no SOURCES are given and stdin is not a terminal).
+    (also read when no SOURCES are given and stdin is not a terminal). JSONL input is streamed.
     """
     stdin: BinaryIO = sys.stdin.buffer
     if not sources:
@@ -131,6 +144,7 @@ def summarize(
         sources = ("-",)
     settings = settings_from_options(truncate=truncate or None, **options)
     fmt = fmt or default_format(out)
+    check_output(out, fmt, merge_events, retry_failed)
     try:
         summarizer = summarizer_factory(settings)
     except SummarizerError as exc:
@@ -139,80 +153,112 @@ def summarize(
     progress.say(
         f"backend {summarizer.backend_name} · model {summarizer.model_name} · "
         f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
+        + (f" · {jobs} jobs" if jobs > 1 else "")
     )
-    items = list(load_articles(sources, stdin=stdin))
+    if jobs > 1 and settings.backend == "local" and settings.strategy != "reader":
+        progress.say("the local backend runs one model call at a time: --jobs overlaps only reading and grounding")
     # JSONL is written record by record as each article finishes: appended to --out (and resumed from
-    # it), or streamed to stdout. Merged output needs every record first, so it is never streamed.
+    # it), or streamed to stdout. Merged output and JSON or Markdown files need every record first.
     streaming = fmt == "jsonl" and not merge_events
-    done = already_done(out, summarizer) if streaming and out is not None else set()
-    on_record: Callable[[Record], None] | None = None
-    if streaming:
-        on_record = (lambda r: append_line(out, to_jsonl_line(r))) if out else (lambda r: click.echo(to_jsonl_line(r)))
-    records, failures, skipped = run_batch(
-        summarizer, items, done, progress, use_cache=not no_cache, on_record=on_record
-    )
-    text = ""  # streamed JSONL is already out
-    if merge_events:
-        text = render_merged(merge_records(records), fmt) if records else ""
-    elif not streaming:
-        text = render(records, fmt)
-    if text:
-        emit(text, out)
-    progress.finish(len(records), failures, skipped=skipped)
-    if failures:
+    with ExitStack() as stack:
+        output = errors = None
+        done: set[str] = set()
+        if streaming and out is not None:
+            output = stack.enter_context(open_output(out))
+            if output.repaired:
+                progress.say(output.repaired)
+            done = output.done(same_setup(summarizer))
+            errors = stack.enter_context(ErrorsFile(errors_path(out)))
+        excluded = [out, errors_path(out), out.with_name(out.name + ".torn")] if out is not None else []
+        wanted = failed_sources(out, done) if retry_failed and out is not None else None
+        items = load_articles(sources, stdin=stdin, exclude=excluded)
+        if wanted is not None:
+            items = (item for item in items if item.source in wanted)
+        order: dict[str, int] = {}  # input position of each source, for JSON and Markdown output
+        items = (item for item in items if order.setdefault(item.source, len(order)) >= 0)
+        kept: list[Record] = []
+
+        def keep(record: Record) -> None:
+            if output is not None:
+                output.write(to_jsonl_line(record))
+            elif streaming:
+                click.echo(to_jsonl_line(record))
+            else:
+                kept.append(record)
+
+        progress.start(None if wanted is not None else count_articles(sources, exclude=excluded))
+        try:
+            tally = run_articles(
+                summarizer, items, jobs=jobs, done=done, use_cache=not no_cache, progress=progress,
+                on_record=keep, on_failure=(lambda failure: errors.append(failure.to_json())) if errors else None,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            progress.stop()
+            interrupted(progress, out)
+        progress.stop()
+        text = ""  # streamed JSONL is already out
+        if merge_events:
+            text = render_merged(merge_records(kept), fmt) if kept else ""
+        elif not streaming:
+            text = render(sorted(kept, key=lambda r: order.get(r.article.source, 0)), fmt)
+        if text:
+            emit(text, out)
+    notes = [f"failures listed in {errors_path(out)}"] if tally.failed and output is not None else []
+    progress.finish(tally.records, tally.failed, skipped=tally.skipped, extra="; ".join(notes) or None)
+    if tally.stopped is not None:
+        raise fail(tally.stopped)
+    if tally.failed:
         sys.exit(1)
 
 
-def run_batch(
-    summarizer: Summarizer,
-    items: Sequence[Article | LoadFailure],
-    done: set[str],
-    progress: Progress,
-    *,
-    use_cache: bool,
-    on_record: Callable[[Record], None] | None,
-) -> tuple[list[Record], int, int]:
-    """Summarize each article; a failure is reported and counted, never fatal to the batch.
-
-    Returns the records, the number of failures and the number of articles skipped because ``done``
-    (article hashes, as records carry them) already has them.
-    """
-    records: list[Record] = []
-    failures = skipped = 0
-    progress.start(len(items))
-    for item in items:
-        if isinstance(item, LoadFailure):
-            failures += 1
-            progress.failed(item.source, item.message)
-            continue
-        if done and recorded_sha256(summarizer, item) in done:
-            skipped += 1
-            progress.skipped(item.source)
-            continue
-        progress.begin(item.source)
-        try:
-            record = summarizer.summarize(item, use_cache=use_cache)
-        except ConfigError as exc:
-            progress.stop()
-            raise fail(exc) from exc
-        except SummarizerError as exc:
-            failures += 1
-            progress.failed(item.source, str(exc))
-            continue
-        records.append(record)
-        if on_record:
-            on_record(record)
-        progress.succeeded(item.source, record)
-    progress.stop()
-    return records, failures, skipped
-
-
-def recorded_sha256(summarizer: Summarizer, article: Article) -> str:
-    """The hash a record of this article carries: of the text the model reads (truncated with --truncate)."""
+def check_output(out: Path | None, fmt: str, merge_events: bool, retry_failed: bool) -> None:
+    """Refuse, before any model is loaded, an output that would replace records or cannot be written."""
+    if retry_failed and (out is None or fmt != "jsonl" or merge_events):
+        raise UsageError("--retry-failed needs the .jsonl --out of the run whose failures to retry")
+    if out is None:
+        return
+    if out.suffix.lower() == ".jsonl" and (fmt != "jsonl" or merge_events):
+        what = "--merge" if merge_events else f"--format {fmt}"
+        raise UsageError(f"{out} is a JSONL file, appended to record by record; {what} would replace it")
+    if fmt != "jsonl" and out.exists():
+        raise UsageError(f"{out} exists and records are never replaced: choose another --out, or remove it first")
     try:
-        return summarizer.fit(article).sha256
-    except SummarizerError:
-        return article.sha256
+        check_output_path(out)
+        if fmt == "jsonl":
+            check_output_path(errors_path(out))
+    except ConfigError as exc:
+        raise fail(exc) from exc
+
+
+def open_output(out: Path) -> JsonlOutput:
+    try:
+        return JsonlOutput(out).open()
+    except SummarizerError as exc:
+        raise fail(exc) from exc
+
+
+def same_setup(summarizer: Summarizer) -> Callable[[dict[str, Any]], str | None]:
+    """The article hash of a record made by the same backend, model and prompt (hash), else None."""
+    wanted = (summarizer.backend_name, summarizer.model_name, summarizer.prompt.hash)
+
+    def identity(record: dict[str, Any]) -> str | None:
+        try:
+            provenance = record["provenance"]
+            if (provenance["backend"], provenance["model"], provenance["prompt_hash"]) == wanted:
+                return record["article"]["sha256"]
+        except (KeyError, TypeError):
+            pass
+        return None
+
+    return identity
+
+
+def interrupted(progress: Progress, out: Path | None) -> NoReturn:
+    counts = progress.counts
+    where = f" in {out}; run the same command again to resume" if out is not None else ""
+    click.echo(f"summarizer: interrupted: {counts['succeeded']} record(s) written{where}", err=True)
+    sys.stdout.flush()
+    os._exit(130)  # worker threads may be inside a model call: do not wait for them
 
 
 def default_format(out: Path | None) -> str:
@@ -272,6 +318,8 @@ def prompts_show(name: str) -> None:
 
 cli.add_command(eval_group)
 cli.add_command(merge_command)
+cli.add_command(batch_group)
+cli.add_command(logs_command)
 
 
 def main() -> None:

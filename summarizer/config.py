@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import ClassVar, Literal
+from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError
 
@@ -41,6 +42,7 @@ class Settings:
     max_retries: int = 2  # re-asks after invalid or ungrounded output
     api_retries: int = 4  # retries of failed API calls (429, 5xx, timeouts, connection errors)
     timeout: float = 120.0
+    breaker_pause_s: float = 30.0  # how long a batch waits when every request fails, before it stops
     max_tokens: int = 2048
     seed: int = 0
     n_ctx: int = 8192
@@ -59,6 +61,7 @@ class Settings:
         "max_retries": "SUMMARIZER_MAX_RETRIES",
         "api_retries": "SUMMARIZER_API_RETRIES",
         "timeout": "SUMMARIZER_TIMEOUT",
+        "breaker_pause_s": "SUMMARIZER_BREAKER_PAUSE",
         "max_tokens": "SUMMARIZER_MAX_TOKENS",
         "seed": "SUMMARIZER_SEED",
         "n_ctx": "SUMMARIZER_N_CTX",
@@ -95,6 +98,8 @@ class Settings:
             raise ConfigError(f"temperature must be between 0 and 2, got {self.temperature}")
         if self.max_retries < 0 or self.api_retries < 0:
             raise ConfigError("retry counts cannot be negative")
+        if self.base_url is not None:
+            check_base_url(self.base_url)
         if self.model_path and not Path(self.model_path).is_file():
             raise ConfigError(f"--model-path {self.model_path}: no such file")
 
@@ -118,6 +123,16 @@ class Settings:
             "seed": self.seed,
             "max_retries": self.max_retries,
         }
+
+
+def check_base_url(url: str) -> None:
+    """An http(s) URL with a host, e.g. http://127.0.0.1:8080/v1; anything else is a usage error."""
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(
+            f"the base URL {url!r} (--base-url or OPENAI_BASE_URL) is not an http(s) URL with a host; "
+            "expected e.g. http://127.0.0.1:8080/v1"
+        )
 
 
 def _coerce(name: str, raw: str, type_name: str, variable: str) -> object:

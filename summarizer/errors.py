@@ -35,3 +35,7 @@ class BackendError(SummarizerError):
 
 class ExtractionError(SummarizerError):
     """The model never produced a valid event record within the allowed re-asks."""
+
+
+class OutputError(SummarizerError):
+    """The output file could not be written (disk full, I/O error); the message says what was kept."""

@@ -1,27 +1,36 @@
-"""Structured extraction: one instructor call in TOOLS mode over any backend, metered.
+"""Structured extraction: one forced tool call for the event schema over any backend, metered.
 
-instructor turns the schema into a forced tool call and parses the answer. Its own re-asks
-are off (``max_retries=0``): its TOOLS re-ask appends ``tool`` role messages, after which
-llama.cpp stopped applying the grammar (seen with the bundled model), so the pipeline re-asks
-itself with plain messages, for invalid and ungrounded answers alike. API failures are retried
-inside the backend (``summarizer.retry``). No ``context=`` is ever passed to instructor: that
-would render the messages, article included, as Jinja templates.
+The tool definition is instructor's OpenAI schema for ``Event``, built once per process (building
+it on every call cost ~26 ms and memory). instructor's own re-asks are not used: its TOOLS re-ask
+appends ``tool`` role messages, after which llama.cpp stopped applying the grammar (seen with the
+bundled model), so the pipeline re-asks itself with plain messages, for invalid and ungrounded
+answers alike. The answer is parsed here: strictly first, then leniently for JSON that only breaks
+the rules with raw control characters inside strings (seen with the bundled model). An answer cut
+off at the token limit is asked once more (with a larger budget where the context allows, asking
+for a shorter answer otherwise) and is then a final error for the article. API failures are
+retried inside the backend (``summarizer.retry``). The article is never rendered as a template.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 import instructor
-from instructor.core.exceptions import InstructorRetryException
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
 from summarizer.backends import ChatBackend
 from summarizer.config import Settings
-from summarizer.errors import BackendError, ExtractionError
+from summarizer.errors import ExtractionError
 from summarizer.record import Usage
 from summarizer.schema import Event
+
+SHORTER = (
+    "Your answer was cut off at the length limit. Answer again, shorter: only the facts the article states, "
+    "short evidence quotes, and no repeated items."
+)
 
 
 class InvalidAnswer(ExtractionError):
@@ -32,6 +41,10 @@ class InvalidAnswer(ExtractionError):
         self.raw = raw
 
 
+class TruncatedAnswer(ExtractionError):
+    """The answer was cut off at the token limit twice: final for this article (no re-ask helps)."""
+
+
 class Meter:
     """Wraps a backend's completion call to count calls and tokens over every attempt for one article,
     failed attempts included."""
@@ -40,15 +53,10 @@ class Meter:
         self.backend = backend
         self.calls = 0
         self.usage = Usage()
-        self.error: BackendError | None = None
 
     def __call__(self, **request: Any) -> ChatCompletion:
         self.calls += 1
-        try:
-            response = self.backend.complete(**request)
-        except BackendError as exc:
-            self.error = exc
-            raise
+        response = self.backend.complete(**request)
         if response.usage is not None:
             self.usage = self.usage + Usage(
                 prompt_tokens=response.usage.prompt_tokens or 0,
@@ -57,30 +65,94 @@ class Meter:
         return response
 
 
+@functools.cache
+def event_tool() -> dict[str, Any]:
+    """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``."""
+    schema = instructor.openai_schema(Event).openai_schema
+    return {
+        "tools": [{"type": "function", "function": schema}],
+        "tool_choice": {"type": "function", "function": {"name": schema["name"]}},
+    }
+
+
+def build_request(
+    messages: list[dict[str, Any]], settings: Settings, model: str, seed: int, max_tokens: int | None = None
+) -> dict[str, Any]:
+    """The chat-completion request body for one attempt (also what a provider batch file holds)."""
+    return {
+        "messages": messages,
+        "model": model,
+        "temperature": settings.temperature,
+        "max_tokens": max_tokens or settings.max_tokens,
+        "seed": seed,
+        **event_tool(),
+    }
+
+
 def extract_event(meter: Meter, messages: list[dict[str, Any]], settings: Settings, seed: int) -> Event:
-    """One model call for one event; raises InvalidAnswer (with the raw answer) or BackendError."""
-    meter.error = None
-    create = instructor.patch(create=meter, mode=instructor.Mode.TOOLS)
+    """One model answer for one event; raises InvalidAnswer (with the raw answer), TruncatedAnswer or
+    BackendError."""
+    request = build_request(messages, settings, meter.backend.model, seed)
+    completion = meter(**request)
+    if finish_reason(completion) == "length":
+        completion = meter(**_after_cut_off(request, meter.backend))
+        if finish_reason(completion) == "length":
+            raise TruncatedAnswer(
+                f"the model's answer was cut off at the token limit ({request['max_tokens']} tokens) twice; "
+                "raise SUMMARIZER_MAX_TOKENS or use a model that answers more briefly"
+            )
+    return parse_completion(completion)
+
+
+def _after_cut_off(request: dict[str, Any], backend: ChatBackend) -> dict[str, Any]:
+    """The retry of a cut-off answer: twice the budget on a server; on a fixed local context, which the
+    budget already fills, the same budget and a request for a shorter answer."""
+    if getattr(backend, "fixed_context", False):
+        return {**request, "messages": [*request["messages"], {"role": "user", "content": SHORTER}]}
+    return {**request, "max_tokens": request["max_tokens"] * 2}
+
+
+def finish_reason(completion: ChatCompletion) -> str | None:
     try:
-        return create(
-            response_model=Event,
-            messages=messages,
-            max_retries=0,
-            model=meter.backend.model,
-            temperature=settings.temperature,
-            max_tokens=settings.max_tokens,
-            seed=seed,
-        )
-    except InstructorRetryException as exc:
-        if meter.error is not None:
-            raise meter.error from exc
-        cause = exc.__cause__ or exc
-        raise InvalidAnswer(
-            f"the model's answer does not fit the schema: {_summary(cause)}", raw=_raw_arguments(exc.last_completion)
-        ) from exc
+        return completion.choices[0].finish_reason
+    except (AttributeError, IndexError):
+        return None
 
 
-def _summary(error: BaseException, limit: int = 600) -> str:
+def parse_completion(completion: ChatCompletion) -> Event:
+    """The event in the forced tool call; raises InvalidAnswer with the raw arguments."""
+    raw = tool_arguments(completion)
+    if raw is None:
+        raise InvalidAnswer("the model's answer does not fit the schema: it did not call the event tool", raw="")
+    try:
+        return Event.model_validate_json(raw)
+    except ValidationError as strict_error:
+        if not any(error["type"] == "json_invalid" for error in strict_error.errors()):
+            raise InvalidAnswer(f"the model's answer does not fit the schema: {summary(strict_error)}", raw) from None
+        try:
+            lenient = json.loads(raw, strict=False)  # raw control characters inside strings
+        except json.JSONDecodeError as exc:
+            raise InvalidAnswer(
+                f"the model's answer does not fit the schema: not valid JSON ({exc.msg} at character {exc.pos})", raw
+            ) from None
+        try:
+            return Event.model_validate(lenient)
+        except ValidationError as error:
+            raise InvalidAnswer(f"the model's answer does not fit the schema: {summary(error)}", raw) from None
+
+
+def tool_arguments(completion: ChatCompletion) -> str | None:
+    try:
+        calls = completion.choices[0].message.tool_calls
+    except (AttributeError, IndexError):
+        return None
+    if not calls:
+        return None
+    function = getattr(calls[0], "function", None)
+    return getattr(function, "arguments", None)
+
+
+def summary(error: BaseException, limit: int = 600) -> str:
     """A pydantic error list without the echoed input, which can be the whole (long) answer."""
     if isinstance(error, ValidationError):
         parts = [f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}" for e in error.errors()[:8]]
@@ -88,10 +160,3 @@ def _summary(error: BaseException, limit: int = 600) -> str:
     else:
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _raw_arguments(completion: Any) -> str:
-    try:
-        return completion.choices[0].message.tool_calls[0].function.arguments or ""
-    except (AttributeError, IndexError, TypeError):
-        return ""

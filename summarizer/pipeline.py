@@ -10,17 +10,23 @@ reader's findings fill what the model left empty and cross-check what it said
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from openai.types.chat import ChatCompletion
 
 from summarizer.articles import Article, fit_to_budget
 from summarizer.backends import ChatBackend, article_budget_chars, create_backend
 from summarizer.config import Settings
 from summarizer.errors import ExtractionError, SummarizerError
-from summarizer.extract import InvalidAnswer, Meter, extract_event
+from summarizer.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
 from summarizer.grounding import Grounding, ground_event
 from summarizer.prompts import Prompt, load_prompt
 from summarizer.reader import READER_VERSION, Reading
@@ -29,8 +35,13 @@ from summarizer.record import Issue, Provenance, Record, Usage
 from summarizer.schema import SCHEMA_VERSION, Event
 from summarizer.store import Store, cache_key, now
 
-GROUNDING_VERSION = "1"  # bump when grounding changes what a cached answer turns into
+GROUNDING_VERSION = "1"  # bump when grounding changes the re-asks, and so the answers
+DERIVED_EXCLUDED = {  # modules that never change what a record says
+    "cli.py", "evals", "merge", "progress.py", "runner.py", "outfile.py", "__main__.py", "batch_api.py",
+    "batch_cli.py", "logs.py", "logs_cli.py", "breaker.py", "retry.py",
+}  # fmt: skip
 MAX_ECHO_CHARS = 4000  # how much of a rejected answer is shown back to the model
+Status = Callable[[str], None]
 
 
 @dataclass
@@ -41,6 +52,7 @@ class Answer:
     usage: Usage
     calls: int
     latency_s: float
+    groundings: list[Grounding] | None = None  # of the candidates, when already grounded in this process
 
     def to_json(self) -> dict[str, Any]:
         return {"candidates": [event.model_dump(mode="json") for event in self.candidates]}
@@ -99,14 +111,90 @@ class Summarizer:
         except Exception as exc:
             raise ExtractionError(f"the reader failed on this article: {type(exc).__name__}: {exc}") from exc
 
-    def summarize(self, article: Article, *, repeat: int = 0, use_cache: bool = True) -> Record:
+    def summarize(
+        self, article: Article, *, repeat: int = 0, use_cache: bool = True, status: Status | None = None
+    ) -> Record:
+        """The record of one article. ``status`` hears what is in progress ("reading", "model call 2 (re-ask)").
+
+        A record made before from the same answer (or, with ``--strategy reader``, the same text) by the same
+        code is served from the store without grounding or reading again.
+        """
         strategy = self.settings.strategy
-        if strategy == "reader":  # no model, so no model context to fit into
-            return self._reader_record(article, self.read(article))
+        if strategy != "reader":  # the reader alone has no model context to fit into
+            article = self.fit(article)
+        key = None if strategy == "reader" else self.answer_key(article, repeat)
+        derived = cache_key(
+            answer=key,
+            article=article.sha256,
+            published=article.published,
+            prompt=self.prompt.hash,
+            strategy=strategy,
+            code=derived_version(),
+        )
+        if use_cache and (stored := self.store.cached_record(derived)) is not None:
+            return restamp(Record.model_validate_json(stored), article)
+        if strategy != "model" and status is not None:
+            status("reading the article")
+        reading = self.read(article) if strategy != "model" else None
+        if key is None:
+            assert reading is not None
+            record = self._reader_record(article, reading)
+        else:
+            record = self._model_record(article, key, repeat, reading, use_cache=use_cache, status=status)
+        self.store.save_record(derived, unstamped(record).model_dump_json())
+        return record
+
+    def answer_key(self, article: Article, repeat: int) -> str:
+        """What the model's answer depends on: its setup, the prompt and tool schema, and what the prompt shows
+        of the article (text, title, publication date)."""
+        return cache_key(
+            **self.identity(article, repeat),
+            base_url=self.settings.base_url,
+            grounding=GROUNDING_VERSION,
+            tool=tool_schema_hash(),
+            published=article.published,
+            title=article.title,
+        )
+
+    def record_from_completion(self, article: Article, completion: ChatCompletion, latency_s: float = 0.0) -> Record:
+        """The record of an answer obtained outside this process (a provider batch), made as ``summarize``
+        makes one: grounded, read and combined. There was no chance to re-ask, so the answer is stored
+        under its own key (``via: batch``) and never served to ``summarize``."""
+        strategy = self.settings.strategy
         article = self.fit(article)
         reading = self.read(article) if strategy == "both" else None
+        identity = self.identity(article, 0)
+        key = cache_key(answer=self.answer_key(article, 0), via="batch")
+        usage = Usage()
+        if completion.usage is not None:
+            usage = Usage(
+                prompt_tokens=completion.usage.prompt_tokens or 0,
+                completion_tokens=completion.usage.completion_tokens or 0,
+            )
+        try:
+            event = parse_completion(completion)
+        except InvalidAnswer as exc:
+            self._log(key, identity, Answer([], usage, 1, latency_s), error=exc)
+            if reading is None:
+                raise
+            record = self._reader_record(article, reading)
+            record.warnings.insert(0, Issue(code="model_failed", message=f"record from the reader alone: {exc}"))
+            return record
+        answer = Answer([event], usage, 1, latency_s)
+        self._log(key, identity, answer)
+        return self._record(article, answer, cached=False, reading=reading)
+
+    def _model_record(
+        self,
+        article: Article,
+        key: str,
+        repeat: int,
+        reading: Reading | None,
+        *,
+        use_cache: bool,
+        status: Status | None,
+    ) -> Record:
         identity = self.identity(article, repeat)
-        key = cache_key(**identity, base_url=self.settings.base_url, grounding=GROUNDING_VERSION)
         cached = self.store.cached_answer(key) if use_cache else None
         try:
             if cached is not None and cached["answer"] is None:
@@ -119,7 +207,9 @@ class Summarizer:
                     latency_s=cached["latency_s"],
                 )
             else:
-                answer = self._ask(article, key, identity, seed=self.settings.seed + repeat, reading=reading)
+                answer = self._ask(
+                    article, key, identity, seed=self.settings.seed + repeat, reading=reading, status=status
+                )
         except ExtractionError as exc:
             if reading is None:
                 raise
@@ -130,23 +220,37 @@ class Summarizer:
         return self._record(article, answer, cached=cached is not None, reading=reading)
 
     def _ask(
-        self, article: Article, key: str, identity: dict[str, Any], seed: int, reading: Reading | None = None
+        self,
+        article: Article,
+        key: str,
+        identity: dict[str, Any],
+        seed: int,
+        reading: Reading | None = None,
+        status: Status | None = None,
     ) -> Answer:
         started = time.perf_counter()
         meter = Meter(self.backend)
         base = self.prompt.render(article)
         messages: list[dict[str, Any]] = base
         candidates: list[Event] = []
+        groundings: list[Grounding] = []
         try:
             for attempt in range(self.settings.max_retries + 1):
+                if status is not None:
+                    status(f"model call {attempt + 1}" + (" (re-ask)" if attempt else ""))
                 try:
                     event = extract_event(meter, messages, self.settings, seed)
+                except TruncatedAnswer:
+                    if candidates:  # keep what an earlier attempt gave rather than lose the article
+                        break
+                    raise
                 except InvalidAnswer as invalid:
                     said, feedback = invalid.raw[:MAX_ECHO_CHARS], schema_reask(str(invalid))
                     last_error: SummarizerError = invalid
                 else:
                     candidates.append(event)
                     grounding = ground_event(event, article.text, article.published)
+                    groundings.append(grounding)
                     gaps = essential_gaps(grounding.event, reading.event if reading else None)
                     if not grounding.problems and not gaps:
                         break
@@ -157,10 +261,11 @@ class Summarizer:
             if not candidates:
                 raise last_error
         except SummarizerError as exc:
+            exc.attempts = meter.calls
             failed = Answer([], meter.usage, meter.calls, round(time.perf_counter() - started, 3))
             self._log(key, identity, failed, error=exc)
             raise
-        answer = Answer(candidates, meter.usage, meter.calls, round(time.perf_counter() - started, 3))
+        answer = Answer(candidates, meter.usage, meter.calls, round(time.perf_counter() - started, 3), groundings)
         self._log(key, identity, answer)
         return answer
 
@@ -184,7 +289,9 @@ class Summarizer:
         )
 
     def _record(self, article: Article, answer: Answer, *, cached: bool, reading: Reading | None = None) -> Record:
-        groundings = [ground_event(event, article.text, article.published) for event in answer.candidates]
+        groundings = answer.groundings or [
+            ground_event(event, article.text, article.published) for event in answer.candidates
+        ]
         best: Grounding = max(reversed(groundings), key=lambda g: (g.grounded, -len(g.problems)))
         combined = model_only(best.event, best.spans)
         if reading is not None:
@@ -231,6 +338,40 @@ class Summarizer:
             provenance=provenance,
             warnings=[*warnings, *checks, *combined.warnings],
         )
+
+
+@functools.cache
+def tool_schema_hash() -> str:
+    """The tool definition the model sees changes its answers as much as the prompt does."""
+    return hashlib.sha256(json.dumps(event_tool(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@functools.cache
+def derived_version() -> str:
+    """A hash of the code that turns an answer into a record (grounding, reader, combining), and of the spaCy
+    pipeline: a stored record is reused only by the code that made it."""
+    from summarizer.reader.nlp import pipeline_version
+
+    package = Path(__file__).parent
+    digest = hashlib.sha256(pipeline_version().encode())
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] not in DERIVED_EXCLUDED:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def unstamped(record: Record) -> Record:
+    """A record without what belongs to the file it came from (its metadata and input warnings)."""
+    return record.model_copy(update={"warnings": [w for w in record.warnings if w.code != "input"]})
+
+
+def restamp(record: Record, article: Article) -> Record:
+    """A stored record for this article: its metadata and input warnings, served from the cache."""
+    warnings = [Issue(code="input", message=message) for message in article.warnings]
+    provenance = record.provenance.model_copy(update={"cached": record.provenance.attempts > 0, "created_at": now()})
+    return record.model_copy(
+        update={"article": article.meta(), "warnings": [*warnings, *record.warnings], "provenance": provenance}
+    )
 
 
 def _reask(said: str, feedback: str) -> list[dict[str, str]]:

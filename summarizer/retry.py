@@ -1,6 +1,7 @@
-"""The one retry policy for failed API calls: 429, 5xx, timeouts and connection errors.
+"""The one retry policy for failed API calls: 429, 5xx, timeouts, connection errors and 200s that are not
+chat completions.
 
-It is separate from instructor's re-asks, which handle answers that do not validate. The wait
+Answers that do not validate are re-asked by the pipeline, not here. The wait
 honours the server's ``Retry-After`` (seconds or HTTP date, or ``retry-after-ms``), capped, and
 otherwise backs off exponentially with jitter.
 """
@@ -20,8 +21,12 @@ MAX_WAIT_S = 60.0
 _fallback_wait = wait_random_exponential(multiplier=0.5, max=20)
 
 
+class NotChatCompletion(Exception):
+    """A 200 whose body is not a chat completion (a proxy's page, a server restarting): worth another try."""
+
+
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError)):
+    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError, NotChatCompletion)):
         return True
     return isinstance(exc, openai.APIStatusError) and (exc.status_code >= 500 or exc.status_code in (408, 409))
 

@@ -58,6 +58,42 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE answers ADD COLUMN replay_error INTEGER NOT NULL DEFAULT 0;
     """,
+    # 3: the record made from an answer, so a warm run reads it instead of grounding and reading again
+    """
+    CREATE TABLE records (
+        cache_key TEXT PRIMARY KEY,
+        created TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    """,
+    # 4: provider batches (summarizer batch submit / status / collect): the batch, and the article behind
+    # each of its requests, so that collect loads the same articles again and refuses changed ones
+    """
+    CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        base_url TEXT,
+        model TEXT NOT NULL,
+        prompt_hash TEXT NOT NULL,
+        input_file_id TEXT,
+        state TEXT NOT NULL,
+        sources TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        detail TEXT NOT NULL
+    );
+    CREATE TABLE batch_articles (
+        batch_id TEXT NOT NULL REFERENCES batches (id),
+        custom_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        record_sha256 TEXT NOT NULL,
+        PRIMARY KEY (batch_id, custom_id)
+    );
+    CREATE INDEX batch_articles_by_request ON batch_articles (custom_id);
+    """,
 ]
 
 
@@ -174,6 +210,19 @@ class Store:
                 ),
             )
 
+    def cached_record(self, key: str) -> str | None:
+        """The stored record JSON (without its article metadata) made under ``key``."""
+        with self._lock:
+            row = self._db.execute("SELECT record FROM records WHERE cache_key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def save_record(self, key: str, record_json: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO records (cache_key, created, record) VALUES (?, ?, ?)",
+                (key, now(), record_json),
+            )
+
     def count_answers(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
@@ -198,3 +247,183 @@ class Store:
                 "SELECT meta FROM eval_runs ORDER BY created DESC, rowid DESC LIMIT ?", (limit,)
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
+
+    # ------------------------------------------------------------ logs: read-only queries for `summarizer logs`
+    # (summarizer/logs.py). Times are aware datetimes, ``since`` inclusive and ``until`` exclusive; ``prompt`` is
+    # a prompt name or a prefix of its hash; ``limit`` None means all. Nothing here writes.
+
+    @staticmethod
+    def _log_filter(
+        *,
+        model: str | None = None,
+        prompt: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        status: str | None = None,
+        backend: str | None = None,
+        columns: tuple[str, str, str] = ("model", "prompt_name", "prompt_hash"),
+    ) -> tuple[str, list[Any]]:
+        """The WHERE clause and its parameters; ``columns`` are the model, prompt name and hash expressions."""
+        model_column, name_column, hash_column = columns
+        clauses: list[str] = []
+        params: list[Any] = []
+        if model is not None:
+            clauses.append(f"{model_column} = ?")
+            params.append(model)
+        if backend is not None:
+            clauses.append("backend = ?")
+            params.append(backend)
+        if prompt is not None:
+            clauses.append(f"({name_column} = ? OR substr({hash_column}, 1, ?) = ?)")
+            params += [prompt, len(prompt), prompt.lower()]
+        if since is not None:
+            clauses.append("julianday(created) >= julianday(?)")
+            params.append(since.astimezone(timezone.utc).isoformat())
+        if until is not None:
+            clauses.append("julianday(created) < julianday(?)")
+            params.append(until.astimezone(timezone.utc).isoformat())
+        if status is not None:
+            clauses.append("answer IS NOT NULL" if status == "ok" else "answer IS NULL")
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def answer_log(self, *, limit: int | None = 20, **filters: Any) -> list[dict[str, Any]]:
+        """Logged answers, newest first (every row is a model request, never a cache hit), without the answer
+        itself: ``ok`` says whether there was one. ``filters``: model, prompt, since, until, status, backend."""
+        where, params = self._log_filter(**filters)
+        columns = (
+            "id, created, backend, model, prompt_name, prompt_hash, article_sha256, repeat, answer IS NOT NULL, "
+            "error, replay_error, latency_s, prompt_tokens, completion_tokens, calls"
+        )
+        sql = f"SELECT {columns} FROM answers{where} ORDER BY julianday(created) DESC, id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        names = [name.strip() for name in columns.replace("answer IS NOT NULL", "ok").split(",")]
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def answer_log_totals(self, **filters: Any) -> list[dict[str, Any]]:
+        """Sums over the matching answers, one row per backend, model and UTC day (``first``: its earliest time)."""
+        where, params = self._log_filter(**filters)
+        sql = (
+            "SELECT backend, model, date(created) AS day, COUNT(*), SUM(calls), SUM(prompt_tokens), "
+            f"SUM(completion_tokens), SUM(answer IS NULL), SUM(latency_s), MIN(created) FROM answers{where} "
+            "GROUP BY backend, model, day ORDER BY day, backend, model"
+        )
+        names = (
+            "backend", "model", "day", "answers", "calls", "prompt_tokens", "completion_tokens", "failed",
+            "latency_s", "first",
+        )  # fmt: skip
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def run_log(self, *, limit: int | None = 20, **filters: Any) -> list[dict[str, Any]]:
+        """Saved eval runs, newest first: ``meta`` and ``usage`` (the run summary's tokens, calls and latency).
+        ``filters``: model, prompt, since, until."""
+        columns = (
+            "json_extract(meta, '$.model')",
+            "json_extract(meta, '$.prompt_name')",
+            "json_extract(meta, '$.prompt_hash')",
+        )
+        where, params = self._log_filter(**filters, columns=columns)
+        sql = f"SELECT id, meta FROM eval_runs{where} ORDER BY julianday(created) DESC, rowid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        usage_sql = "SELECT json_extract(result, '$.summary.usage') FROM eval_runs WHERE id = ?"
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+            # read after the limit, run by run: a run's result holds every case and can be large
+            usages = [self._db.execute(usage_sql, (run_id,)).fetchone()[0] for run_id, _ in rows]
+        return [
+            {"meta": json.loads(meta), "usage": json.loads(usage) if usage else None}
+            for (_, meta), usage in zip(rows, usages, strict=True)
+        ]
+
+    # ------------------------------------------------------------ provider batches (summarizer/batch_api.py)
+    # A batch is recorded when it is submitted (or written with --dry-run), with what its requests were
+    # built from, so that collect can load the same articles again and make records with the same setup.
+
+    def save_batch(self, batch: dict[str, Any]) -> None:
+        """Record a batch: ``id``, ``base_url`` (without credentials), ``model``, ``prompt_hash``,
+        ``input_file_id``, ``state``, ``sources``, ``settings``, ``detail`` and ``articles`` (dicts with
+        ``custom_id``, ``source``, ``article_id``, ``sha256``, ``record_sha256``)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO batches (id, created, updated, base_url, model, prompt_hash, input_file_id, state, "
+                "sources, settings, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    batch["id"],
+                    batch.get("created") or now(),
+                    now(),
+                    batch.get("base_url"),
+                    batch["model"],
+                    batch["prompt_hash"],
+                    batch.get("input_file_id"),
+                    batch["state"],
+                    json.dumps(batch["sources"]),
+                    json.dumps(batch.get("settings") or {}, sort_keys=True),
+                    json.dumps(batch.get("detail") or {}, sort_keys=True),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO batch_articles (batch_id, custom_id, position, source, article_id, sha256, record_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (batch["id"], a["custom_id"], n, a["source"], a["article_id"], a["sha256"], a["record_sha256"])
+                    for n, a in enumerate(batch["articles"])
+                ],
+            )
+
+    def load_batch(self, batch_id: str) -> dict[str, Any] | None:
+        """A recorded batch with its ``articles`` in submit order, or None."""
+        with self._lock:
+            row = self._db.execute(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,)).fetchone()
+            articles = self._db.execute(
+                "SELECT custom_id, source, article_id, sha256, record_sha256 FROM batch_articles "
+                "WHERE batch_id = ? ORDER BY position",
+                (batch_id,),
+            ).fetchall()
+        if row is None:
+            return None
+        names = ("custom_id", "source", "article_id", "sha256", "record_sha256")
+        return {**_batch_row(row), "articles": [dict(zip(names, article, strict=True)) for article in articles]}
+
+    def list_batches(self, limit: int | None = 20) -> list[dict[str, Any]]:
+        """Recorded batches, newest first, without their articles."""
+        sql = f"SELECT {_BATCH_COLUMNS} FROM batches ORDER BY created DESC, rowid DESC"
+        params: list[Any] = []
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+        return [_batch_row(row) for row in rows]
+
+    def update_batch_state(self, batch_id: str, state: str, detail: dict[str, Any] | None = None) -> None:
+        """The batch's latest state at the provider (and its counts and result files, in ``detail``)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE batches SET state = ?, detail = COALESCE(?, detail), updated = ? WHERE id = ?",
+                (state, None if detail is None else json.dumps(detail, sort_keys=True), now(), batch_id),
+            )
+
+    def batch_of_request(self, custom_id: str) -> str | None:
+        """The id of the batch that holds the request ``custom_id`` (for results read from a file)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT batch_id FROM batch_articles WHERE custom_id = ? ORDER BY rowid DESC LIMIT 1", (custom_id,)
+            ).fetchone()
+        return None if row is None else row[0]
+
+
+_BATCH_COLUMNS = "id, created, updated, base_url, model, prompt_hash, input_file_id, state, sources, settings, detail"
+
+
+def _batch_row(row: tuple[Any, ...]) -> dict[str, Any]:
+    batch = dict(zip([name.strip() for name in _BATCH_COLUMNS.split(",")], row, strict=True))
+    for name in ("sources", "settings", "detail"):
+        batch[name] = json.loads(batch[name]) if batch[name] else ({} if name != "sources" else [])
+    return batch

@@ -18,7 +18,7 @@ from summarizer.articles import Article
 from summarizer.backends import openai_backend
 from summarizer.backends.openai_backend import OpenAIBackend
 from summarizer.config import Settings
-from summarizer.errors import BackendError
+from summarizer.errors import BackendError, SummarizerError
 from summarizer.pipeline import Summarizer
 from summarizer.retry import MAX_WAIT_S, call_with_retries, is_transient, retry_after_seconds
 
@@ -139,9 +139,10 @@ def test_500_forever_gives_up_after_the_allowed_retries(tmp_path: Path, sleeps: 
 
 @pytest.mark.parametrize(("status", "kind"), [(400, "invalid_request_error"), (401, "auth"), (404, "not_found")])
 def test_client_errors_are_not_retried(tmp_path: Path, sleeps: list[float], status: int, kind: str) -> None:
+    """A 400 fails the article; 401 and 404 stop the batch (tests/test_breaker.py): none is retried."""
     with chat_server(lambda number, request: Reply(status, error_body(f"nope {status}", kind))) as server:
         backend = OpenAIBackend(settings(server.url, tmp_path))
-        with pytest.raises(BackendError, match=f"answered HTTP {status}: .*nope {status}") as raised:
+        with pytest.raises(SummarizerError, match=f"answered HTTP {status}: .*nope {status}") as raised:
             backend.complete(**REQUEST)
     assert server.requests == 1 and sleeps == []
     assert API_KEY not in str(raised.value)
@@ -185,6 +186,15 @@ def test_connection_refused_is_retried_then_reported(tmp_path: Path, sleeps: lis
     assert API_KEY not in str(raised.value)
 
 
+def test_a_proxy_page_once_then_the_answer_succeeds(tmp_path: Path, sleeps: list[float]) -> None:
+    def script(number: int, request: dict[str, Any]) -> Reply:
+        return Reply(200, "<html>gateway</html>", {"content-type": "text/html"}) if number == 0 else ok(request)
+
+    with chat_server(script) as server:
+        assert OpenAIBackend(settings(server.url, tmp_path)).complete(**REQUEST).choices
+    assert server.requests == 2
+
+
 @pytest.mark.parametrize(
     ("body", "content_type", "expected"),
     [
@@ -194,14 +204,14 @@ def test_connection_refused_is_retried_then_reported(tmp_path: Path, sleeps: lis
         ('{"choices": []}', "application/json", "did not answer with a chat completion"),
     ],
 )
-def test_a_200_that_is_not_a_chat_completion_is_a_backend_error(
-    tmp_path: Path, body: str, content_type: str, expected: str
+def test_a_200_that_is_not_a_chat_completion_is_retried_then_a_backend_error(
+    tmp_path: Path, sleeps: list[float], body: str, content_type: str, expected: str
 ) -> None:
     with chat_server(lambda number, request: Reply(200, body, {"content-type": content_type})) as server:
-        backend = OpenAIBackend(settings(server.url, tmp_path))
+        backend = OpenAIBackend(settings(server.url, tmp_path, api_retries=2))
         with pytest.raises(BackendError) as raised:
             backend.complete(**REQUEST)
-    assert server.requests == 1
+    assert server.requests == 3 and len(sleeps) == 2
     assert str(raised.value).startswith(f"the server at {server.url} {expected}")
     assert "/v1" in str(raised.value) and API_KEY not in str(raised.value)
 

@@ -36,6 +36,7 @@ def bundled_model_path() -> Path:
 
 class LocalBackend:
     name = "local"
+    fixed_context = True  # the answer budget already fills n_ctx: a cut-off answer is asked to be shorter
     _loaded: ClassVar[dict[tuple[str, int, int], LocalBackend]] = {}
     _loading = threading.Lock()
 

@@ -8,12 +8,14 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletion
 
+from summarizer.breaker import Breaker, ServerRefused
 from summarizer.config import Settings
 from summarizer.errors import BackendError
-from summarizer.retry import call_with_retries
+from summarizer.retry import NotChatCompletion, call_with_retries
 
 NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key
 NOT_OPENAI = "; is the base URL an OpenAI-compatible endpoint (usually ending in /v1)?"
+REFUSING = {401: "refused the API key", 403: "refused access", 404: "does not know this model or path"}
 
 
 class OpenAIBackend:
@@ -23,6 +25,7 @@ class OpenAIBackend:
         self.model = settings.model_name
         self.base_url = settings.base_url
         self._api_retries = settings.api_retries
+        self.breaker = Breaker(pause_s=settings.breaker_pause_s)
         # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
         self._client = openai.OpenAI(
             api_key=settings.api_key or NO_KEY,
@@ -32,18 +35,36 @@ class OpenAIBackend:
         )
 
     def complete(self, **request: Any) -> ChatCompletion:
+        started = self.breaker.check()
         try:
-            response = call_with_retries(lambda: self._client.chat.completions.create(**request), self._api_retries)
+            response = call_with_retries(lambda: self._create(request), self._api_retries)
         except openai.APIStatusError as exc:
-            raise BackendError(f"{self._where()} answered HTTP {exc.status_code}: {_short(exc.message)}") from exc
+            said = f"{self._where()} answered HTTP {exc.status_code}: {_short(exc.message)}"
+            if exc.status_code in REFUSING:
+                refused = ServerRefused(f"stopping: {self._where()} {REFUSING[exc.status_code]} ({said})")
+                raise self.breaker.refused(refused) from exc
+            if exc.status_code >= 500 or exc.status_code in (408, 409, 429):
+                raise self.breaker.failed(BackendError(said), started) from exc
+            raise BackendError(said) from exc  # this request's fault, not the server's
         except openai.APITimeoutError as exc:
-            raise BackendError(f"{self._where()} timed out after {self._api_retries + 1} attempt(s)") from exc
+            error = BackendError(f"{self._where()} timed out after {self._api_retries + 1} attempt(s)")
+            raise self.breaker.failed(error, started) from exc
         except openai.APIConnectionError as exc:
-            raise BackendError(f"cannot reach {self._where()}: {_short(str(exc.__cause__ or exc))}") from exc
-        except json.JSONDecodeError as exc:  # a 200 whose body is not JSON: a web page, a proxy, a wrong path
-            raise BackendError(f"{self._where()} did not answer with JSON{NOT_OPENAI}") from exc
+            error = BackendError(f"cannot reach {self._where()}: {_short(str(exc.__cause__ or exc))}")
+            raise self.breaker.failed(error, started) from exc
+        except NotChatCompletion as exc:
+            raise self.breaker.failed(BackendError(f"{self._where()} {exc}{NOT_OPENAI}"), started) from exc
+        self.breaker.succeeded()
+        return response
+
+    def _create(self, request: dict[str, Any]) -> ChatCompletion:
+        """One request; a 200 that is not a chat completion (a proxy's page, a wrong path) is retried too."""
+        try:
+            response = self._client.chat.completions.create(**request)
+        except json.JSONDecodeError as exc:
+            raise NotChatCompletion("did not answer with JSON") from exc
         if not isinstance(response, ChatCompletion) or not response.choices:
-            raise BackendError(f"{self._where()} did not answer with a chat completion{NOT_OPENAI}")
+            raise NotChatCompletion("did not answer with a chat completion")
         return response
 
     def _where(self) -> str:

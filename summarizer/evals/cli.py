@@ -109,7 +109,10 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "--temperature", type=float, help="Sampling temperature; above 0 with --repeat to measure run-to-run noise."
 )
 @click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True, help="Runs per case.")
-@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True, help="Cases in parallel.")
+@click.option(
+    "-j", "--jobs", "--concurrency", "concurrency", type=click.IntRange(min=1), default=1, show_default=True,
+    help="Cases run at once (--concurrency is the old name).",
+)  # fmt: skip
 @click.option("--no-cache", is_flag=True, help="Ask the model again instead of reusing stored answers.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N cases.")
 @click.option("--case", "case_names", multiple=True, metavar="NAME", help="Only this case (repeatable).")

@@ -13,11 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, get_args
 
-from summarizer.articles import SUPPORTED_SUFFIXES, Article, load_article
+from summarizer.articles import LABELS_SUFFIX, SUPPORTED_SUFFIXES, Article, load_article
 from summarizer.errors import ArticleError, SummarizerError
 from summarizer.schema import EVENT_TYPES, ActorRole, PlaceKind, Qualifier, WeaponKind
 
-LABELS_SUFFIX = ".labels.json"
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 PLACE_KINDS: tuple[str, ...] = get_args(PlaceKind)
 ACTOR_ROLES: tuple[str, ...] = get_args(ActorRole)

@@ -1,0 +1,462 @@
+"""The ``batch`` command group: a thin click layer over ``summarizer.batch_api`` (submit, status, collect).
+
+The commands are built on first use: they share ``model_options`` and the error helpers of
+``summarizer.cli``, which itself imports this group, so importing that module here at import time
+would be a cycle.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+
+from summarizer import batch_api
+from summarizer.config import Settings
+from summarizer.errors import ConfigError, SummarizerError
+from summarizer.outfile import ERROR_FIELDS, ErrorsFile, check_output_path, errors_path
+from summarizer.output import to_jsonl_line
+from summarizer.progress import Progress
+from summarizer.record import Record
+from summarizer.runner import Failure
+from summarizer.store import Store
+
+LOCAL_REFUSED = (
+    "batches go through a provider's batch API, which only the openai backend has: set OPENAI_API_KEY or pass "
+    "--base-url (for an offline vLLM run_batch: submit --dry-run --backend openai --model NAME)"
+)
+COMMANDS = ("submit", "status", "collect")
+
+
+class BatchGroup(click.Group):
+    """A group whose commands are made when first asked for (see the module docstring)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return _commands().get(cmd_name)
+
+
+@click.group("batch", cls=BatchGroup)
+def batch_group() -> None:
+    """Summarize through a provider's batch API (OpenAI /v1/batches; the file vLLM's run_batch reads).
+
+    \b
+    summarizer batch submit articles/                  # prints the batch id
+    summarizer batch status                            # its state and counts
+    summarizer batch collect --out records.jsonl       # records, as `summarize --out` writes them
+    """
+
+
+@functools.cache
+def _commands() -> dict[str, click.Command]:
+    from summarizer.cli import model_options
+
+    @click.command("submit")
+    @click.argument("sources", nargs=-1, required=True)
+    @model_options
+    @click.option(
+        "--file",
+        "batch_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write the batch JSONL here [default: a file under SUMMARIZER_HOME/batches].",
+    )
+    @click.option("--dry-run", is_flag=True, help="Write the batch file (needs --file) and record it; upload nothing.")
+    @click.option("--truncate", is_flag=True, help="Send the first part of an article too long for the model.")
+    @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+    def submit(
+        sources: tuple[str, ...], batch_file: Path | None, dry_run: bool, truncate: bool, quiet: bool, **options: Any
+    ) -> None:
+        """Send the articles of SOURCES as one batch; print its id.
+
+        SOURCES are files, folders or glob patterns (not stdin: collect loads them again to ground the
+        answers). With --dry-run the batch file is only written, e.g. for
+        `python -m vllm.entrypoints.openai.run_batch -i batch.jsonl -o results.jsonl`; then
+        `summarizer batch collect --from-file results.jsonl`.
+        """
+        _submit(sources, batch_file, dry_run, truncate, quiet, options)
+
+    @click.command("status")
+    @click.argument("batch_id", required=False)
+    @click.option("--base-url", help="The server the batch was submitted to [default: the recorded one].")
+    @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120].")
+    @click.option("--all", "show_all", is_flag=True, help="List every recorded batch (as last seen; asks nothing).")
+    def status(batch_id: str | None, base_url: str | None, timeout: float | None, show_all: bool) -> None:
+        """Show a batch's state and request counts [default: the latest batch]."""
+        _status(batch_id, base_url, timeout, show_all)
+
+    @click.command("collect")
+    @click.argument("batch_id", required=False)
+    @model_options
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Append records to this .jsonl file, as `summarize --out` does (resumed: collecting twice adds "
+        "nothing; failures go to <name>.errors.jsonl) [default: JSONL on stdout].",
+    )
+    @click.option(
+        "--from-file",
+        "from_file",
+        type=click.Path(dir_okay=False, exists=True, path_type=Path),
+        help="Read the results from this file (vLLM run_batch output, or a downloaded output file) instead "
+        "of downloading them.",
+    )
+    @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+    def collect(batch_id: str | None, out: Path | None, from_file: Path | None, quiet: bool, **options: Any) -> None:
+        """Turn a finished batch's answers into records [default: the latest batch].
+
+        The records are made with the model, prompt and parameters the batch was submitted with (only
+        --strategy may differ). The articles are loaded again from the batch's sources (run it from the
+        folder it was submitted from); one whose text changed since submit is refused. A failed request
+        is one line of the errors file; exit code 1 when any failed.
+        """
+        _collect(batch_id, out, from_file, quiet, options)
+
+    return {command.name or "": command for command in (submit, status, collect)}
+
+
+# ---------------------------------------------------------------- submit
+
+
+def _submit(
+    sources: tuple[str, ...],
+    batch_file: Path | None,
+    dry_run: bool,
+    truncate: bool,
+    quiet: bool,
+    options: dict[str, Any],
+) -> None:
+    from summarizer.cli import UsageError, fail, summarizer_factory
+
+    if "-" in sources:
+        raise UsageError("a batch cannot read stdin: collect loads the articles again; give files or folders")
+    if dry_run and batch_file is None:
+        raise UsageError("--dry-run writes the batch file only: say where with --file")
+    settings = _settings(options, offline=dry_run, truncate=truncate or None)
+    if settings.strategy == "reader":
+        raise UsageError("--strategy reader makes no model call: there is nothing to send as a batch")
+    try:
+        summarizer = summarizer_factory(settings)
+    except SummarizerError as exc:
+        raise fail(exc) from exc
+    progress = Progress(enabled=not quiet)
+    progress.say(
+        f"backend {summarizer.backend_name} · model {summarizer.model_name} · "
+        f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
+    )
+    token = batch_api.new_token()
+    path = batch_file or settings.home / "batches" / f"{token}.jsonl"
+    try:
+        written = batch_api.write_batch_file(summarizer, sources, path, token=token, exclude=[path])
+    except SummarizerError as exc:
+        raise fail(exc) from exc
+    for failure in written.failures:
+        progress.failed(failure.source, failure.message)
+    if not written.articles:
+        raise fail(SummarizerError("no article to send: nothing was written or submitted"))
+    if not dry_run and len(written.articles) > batch_api.MAX_REQUESTS:
+        raise UsageError(
+            f"{len(written.articles):,} requests is more than a batch may hold ({batch_api.MAX_REQUESTS:,}); "
+            "submit the sources in parts"
+        )
+    record: dict[str, Any] = {
+        "base_url": batch_api.public_url(settings.base_url),
+        "model": summarizer.model_name,
+        "prompt_hash": summarizer.prompt.hash,
+        "sources": list(sources),
+        "settings": {**batch_api.batch_settings(settings), "cwd": os.getcwd(), "file": str(path.absolute())},
+        "articles": [article.to_json() for article in written.articles],
+    }
+    count = len(written.articles)
+    if dry_run:
+        record.update(id=f"local-{written.token}", state=batch_api.WRITTEN, input_file_id=None)
+        progress.say(
+            f"wrote {count} request(s) to {path} (not uploaded); run them, e.g. `python -m "
+            f"vllm.entrypoints.openai.run_batch -i {path} -o results.jsonl --model {summarizer.model_name}`, then "
+            "`summarizer batch collect --from-file results.jsonl --out records.jsonl`"
+        )
+    else:
+        try:
+            created = batch_api.BatchAPI(settings).submit(path, written.token)
+        except SummarizerError as exc:
+            raise fail(exc) from exc
+        record.update(
+            id=created.id, state=created.status, input_file_id=created.input_file_id, detail=batch_api.state_of(created)
+        )
+        progress.say(
+            f"submitted {count} request(s) as batch {created.id} ({created.status}); see "
+            f"`summarizer batch status {created.id}`, then `summarizer batch collect {created.id} --out records.jsonl`"
+        )
+    summarizer.store.save_batch(record)
+    click.echo(record["id"])
+    if written.failures:
+        progress.say(f"{len(written.failures)} article(s) not sent (listed above)")
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------- status
+
+
+def _status(batch_id: str | None, base_url: str | None, timeout: float | None, show_all: bool) -> None:
+    from summarizer.cli import UsageError, fail
+
+    store = _store()
+    if show_all:
+        if batch_id is not None:
+            raise UsageError("--all lists every batch: give no BATCH_ID with it")
+        batches = store.list_batches(limit=None)
+        for batch in batches:
+            click.echo(batch_api.describe(batch))
+        if not batches:
+            click.echo("summarizer: no batch recorded yet", err=True)
+        return
+    batch = _find(store, batch_id)
+    if batch["state"] == batch_api.WRITTEN:
+        click.echo(batch_api.describe(batch))
+        click.echo(f"written to {batch['settings'].get('file')}, not uploaded: collect its results with --from-file")
+        return
+    settings = _remote_settings(batch, {"base_url": base_url, "timeout": timeout})
+    try:
+        remote = batch_api.BatchAPI(settings).retrieve(batch["id"])
+    except SummarizerError as exc:
+        raise fail(exc) from exc
+    detail = batch_api.state_of(remote)
+    store.update_batch_state(batch["id"], remote.status, detail)
+    batch = {**batch, "state": remote.status, "detail": detail}
+    click.echo(batch_api.describe(batch))
+    if detail["output_file_id"]:
+        click.echo(f"output file: {detail['output_file_id']}")
+    if detail["error_file_id"]:
+        click.echo(f"error file: {detail['error_file_id']}")
+    for message in detail["errors"]:
+        click.echo(f"error: {message}")
+
+
+# ---------------------------------------------------------------- collect
+
+
+def _collect(
+    batch_id: str | None, out: Path | None, from_file: Path | None, quiet: bool, options: dict[str, Any]
+) -> None:
+    from summarizer.cli import UsageError, fail, open_output, same_setup, summarizer_factory
+
+    if out is not None:
+        if out.suffix.lower() != ".jsonl":
+            raise UsageError(f"{out}: collect appends records as JSON Lines; give --out a .jsonl file")
+        try:
+            check_output_path(out)
+        except ConfigError as exc:
+            raise fail(exc) from exc
+    store = _store()
+    results: dict[str, dict[str, Any]] = {}
+    unusable: list[Failure] = []
+    if from_file is not None:
+        try:
+            with from_file.open(encoding="utf-8", errors="replace") as lines:
+                results, unusable = batch_api.parse_results(lines, str(from_file))
+        except OSError as exc:
+            raise UsageError(f"cannot read {from_file}: {exc.strerror or exc}") from exc
+        if not results:
+            raise UsageError(f"{from_file} holds no batch result lines")
+        if batch_id is None:
+            owners = {store.batch_of_request(custom_id) for custom_id in results}
+            if None in owners or len(owners) > 1:
+                raise UsageError(f"{from_file} does not hold the results of one recorded batch: give its BATCH_ID")
+            batch_id = owners.pop()
+    batch = _find(store, batch_id)
+    if from_file is None and batch["state"] == batch_api.WRITTEN:
+        raise UsageError(
+            f"batch {batch['id']} was written to {batch['settings'].get('file')}, never uploaded: "
+            "collect its results with --from-file RESULTS.jsonl"
+        )
+    _check_cwd(batch)
+    settings = _collect_settings(batch, options, offline=from_file is not None)
+    try:
+        summarizer = summarizer_factory(settings)
+    except SummarizerError as exc:
+        raise fail(exc) from exc
+    if summarizer.prompt.hash != batch["prompt_hash"]:
+        raise fail(
+            ConfigError(
+                f"prompt {summarizer.prompt.name} changed since batch {batch['id']} was submitted (hash "
+                f"{batch['prompt_hash']}, now {summarizer.prompt.hash}): its answers belong to the old prompt"
+            )
+        )
+    progress = Progress(enabled=not quiet)
+    if from_file is None:
+        results, unusable = _download(batch, settings, store, progress)
+    else:
+        progress.say(f"collecting {batch_api.describe(batch)} from {from_file}")
+    with ExitStack() as stack:
+        output = errors = None
+        done: set[str] = set()
+        listed: set[tuple[Any, ...]] = set()
+        if out is not None:
+            output = stack.enter_context(open_output(out))
+            if output.repaired:
+                progress.say(output.repaired)
+            done = output.done(same_setup(summarizer))
+            errors = stack.enter_context(ErrorsFile(errors_path(out)))
+            listed = {(e.get("source"), e.get("sha256"), e.get("message")) for e in ErrorsFile.read(errors_path(out))}
+
+        def keep(record: Record) -> None:
+            line = to_jsonl_line(record)
+            if output is not None:
+                output.write(line)
+            else:
+                click.echo(line)
+
+        def note(failure: Failure) -> None:
+            if errors is not None and (failure.source, failure.sha256, failure.message) not in listed:
+                # a failure listed by an earlier collect is not listed again; a traceback is not an errors-file field
+                errors.append({key: value for key, value in failure.to_json().items() if key in ERROR_FIELDS})
+
+        excluded = [out, errors_path(out), out.with_name(out.name + ".torn")] if out is not None else []
+        excluded += [Path(batch["settings"].get("file") or os.devnull), *([from_file] if from_file else [])]
+        progress.start(len(batch["articles"]))
+        try:
+            tally = batch_api.collect(
+                summarizer, batch, results, done=done, exclude=excluded, progress=progress, on_record=keep,
+                on_failure=note,
+            )  # fmt: skip
+        except SummarizerError as exc:  # the output cannot take more records
+            progress.stop()
+            raise fail(exc) from exc
+        progress.stop()
+        for failure in unusable:
+            tally.failed += 1
+            progress.failed(failure.source, failure.message)
+            note(failure)
+    listed_in = f"failures listed in {errors_path(out)}" if tally.failed and out is not None else None
+    progress.finish(tally.records, tally.failed, skipped=tally.skipped, extra=listed_in)
+    if tally.failed:
+        sys.exit(1)
+
+
+def _download(
+    batch: dict[str, Any], settings: Settings, store: Store, progress: Progress
+) -> tuple[dict[str, dict[str, Any]], list[Failure]]:
+    """The batch's state, refreshed; then its output and error files, parsed (``parse_results``)."""
+    from summarizer.cli import fail
+
+    api = batch_api.BatchAPI(settings)
+    try:
+        remote = api.retrieve(batch["id"])
+        batch.update(state=remote.status, detail=batch_api.state_of(remote))
+        store.update_batch_state(batch["id"], batch["state"], batch["detail"])
+        batch_api.check_collectable(batch)
+        progress.say(f"collecting {batch_api.describe(batch)}")
+        lines: list[str] = []
+        for key in ("output_file_id", "error_file_id"):
+            if file_id := batch["detail"].get(key):
+                progress.say(f"downloading {file_id}")
+                lines += api.content(file_id).splitlines()
+    except SummarizerError as exc:
+        raise fail(exc) from exc
+    return batch_api.parse_results(lines, f"batch {batch['id']}")
+
+
+# ---------------------------------------------------------------- settings and lookups
+
+
+def _settings(options: dict[str, Any], *, offline: bool, **extra: Any) -> Settings:
+    """Settings for a batch: the openai backend only; ``offline`` (nothing is sent) needs no key or server when
+    the backend is named explicitly."""
+    from summarizer.cli import UsageError, settings_from_options
+
+    options = {**options, **extra}
+    if options.get("backend") == "local":
+        raise UsageError(LOCAL_REFUSED)
+    if offline and options.get("backend") == "openai":
+        return settings_from_options(**{**options, "backend": "local"}).with_(backend="openai")
+    settings = settings_from_options(**options)
+    if settings.backend != "openai":
+        raise UsageError(LOCAL_REFUSED)
+    return settings
+
+
+def _collect_settings(batch: dict[str, Any], options: dict[str, Any], *, offline: bool) -> Settings:
+    """The settings the batch was submitted with; an explicit option that contradicts them is refused."""
+    from summarizer.cli import UsageError
+
+    recorded = batch["settings"]
+    fixed = {"model": batch["model"], **{key: recorded.get(key) for key in ("prompt", "temperature", "max_retries")}}
+    for name, value in fixed.items():
+        given = options.get(name)
+        if given is not None and value is not None and given != value:
+            flag = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"batch {batch['id']} was submitted with {flag} {value}: its answers are collected with what made "
+                f"them (leave {flag} off)"
+            )
+    if offline:
+        settings = _settings({**options, "backend": options.get("backend") or "openai"}, offline=True)
+        settings = settings.with_(base_url=batch["base_url"])
+    else:
+        settings = _remote_settings(batch, options)
+    changes = {key: recorded[key] for key in ("temperature", "max_tokens", "seed", "max_retries", "truncate")}
+    strategy = options.get("strategy") or recorded.get("strategy") or settings.strategy
+    if strategy == "reader":
+        raise UsageError("--strategy reader makes no use of the model's answers: collect with both or model")
+    return settings.with_(model=batch["model"], prompt=recorded["prompt"], strategy=strategy, **changes)
+
+
+def _remote_settings(batch: dict[str, Any], options: dict[str, Any]) -> Settings:
+    """Settings that reach the server the batch was submitted to (its recorded base URL unless one is given)."""
+    from summarizer.cli import UsageError, settings_from_options
+
+    if options.get("backend") == "local":
+        raise UsageError(LOCAL_REFUSED)
+    given = options.get("base_url") or os.environ.get("OPENAI_BASE_URL") or None
+    overrides = {**options, "backend": "openai"}
+    if given is None or batch_api.public_url(given) != batch["base_url"]:
+        if options.get("base_url"):
+            where = batch["base_url"] or "the OpenAI API"
+            raise UsageError(f"batch {batch['id']} was submitted to {where}, not {options['base_url']}")
+        overrides["base_url"] = batch["base_url"]
+    settings = settings_from_options(**overrides)
+    if batch_api.public_url(settings.base_url) != batch["base_url"]:  # OPENAI_BASE_URL set, the batch at OpenAI
+        raise UsageError(
+            f"batch {batch['id']} was submitted to the OpenAI API, not {batch_api.public_url(settings.base_url)} "
+            "(unset OPENAI_BASE_URL)"
+        )
+    return settings
+
+
+def _store() -> Store:
+    from summarizer.cli import fail
+
+    try:
+        return Store.open(Settings.from_env(backend="local").home)
+    except ConfigError as exc:
+        raise fail(exc) from exc
+
+
+def _find(store: Store, batch_id: str | None) -> dict[str, Any]:
+    from summarizer.cli import UsageError
+
+    if batch_id is None:
+        latest = store.list_batches(limit=1)
+        if not latest:
+            raise UsageError("no batch recorded yet: see `summarizer batch submit --help`")
+        batch_id = latest[0]["id"]
+    batch = store.load_batch(batch_id)
+    if batch is None:
+        raise UsageError(f"no batch {batch_id} recorded here; `summarizer batch status --all` lists them")
+    return batch
+
+
+def _check_cwd(batch: dict[str, Any]) -> None:
+    """Relative sources are loaded again from the folder they were submitted from."""
+    from summarizer.cli import UsageError
+
+    cwd = batch["settings"].get("cwd")
+    relative = [source for source in batch["sources"] if not Path(source).is_absolute()]
+    if cwd and relative and Path(cwd) != Path.cwd():
+        raise UsageError(f"batch {batch['id']} was submitted from {cwd} with relative sources: collect it there")

@@ -1,0 +1,177 @@
+"""Run many articles through one Summarizer: ``jobs`` at a time, in bounded memory, outcomes as they finish.
+
+Articles are pulled from the input as workers free up (at most ``2 × jobs`` are held at once), and
+each record or failure is handed to the caller's callbacks on the calling thread as soon as it is
+ready, then dropped: a 100,000-line input costs no more memory than a 100-line one. One failed
+article never stops the batch; an error that every later article would hit too (the server refuses
+the key, is down for good, the output disk is full) does, after the articles in flight finish.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from summarizer.articles import Article, LoadFailure
+from summarizer.breaker import BatchStop
+from summarizer.errors import ArticleError, BackendError, ConfigError, ExtractionError, SummarizerError
+from summarizer.pipeline import Summarizer
+from summarizer.progress import Progress
+from summarizer.record import Record
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One article that produced no record: what the errors file and the terminal say about it."""
+
+    id: str
+    source: str
+    sha256: str | None
+    kind: str  # input, backend, extraction, internal
+    message: str
+    attempts: int | None = None
+    traceback: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "id": self.id,
+            "source": self.source,
+            "sha256": self.sha256,
+            "kind": self.kind,
+            "message": self.message,
+            "attempts": self.attempts,
+        }
+        if self.traceback:
+            data["traceback"] = self.traceback
+        return data
+
+
+@dataclass
+class Tally:
+    records: int = 0
+    failed: int = 0
+    skipped: int = 0
+    stopped: SummarizerError | None = field(default=None)
+
+
+def failure_of(article: Article, exc: BaseException, sha256: str | None) -> Failure:
+    """Classify what went wrong; an unexpected exception is a bug and keeps its traceback."""
+    attempts = getattr(exc, "attempts", None)
+    if isinstance(exc, ArticleError):
+        kind = "input"
+    elif isinstance(exc, BackendError):
+        kind = "backend"
+    elif isinstance(exc, ExtractionError):
+        kind = "extraction"
+    elif isinstance(exc, SummarizerError):
+        kind = "error"
+    else:
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        message = f"internal error (a bug; please report it): {type(exc).__name__}: {exc}"
+        return Failure(article.id, article.source, sha256, "internal", message, attempts, tb)
+    return Failure(article.id, article.source, sha256, kind, str(exc), attempts)
+
+
+def run_articles(
+    summarizer: Summarizer,
+    items: Iterable[Article | LoadFailure],
+    *,
+    jobs: int = 1,
+    done: set[str] | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+    on_record: Callable[[Record], None] | None = None,
+    on_failure: Callable[[Failure], None] | None = None,
+) -> Tally:
+    """Summarize every item, ``jobs`` at a time, skipping articles whose record hash is in ``done``.
+
+    Callbacks run on the calling thread, one at a time. A ``SummarizerError`` raised by a callback (the
+    output disk is full) or a batch-stopping error from the backend ends the run: it is returned in
+    ``Tally.stopped`` after the articles in flight finish, and nothing more is started.
+    """
+    progress = progress or Progress(enabled=False)
+    tally = Tally()
+    done = done or set()
+
+    def work(article: Article) -> Record:
+        progress.begin(article.source)
+        return summarizer.summarize(article, use_cache=use_cache, status=lambda s: progress.status(article.source, s))
+
+    def settle(article: Article, sha256: str, future: Future[Record]) -> None:
+        try:
+            record = future.result()
+        except BatchStop as exc:
+            tally.stopped = tally.stopped or exc
+            return
+        except ConfigError as exc:  # a setting every article shares (a model that cannot load)
+            tally.stopped = tally.stopped or exc
+            return
+        except Exception as exc:
+            failure = failure_of(article, exc, sha256)
+            tally.failed += 1
+            progress.failed(article.source, failure.message)
+            if on_failure:
+                on_failure(failure)
+            return
+        if on_record:
+            on_record(record)
+        tally.records += 1
+        progress.succeeded(article.source, record)
+
+    def reject(item: LoadFailure) -> None:
+        tally.failed += 1
+        progress.failed(item.source, item.message)
+        if on_failure:
+            on_failure(Failure(item.source, item.source, None, "input", item.message))
+
+    pending: dict[Future[Record], tuple[Article, str]] = {}
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="summarize")
+    try:
+        for item in _until_stopped(items, tally):
+            if isinstance(item, LoadFailure):
+                reject(item)
+                continue
+            sha256 = recorded_sha256(summarizer, item)
+            if sha256 in done:
+                tally.skipped += 1
+                progress.skipped(item.source)
+                continue
+            pending[pool.submit(work, item)] = (item, sha256)
+            while len(pending) >= 2 * jobs and tally.stopped is None:
+                _settle_some(pending, settle)
+        while pending:
+            _settle_some(pending, settle)
+    except SummarizerError as exc:  # from a callback: the output cannot take more records
+        tally.stopped = exc
+        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Ctrl-C: start nothing more; what is in flight is dropped, never written
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return tally
+
+
+def _until_stopped(items: Iterable[Article | LoadFailure], tally: Tally) -> Iterator[Article | LoadFailure]:
+    for item in items:
+        if tally.stopped is not None:
+            return
+        yield item
+
+
+def _settle_some(
+    pending: dict[Future[Record], tuple[Article, str]], settle: Callable[[Article, str, Future[Record]], None]
+) -> None:
+    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+    for future in finished:
+        article, sha256 = pending.pop(future)
+        settle(article, sha256, future)
+
+
+def recorded_sha256(summarizer: Summarizer, article: Article) -> str:
+    """The hash a record of this article carries: of the text the model reads (truncated with --truncate)."""
+    try:
+        return summarizer.fit(article).sha256
+    except SummarizerError:
+        return article.sha256
