@@ -7,6 +7,7 @@ Zelensky / Zelenskyy). ``numbers_in`` reads the numbers a phrase states, as digi
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -36,12 +37,14 @@ QUOTES = str.maketrans(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def fold_char(char: str) -> str:
     """One character, case-folded, without accents, with quote/dash variants unified."""
     decomposed = unicodedata.normalize("NFKD", char.translate(QUOTES))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@functools.lru_cache(maxsize=2048)
 def normalise(text: str) -> str:
     folded = "".join(fold_char(char) for char in text)
     return re.sub(r"\s+", " ", folded).strip()
@@ -84,6 +87,7 @@ NAME_NOISE = re.compile(r"[^\w\s]")
 LEADING_ARTICLES = re.compile(r"^(the|a|an)\s+")
 
 
+@functools.lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """A key under which spelling variants of one name or place compare equal."""
     key = NAME_NOISE.sub(" ", normalise(name))

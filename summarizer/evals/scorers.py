@@ -11,6 +11,7 @@ similarity in [0, 1], reported and never gated.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -295,12 +296,7 @@ def text_similarity(reference: str, predicted: str) -> float:
     gold_words, pred_words = WORD.findall(normalise(reference)), WORD.findall(normalise(predicted))
     if not gold_words or not pred_words:
         return float(gold_words == pred_words)
-    remaining = list(gold_words)
-    common = 0
-    for word in pred_words:
-        if word in remaining:
-            remaining.remove(word)
-            common += 1
+    common = sum((Counter(gold_words) & Counter(pred_words)).values())
     if not common:
         return 0.0
     precision, recall = common / len(pred_words), common / len(gold_words)
