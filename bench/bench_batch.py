@@ -59,9 +59,7 @@ def serve(latency_s: float) -> None:
 
 @contextmanager
 def server_process(latency_s: float) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(latency_s)], stdout=subprocess.PIPE, text=True
-    )
+    process = subprocess.Popen([sys.executable, __file__, "--serve", str(latency_s)], stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         yield process.stdout.readline().strip()
@@ -72,8 +70,7 @@ def server_process(latency_s: float) -> Iterator[str]:
 
 def articles(n: int, offset: int = 0) -> list[Article]:
     return [
-        Article(id=f"a{i}", text=article_text(i), source=f"a{i}.txt", published=None)
-        for i in range(offset, offset + n)
+        Article(id=f"a{i}", text=article_text(i), source=f"a{i}.txt", published=None) for i in range(offset, offset + n)
     ]
 
 
@@ -142,13 +139,11 @@ def throughput(ks: list[int]) -> None:
 def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """Wall seconds, peak RSS in MB and exit code of one CLI run."""
     started = time.perf_counter()
-    code = (
-        subprocess.run(
-            ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "summarizer", "summarize", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+    code = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "summarizer", "summarize", *args],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     wall = time.perf_counter() - started
     peak_kb = int(code.stderr.strip().splitlines()[-1])

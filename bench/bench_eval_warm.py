@@ -1,9 +1,9 @@
-"""Benchmark: a warm eval (every answer and record in the store) against reading the stored answers.
+"""Benchmark: a warm eval (every answer and record stored) against reading the stored answers.
 
-Runs the eval over the fixtures once against an OpenAI-compatible server on loopback (answering every
-request with the same full-size event; the cold run fills the store), then again with nothing to ask, and prints the warm run's time as a ratio to a
-reference measured in the same run: reading and validating every stored answer the warm run needs
-(goal: ≤ 2×). The strategy is the default (model + reader).
+Runs the eval over the fixtures once against an OpenAI-compatible server on loopback that answers
+every request with the same full-size event (the cold run fills the store), then again with nothing
+to ask, and prints the warm run's time as a ratio to a reference measured in the same run: reading
+and validating every stored answer the warm run needs (goal: ≤ 2×). The strategy is the default (model + reader).
 
     .venv/bin/python bench/bench_eval_warm.py [REPEATS]      # default: 3
 """
@@ -26,7 +26,6 @@ from summarizer.evals.fixtures import load_fixtures  # noqa: E402
 from summarizer.evals.runner import run_eval  # noqa: E402
 from summarizer.pipeline import Summarizer  # noqa: E402
 from summarizer.schema import Event  # noqa: E402
-
 
 SEED = ROOT / "tests" / "data" / "records" / "seed_000.json"
 

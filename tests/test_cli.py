@@ -73,11 +73,15 @@ class Fake:
         return self.backend.calls
 
 
-@pytest.fixture
-def fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
+def install_fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
     model = Fake()
     monkeypatch.setattr(cli_module, "summarizer_factory", model)
     return model
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
+    return install_fake(monkeypatch)
 
 
 def run(*args: str, input: bytes | str | None = None, env: dict[str, str] | None = None) -> Result:

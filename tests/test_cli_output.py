@@ -7,10 +7,15 @@ import os
 from pathlib import Path
 
 import pytest
-from test_cli import TEXT, Fake, answer, article_file, assert_clean, fake, jsonl_records, run, write  # noqa: F401
+from test_cli import TEXT, Fake, answer, article_file, assert_clean, install_fake, jsonl_records, run, write
 
 from summarizer import pipeline
 from summarizer.grounding import ground_event
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
+    return install_fake(monkeypatch)
 
 
 def two_records(tmp_path: Path, fake: Fake, out: Path) -> None:
