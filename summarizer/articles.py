@@ -118,11 +118,13 @@ def _looks_binary(raw: bytes) -> bool:
     return b"\x00" in head or _control_share(head) > 0.05
 
 
+CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
+
+
 def _control_share(raw: bytes) -> float:
     if not raw:
         return 0.0
-    controls = sum(1 for byte in raw if byte < 32 and byte not in (9, 10, 12, 13))
-    return controls / len(raw)
+    return (len(raw) - len(raw.translate(None, CONTROL_BYTES))) / len(raw)
 
 
 def read_capped(stream: BinaryIO, source: str) -> bytes:
@@ -197,14 +199,21 @@ def parse_object(obj: object, *, source: str, default_id: str, warnings: list[st
     text = obj.get("text")
     if not isinstance(text, str):
         raise ArticleError(f"{source}: the object has no 'text' string")
-    article = parse_text(text, source=source, id=str(obj.get("id") or default_id), warnings=warnings)
-    published = parse_date(obj.get("published"), source, warnings) if obj.get("published") else article.published
-    return replace(
-        article,
+    published = None
+    header = DATE_HEADER.match(text)
+    if header:  # the seed format's date line; a "published" field wins over it
+        published = parse_date(header.group(1), source, warnings)
+        text = text[header.end() :]
+    if obj.get("published"):
+        published = parse_date(obj.get("published"), source, warnings)
+    return _finish(
+        text,
+        source=source,
+        id=str(obj.get("id") or default_id),
+        warnings=warnings,
+        published=published,
         title=_optional_str(obj.get("title")),
         url=_optional_str(obj.get("url")),
-        published=published,
-        warnings=tuple(warnings),
     )
 
 

@@ -19,24 +19,23 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import openai
-from openai.types import Batch
-from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
 from summarizer.articles import LoadFailure, load_articles
-from summarizer.backends.openai_backend import NO_KEY
 from summarizer.config import Settings
 from summarizer.errors import BackendError, OutputError, SummarizerError
 from summarizer.extract import build_request
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
-from summarizer.retry import call_with_retries
 from summarizer.runner import Failure, Tally, failure_of
+
+if TYPE_CHECKING:  # openai is imported where a request is made: it takes 0.7 s, and `summarize` never needs it
+    from openai.types import Batch
+    from openai.types.chat import ChatCompletion
 
 T = TypeVar("T")
 ENDPOINT = "/v1/chat/completions"
@@ -155,6 +154,10 @@ class BatchAPI:
     """The provider's files and batches endpoints through the official client, with the project's retries."""
 
     def __init__(self, settings: Settings) -> None:
+        import openai
+
+        from summarizer.backends.openai_backend import NO_KEY
+
         self.settings = settings
         # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
         self._client = openai.OpenAI(
@@ -187,6 +190,10 @@ class BatchAPI:
         return self._call(f"downloading file {file_id}", lambda: self._client.files.content(file_id).text)
 
     def _call(self, what: str, call: Callable[[], T]) -> T:
+        import openai
+
+        from summarizer.retry import call_with_retries
+
         where = f"the server at {public_url(self.settings.base_url)}" if self.settings.base_url else "the OpenAI API"
         try:
             return call_with_retries(call, self.settings.api_retries)
@@ -268,6 +275,8 @@ def completion_of(result: Mapping[str, Any]) -> ChatCompletion:
     if status != 200:
         said = _error_text(body.get("error", body)) if isinstance(body, dict) else _error_text(body)
         raise BackendError(f"the batch request failed with HTTP {status}: {said}")
+    from openai.types.chat import ChatCompletion
+
     try:
         completion = ChatCompletion.model_validate(body)
     except ValidationError as exc:

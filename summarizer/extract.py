@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import instructor
-from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
 from summarizer.backends import ChatBackend
@@ -26,6 +24,9 @@ from summarizer.config import Settings
 from summarizer.errors import ExtractionError
 from summarizer.record import Usage
 from summarizer.schema import Event
+
+if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
+    from openai.types.chat import ChatCompletion
 
 SHORTER = (
     "Your answer was cut off at the length limit. Answer again, shorter: only the facts the article states, "
@@ -68,6 +69,8 @@ class Meter:
 @functools.cache
 def event_tool() -> dict[str, Any]:
     """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``."""
+    import instructor  # here, not at the top: it imports openai, which a resumed batch never needs
+
     schema = instructor.openai_schema(Event).openai_schema
     return {
         "tools": [{"type": "function", "function": schema}],

@@ -18,9 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from openai.types.chat import ChatCompletion
+from typing import TYPE_CHECKING, Any
 
 from summarizer.articles import Article, fit_to_budget
 from summarizer.backends import ChatBackend, article_budget_chars, create_backend
@@ -34,6 +32,9 @@ from summarizer.reader.combine import Combined, combine, model_only, reader_only
 from summarizer.record import Issue, Provenance, Record, Usage
 from summarizer.schema import SCHEMA_VERSION, Event
 from summarizer.store import Store, cache_key, now
+
+if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
+    from openai.types.chat import ChatCompletion
 
 GROUNDING_VERSION = "1"  # bump when grounding changes the re-asks, and so the answers
 DERIVED_EXCLUDED = {  # modules that never change what a record says

