@@ -19,6 +19,7 @@ import json
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -113,9 +114,9 @@ def decode_bytes(raw: bytes, source: str) -> tuple[str, list[str]]:
 
 
 def _looks_binary(raw: bytes) -> bool:
-    """The binary test ``decode_bytes`` applies: a NUL or over 5% control bytes in the first 8 KB."""
-    head = raw[:SNIFF_BYTES]
-    return b"\x00" in head or _control_share(head) > 0.05
+    """The binary test ``decode_bytes`` applies (after UTF-16, whose encoding is full of NUL bytes):
+    a NUL byte anywhere in ``raw``, or over 5% control bytes in its first 8 KB."""
+    return b"\x00" in raw or _control_share(raw[:SNIFF_BYTES]) > 0.05
 
 
 CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13))
@@ -158,8 +159,14 @@ def parse_date(value: object, source: str, warnings: list[str]) -> date | None:
     return None
 
 
+def is_blank(text: str) -> bool:
+    """Nothing to read: only whitespace and invisible format characters (Unicode category Cf: zero-width
+    spaces and joiners, word joiners, byte order marks, soft hyphens, direction marks)."""
+    return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
+
+
 def _finish(text: str, *, source: str, id: str, warnings: list[str], **meta: object) -> Article:
-    if not text.strip():
+    if is_blank(text):
         raise ArticleError(f"{source}: the article is empty")
     return Article(id=id, text=text.strip(), source=source, warnings=tuple(warnings), **meta)  # type: ignore[arg-type]
 

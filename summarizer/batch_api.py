@@ -20,7 +20,6 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
@@ -31,7 +30,9 @@ from summarizer.extract import build_request
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
+from summarizer.redact import public_url
 from summarizer.runner import Failure, Tally, failure_of
+from summarizer.store import make_private_dirs, open_private
 
 if TYPE_CHECKING:  # openai is imported where a request is made: it takes 0.7 s, and `summarize` never needs it
     from openai.types import Batch
@@ -68,18 +69,6 @@ class BatchFile:
     path: Path
     articles: list[BatchArticle] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-
-
-def public_url(url: str | None) -> str | None:
-    """A base URL as it may be stored or shown: without user, password, query or fragment."""
-    if url is None:
-        return None
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6
-        host = f"[{host}]"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def batch_settings(settings: Settings) -> dict[str, Any]:
@@ -121,8 +110,8 @@ def write_batch_file(
     settings = summarizer.settings
     temporary = path.with_name(path.name + ".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("w", encoding="utf-8") as handle:
+        make_private_dirs(path.parent, settings.home)  # under the home: 0700 folders, a 0600 file
+        with open_private(temporary, settings.home) as handle:
             for item in load_articles(sources, exclude=[*exclude, temporary]):
                 if isinstance(item, LoadFailure):
                     batch.failures.append(Failure(item.source, item.source, None, "input", item.message))

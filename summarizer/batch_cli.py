@@ -23,6 +23,7 @@ from summarizer.outfile import ERROR_FIELDS, ErrorsFile, check_output_path, erro
 from summarizer.output import to_jsonl_line
 from summarizer.progress import Progress
 from summarizer.record import Record
+from summarizer.redact import public_url
 from summarizer.runner import Failure
 from summarizer.store import Store
 
@@ -166,7 +167,7 @@ def _submit(
             "submit the sources in parts"
         )
     record: dict[str, Any] = {
-        "base_url": batch_api.public_url(settings.base_url),
+        "base_url": public_url(settings.base_url),
         "model": summarizer.model_name,
         "prompt_hash": summarizer.prompt.hash,
         "sources": list(sources),
@@ -415,15 +416,15 @@ def _remote_settings(batch: dict[str, Any], options: dict[str, Any]) -> Settings
         raise UsageError(LOCAL_REFUSED)
     given = options.get("base_url") or os.environ.get("OPENAI_BASE_URL") or None
     overrides = {**options, "backend": "openai"}
-    if given is None or batch_api.public_url(given) != batch["base_url"]:
+    if given is None or public_url(given) != batch["base_url"]:
         if options.get("base_url"):
             where = batch["base_url"] or "the OpenAI API"
             raise UsageError(f"batch {batch['id']} was submitted to {where}, not {options['base_url']}")
         overrides["base_url"] = batch["base_url"]
     settings = settings_from_options(**overrides)
-    if batch_api.public_url(settings.base_url) != batch["base_url"]:  # OPENAI_BASE_URL set, the batch at OpenAI
+    if public_url(settings.base_url) != batch["base_url"]:  # OPENAI_BASE_URL set, the batch at OpenAI
         raise UsageError(
-            f"batch {batch['id']} was submitted to the OpenAI API, not {batch_api.public_url(settings.base_url)} "
+            f"batch {batch['id']} was submitted to the OpenAI API, not {public_url(settings.base_url)} "
             "(unset OPENAI_BASE_URL)"
         )
     return settings

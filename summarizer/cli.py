@@ -1,6 +1,6 @@
-"""The command line: a thin click layer. Domain errors become one-line messages and exit codes.
+"""The command line: a thin click layer. Domain errors become one-line, redacted messages and exit codes.
 
-Exit codes: 0 ok, 1 some article failed, 2 usage or configuration error.
+Exit codes: 0 ok, 1 some article or case failed, 2 usage or configuration error, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.prompts import list_prompts, load_prompt
 from summarizer.record import Record
+from summarizer.redact import redact
 from summarizer.runner import run_articles
 
 # Tests may replace this to run the CLI on a fake model: (settings) -> Summarizer.
@@ -41,7 +42,7 @@ class UsageError(click.ClickException):
 
 
 def fail(exc: SummarizerError) -> click.ClickException:
-    error = click.ClickException(str(exc))
+    error = click.ClickException(redact(str(exc)))
     error.exit_code = exc.exit_code
     return error
 
@@ -91,6 +92,10 @@ def cli() -> None:
     \b
     Runs offline on the embedded model by default. Set OPENAI_API_KEY, or pass --base-url,
     to use OpenAI or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server).
+
+    \b
+    Exit codes: 0 ok; 1 some article (or eval case) failed; 2 usage or configuration error,
+    including a server that refuses the key or the model; 130 interrupted (Ctrl-C).
     """
     logging.getLogger("instructor").addHandler(logging.NullHandler())
     logging.getLogger("instructor").propagate = False
@@ -323,4 +328,14 @@ cli.add_command(logs_command)
 
 
 def main() -> None:
-    cli(prog_name="summarizer")
+    """The console script: click's handling, except that Ctrl-C exits 130 (not 1, which means "some article
+    failed")."""
+    try:
+        code = cli.main(prog_name="summarizer", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("summarizer: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -13,6 +13,7 @@ from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError
+from summarizer.redact import add_secret, redact
 
 Backend = Literal["local", "openai"]
 BACKENDS: tuple[str, ...] = ("local", "openai")
@@ -84,6 +85,7 @@ class Settings:
         if "backend" not in values:
             values["backend"] = "openai" if values.get("api_key") or values.get("base_url") else "local"
         settings = cls(**values)  # type: ignore[arg-type]
+        add_secret(settings.api_key)
         settings.validate()
         return settings
 
@@ -130,7 +132,7 @@ def check_base_url(url: str) -> None:
     parsed = urlsplit(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ConfigError(
-            f"the base URL {url!r} (--base-url or OPENAI_BASE_URL) is not an http(s) URL with a host; "
+            f"the base URL {redact(url)!r} (--base-url or OPENAI_BASE_URL) is not an http(s) URL with a host; "
             "expected e.g. http://127.0.0.1:8080/v1"
         )
 

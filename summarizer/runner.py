@@ -20,6 +20,7 @@ from summarizer.errors import ArticleError, BackendError, ConfigError, Extractio
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
+from summarizer.redact import redact
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,10 @@ def failure_of(article: Article, exc: BaseException, sha256: str | None) -> Fail
     elif isinstance(exc, SummarizerError):
         kind = "error"
     else:
-        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        message = f"internal error (a bug; please report it): {type(exc).__name__}: {exc}"
+        tb = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        message = redact(f"internal error (a bug; please report it): {type(exc).__name__}: {exc}")
         return Failure(article.id, article.source, sha256, "internal", message, attempts, tb)
-    return Failure(article.id, article.source, sha256, kind, str(exc), attempts)
+    return Failure(article.id, article.source, sha256, kind, redact(str(exc)), attempts)
 
 
 def run_articles(

@@ -19,12 +19,12 @@ from fake_openai_server import completion, error_body
 from openai.types.chat import ChatCompletion
 
 from summarizer.articles import Article, load_articles
-from summarizer.batch_api import public_url
 from summarizer.batch_cli import batch_group
 from summarizer.config import Settings
 from summarizer.extract import build_request
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
+from summarizer.redact import public_url
 from summarizer.store import Store
 
 API_KEY = "sk-test-BATCH-NEVER-STORED-5e21"

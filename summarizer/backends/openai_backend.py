@@ -11,6 +11,7 @@ from openai.types.chat import ChatCompletion
 from summarizer.breaker import Breaker, ServerRefused
 from summarizer.config import Settings
 from summarizer.errors import BackendError
+from summarizer.redact import one_line, public_url
 from summarizer.retry import NotChatCompletion, call_with_retries
 
 NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key
@@ -39,7 +40,7 @@ class OpenAIBackend:
         try:
             response = call_with_retries(lambda: self._create(request), self._api_retries)
         except openai.APIStatusError as exc:
-            said = f"{self._where()} answered HTTP {exc.status_code}: {_short(exc.message)}"
+            said = f"{self._where()} answered HTTP {exc.status_code}: {server_said(exc)}"
             if exc.status_code in REFUSING:
                 refused = ServerRefused(f"stopping: {self._where()} {REFUSING[exc.status_code]} ({said})")
                 raise self.breaker.refused(refused) from exc
@@ -50,7 +51,7 @@ class OpenAIBackend:
             error = BackendError(f"{self._where()} timed out after {self._api_retries + 1} attempt(s)")
             raise self.breaker.failed(error, started) from exc
         except openai.APIConnectionError as exc:
-            error = BackendError(f"cannot reach {self._where()}: {_short(str(exc.__cause__ or exc))}")
+            error = BackendError(f"cannot reach {self._where()}: {one_line(str(exc.__cause__ or exc))}")
             raise self.breaker.failed(error, started) from exc
         except NotChatCompletion as exc:
             raise self.breaker.failed(BackendError(f"{self._where()} {exc}{NOT_OPENAI}"), started) from exc
@@ -68,8 +69,24 @@ class OpenAIBackend:
         return response
 
     def _where(self) -> str:
-        return f"the server at {self.base_url}" if self.base_url else "the OpenAI API"
+        return f"the server at {public_url(self.base_url)}" if self.base_url else "the OpenAI API"
 
 
-def _short(message: str, limit: int = 300) -> str:
-    return message if len(message) <= limit else message[:limit] + "..."
+def server_said(exc: openai.APIStatusError, limit: int = 200) -> str:
+    """The error message in a server's answer, on one line, redacted and truncated; the body's own text when
+    it has no message (never the Python repr of a parsed body)."""
+    body: object = exc.body
+    if isinstance(body, dict) and isinstance(body.get("error"), (dict, str)):
+        body = body["error"]
+    message, kind = None, None
+    if isinstance(body, dict):
+        message, kind = body.get("message"), body.get("type") or body.get("code")
+    elif isinstance(body, str):
+        message = body
+    if not isinstance(message, str) or not message.strip():
+        try:
+            message = exc.response.text
+        except Exception:  # a response whose body cannot be read: say what the client said
+            message = exc.message
+    text = one_line(message or "no message", limit)
+    return f"{text} ({one_line(str(kind), 40)})" if isinstance(kind, str) and kind and kind not in text else text

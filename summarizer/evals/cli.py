@@ -37,6 +37,7 @@ from summarizer.evals.results import CaseRow, Run, write_report
 from summarizer.evals.runner import run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer
 from summarizer.prompts import load_prompt
+from summarizer.redact import redact
 from summarizer.store import Store
 
 DEFAULT_FIXTURES = Path("evals/fixtures")
@@ -47,7 +48,7 @@ class EvalUsageError(click.ClickException):
 
 
 def _fail(exc: SummarizerError) -> click.ClickException:
-    error = click.ClickException(str(exc))
+    error = click.ClickException(redact(str(exc)))
     error.exit_code = exc.exit_code
     return error
 
@@ -226,7 +227,11 @@ def _run(ctx: click.Context, **o: Any) -> int:
     elif o["json_out"]:
         Path(o["json_out"]).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     console.print(f"run saved as {run.run_id}", markup=False, highlight=False)
-    return _verdict(gate, errors)
+    verdict = _verdict(gate, errors)
+    failed = [row for row in run.rows if row.error]
+    if failed:  # a case that never got a record is a failure of the run, whatever its scores
+        errors.print(f"{len(failed)} case run(s) failed (first: {failed[0].case}: {failed[0].error})", markup=False)
+    return 1 if failed else verdict
 
 
 def _baseline(

@@ -22,6 +22,7 @@ from summarizer.evals.fixtures import Case, Dataset
 from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
 from summarizer.evals.scorers import grounding, score_event, score_text
 from summarizer.pipeline import Summarizer
+from summarizer.redact import public_url, redact
 from summarizer.schema import SCHEMA_VERSION
 from summarizer.store import Store
 
@@ -52,7 +53,7 @@ def run_case(summarizer: Summarizer, case: Case, repeat: int, *, use_cache: bool
         return CaseRow(
             case=case.name,
             repeat=repeat,
-            error=f"{type(exc).__name__}: {exc}",
+            error=redact(f"{type(exc).__name__}: {exc}"),
             scores=score_event(case.labels, None),
             text=score_text(case.labels, None),
             latency_s=round(time.perf_counter() - started, 3),
@@ -132,7 +133,7 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "strategy": summarizer.settings.strategy,
         "backend": summarizer.backend_name,
         "model": summarizer.model_name,
-        "base_url": summarizer.settings.base_url,
+        "base_url": public_url(summarizer.settings.base_url),
         "parameters": summarizer.settings.parameters(),
         **extra,
     }

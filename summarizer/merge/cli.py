@@ -10,6 +10,7 @@ from summarizer.errors import SummarizerError
 from summarizer.merge import DEFAULT_THRESHOLD, FORMATS, POLICIES, group_records, merge_grouping, render_merged
 from summarizer.merge.grouping import explain as explain_grouping
 from summarizer.merge.loading import LoadProblem, load_inputs
+from summarizer.redact import redact
 
 
 @click.command("merge")
@@ -67,7 +68,7 @@ def merge_command(
         grouping = group_records(loaded, threshold)
         events = merge_grouping(grouping, policy)
     except SummarizerError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(redact(str(exc))) from exc
     if explain:
         click.echo(explain_grouping(grouping), err=True)
     if fmt is None:
