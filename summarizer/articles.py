@@ -335,7 +335,7 @@ def _jsonl_record(line: str, *, source: str, default_id: str, warnings: list[str
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return LoadFailure(source, f"{source}: invalid JSON ({exc.msg} at column {exc.colno})")
+        return LoadFailure(source, f"{source}: invalid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})")
     except RecursionError:
         return LoadFailure(source, f"{source}: invalid JSON (nested too deeply)")
     try:

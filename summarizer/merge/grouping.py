@@ -31,20 +31,53 @@ it). Groups are built by complete linkage: two groups join only if every pair ac
 passes, best pairs first. So a chain A~B~C never pulls A and C together when A and C fail on their own,
 and the result does not depend on input order (reports are sorted canonically first and
 ties are broken by that order).
+
+How it scales (the result is the one scoring every pair would give):
+
+1. Blocking: only pairs that could pass are scored. Dated pairs must have windows less than
+   2 days apart (swept in order of window start) and, when both sides name specific places,
+   share a place key (``place_key``, or ``district_key`` between districts/sites) that is a
+   specific place on at least one side: an index from key to reports, swept per key. A
+   report with no specific place is swept against every dated report in its date range.
+   A pair with an undated side has time 0, so it can only reach the threshold with a close
+   enough publication date (at the default 0.65: at most 1 day apart, both known): such pairs
+   are swept by publication date. Cost: ``n log n`` plus the pairs in each report's date
+   range and place key (every report of that range when a report names no specific place);
+   at thresholds of 0.55 or less an undated report is compared with every report.
+2. Complete linkage over the passing pairs only, with a heap of joinable group pairs, best
+   first: (worst pair score, mean pair score (exact), first report of each group). When two
+   groups join, the new group can join only the groups both could join (its worst and sum of
+   scores follow from theirs); every other heap entry of the two is stale and skipped when
+   popped. Cost: ``O(p log p)`` for ``p`` passing pairs, never a rescan of all group pairs.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
+from functools import cached_property
 
 from summarizer.merge.models import SourceReport
-from summarizer.merge.names import actor_key, is_country, is_weak_actor, name_key, place_key, same_place
+from summarizer.merge.names import (
+    COARSE_PLACE_KINDS,
+    actor_key,
+    district_key,
+    is_country,
+    is_weak_actor,
+    name_key,
+    place_key,
+    same_place,
+)
 
 DEFAULT_THRESHOLD = 0.65
 WEIGHTS = {"time": 0.35, "place": 0.30, "type": 0.15, "actors": 0.10, "published": 0.10}
 NARROW_WINDOW_DAYS = 2
+SCORE_UNIT = 10_000  # scores are rounded to 4 decimals: linkage compares them as integers of this unit
 
 COMPATIBLE_TYPES = {
     frozenset({"missile_or_air_strike", "drone_strike"}),
@@ -69,6 +102,11 @@ class Part:
         return WEIGHTS[self.name] * self.value
 
 
+def total(parts: Iterable[Part]) -> float:
+    """The score of some parts: their weighted sum, rounded to 4 decimals."""
+    return round(sum(part.weighted for part in parts), 4)
+
+
 @dataclass(frozen=True)
 class PairScore:
     a: str
@@ -79,26 +117,69 @@ class PairScore:
 
     @property
     def score(self) -> float:
-        return round(sum(part.weighted for part in self.parts), 4)
+        return total(self.parts)
 
     @property
     def passes(self) -> bool:
         return not self.blockers and self.score >= self.threshold
 
 
-@dataclass
-class Grouping:
-    reports: list[SourceReport]
-    groups: list[list[int]]
-    threshold: float
-    pairs: dict[tuple[int, int], PairScore] = field(default_factory=dict)
+# ---------------------------------------------------------------- what scoring reads from a report
 
-    def pair(self, i: int, j: int) -> PairScore:
-        """The score of two reports (pairs skipped as far apart in time are scored now)."""
-        key = (min(i, j), max(i, j))
-        if key not in self.pairs:
-            self.pairs[key] = score_pair(self.reports[key[0]], self.reports[key[1]], self.threshold)
-        return self.pairs[key]
+
+@dataclass(eq=False)
+class Profile:
+    """What scoring reads from one report, derived once (grouping scores a report against many)."""
+
+    report: SourceReport
+    window: tuple[date, date] | None
+    places: list[tuple[str, str]]  # (name, effective kind)
+    actors: set[str]
+    attackers: set[str]
+
+    @classmethod
+    def of(cls, report: SourceReport) -> Profile:
+        places = [(p.name, effective_kind(p.name, p.kind)) for p in report.event.places]
+        return cls(report, _window(report), places, _actor_keys(report), _actor_keys(report, "attacker"))
+
+    @property
+    def id(self) -> str:
+        return self.report.source.id
+
+    @cached_property
+    def specific(self) -> list[tuple[str, str]]:
+        """Its places that are not countries."""
+        return [place for place in self.places if place[1] != "country"]
+
+    def of_kind(self, kind: str) -> list[tuple[str, str]]:
+        return self._by_kind.get(kind, [])
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[tuple[str, str]]]:
+        by_kind: dict[str, list[tuple[str, str]]] = {}
+        for place in self.places:
+            by_kind.setdefault(place[1], []).append(place)
+        return by_kind
+
+    @cached_property
+    def evidence_words(self) -> str:
+        """The name-key words of its evidence quotes, each between spaces (see ``_mentions``)."""
+        return _padded(_evidence_words(self.report))
+
+    @cached_property
+    def title_words(self) -> str:
+        """The name-key words of its title and summary, each between spaces."""
+        return _padded(name_key(f"{self.report.event.title} \n {self.report.event.summary}").split())
+
+    @cached_property
+    def place_keys(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Blocking keys of its (specific places, countries): two places can only be the same if they share one."""
+        specific, countries = set(), set()
+        for name, kind in self.places:
+            (countries if kind == "country" else specific).add("p:" + place_key(name))
+            if kind not in COARSE_PLACE_KINDS:  # districts, sites, other: also the same under district_key
+                specific.add("d:" + district_key(name))
+        return frozenset(specific), frozenset(countries)
 
 
 # ---------------------------------------------------------------- parts
@@ -112,10 +193,10 @@ def _window(report: SourceReport) -> tuple[date, date] | None:
     return (start, end) if start and end else None
 
 
-def time_part(a: SourceReport, b: SourceReport) -> tuple[Part, str | None]:
-    wa, wb = _window(a), _window(b)
+def time_part(a: Profile, b: Profile) -> tuple[Part, str | None]:
+    wa, wb = a.window, b.window
     if wa is None or wb is None:
-        missing = " and ".join(r.source.id for r, w in ((a, wa), (b, wb)) if w is None)
+        missing = " and ".join(p.id for p, w in ((a, wa), (b, wb)) if w is None)
         return Part("time", 0.0, f"no dated window in {missing} (neutral)"), None
     gap = max(wa[0], wb[0]).toordinal() - min(wa[1], wb[1]).toordinal()
     shown = f"{_fmt_window(wa)} vs {_fmt_window(wb)}"
@@ -134,12 +215,11 @@ def _fmt_window(window: tuple[date, date]) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()}..{end.isoformat()}"
 
 
-def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
-    pa = [(p.name, effective_kind(p.name, p.kind)) for p in a.event.places]
-    pb = [(p.name, effective_kind(p.name, p.kind)) for p in b.event.places]
+def place_part(a: Profile, b: Profile) -> tuple[Part, list[str]]:
+    pa, pb = a.places, b.places
     blockers = []
     for kind, plural in (("country", "countries"), ("region", "regions"), ("city", "cities")):
-        ka, kb = [p for p in pa if p[1] == kind], [p for p in pb if p[1] == kind]
+        ka, kb = a.of_kind(kind), b.of_kind(kind)
         if ka and kb and not _any_same(ka, pb) and not _any_same(kb, pa):
             blockers.append(f"different {plural}: {_names(ka)} vs {_names(kb)}")
     shared = [(x, y) for x in pa for y in pb if same_place(x[0], x[1], y[0], y[1])]
@@ -149,8 +229,7 @@ def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
         return Part("place", 1.0, f"shared place: {_pairs(fine)}"), blockers
     if regions:
         return Part("place", 0.5, f"shared region only: {_pairs(regions)}"), blockers
-    specific_a = [p for p in pa if p[1] != "country"]
-    specific_b = [p for p in pb if p[1] != "country"]
+    specific_a, specific_b = a.specific, b.specific
     if specific_a and specific_b:
         detail = f"no shared place ({_names(specific_a)} vs {_names(specific_b)})"
         blockers.append(detail)
@@ -161,15 +240,15 @@ def place_part(a: SourceReport, b: SourceReport) -> tuple[Part, list[str]]:
     for bare, own, others in ((a, specific_a, specific_b), (b, specific_b, specific_a)):
         if own:
             continue
-        quoted = sorted({name for name, _ in others if _mentions(_evidence_words(bare), name)})
+        quoted = sorted({name for name, _ in others if _mentions(bare.evidence_words, name)})
         if quoted:
-            reason = f"{', '.join(quoted)} named in evidence quoted by {bare.source.id} (it lists no specific place)"
+            reason = f"{', '.join(quoted)} named in evidence quoted by {bare.id} (it lists no specific place)"
             return Part("place", 1.0, reason), blockers
-        written = sorted({name for name, _ in others if _mentions(_title_words(bare), name)})
+        written = sorted({name for name, _ in others if _mentions(bare.title_words, name)})
         if written:
-            reason = f"{', '.join(written)} named in the title/summary of {bare.source.id} (it lists no specific place)"
+            reason = f"{', '.join(written)} named in the title/summary of {bare.id} (it lists no specific place)"
             return Part("place", 0.5, reason), blockers
-    missing = " and ".join(r.source.id for r, p in ((a, specific_a), (b, specific_b)) if not p)
+    missing = " and ".join(p.id for p, s in ((a, specific_a), (b, specific_b)) if not s)
     return Part("place", 0.0, f"no specific place in {missing} (neutral)"), blockers
 
 
@@ -180,15 +259,15 @@ def effective_kind(name: str, kind: str) -> str:
     return "other" if kind == "country" else kind
 
 
-def _mentions(words: list[str], place: str) -> bool:
-    """Whether ``words`` (name-key words of some text) contain ``place``, alias-aware."""
+def _mentions(words: str, place: str) -> bool:
+    """Whether ``words`` (name-key words of some text, see ``_padded``) contain ``place``, alias-aware."""
     wanted = place_key(place).split()
-    n = len(wanted)
-    return bool(wanted) and any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
+    return bool(wanted) and _padded(wanted) in words
 
 
-def _title_words(report: SourceReport) -> list[str]:
-    return name_key(f"{report.event.title} \n {report.event.summary}").split()
+def _padded(words: list[str]) -> str:
+    """Words joined with a space before and after each: a run of words is then a plain substring."""
+    return f" {' '.join(words)} "
 
 
 def _evidence_words(report: SourceReport) -> list[str]:
@@ -217,8 +296,8 @@ def _pairs(pairs: list[tuple[tuple[str, str], tuple[str, str]]]) -> str:
     return ", ".join(shown)
 
 
-def type_part(a: SourceReport, b: SourceReport) -> Part:
-    ta, tb = a.event.event_type, b.event.event_type
+def type_part(a: Profile, b: Profile) -> Part:
+    ta, tb = a.report.event.event_type, b.report.event.event_type
     if ta == tb:
         return Part("type", 1.0, f"same type ({ta})")
     if "other" in (ta, tb):
@@ -233,105 +312,232 @@ def _actor_keys(report: SourceReport, role: str | None = None) -> set[str]:
     return {key for key in keys if not is_weak_actor(key)}
 
 
-def actors_part(a: SourceReport, b: SourceReport) -> Part:
-    shared = sorted(_actor_keys(a) & _actor_keys(b))
+def actors_part(a: Profile, b: Profile) -> Part:
+    shared = sorted(a.actors & b.actors)
     if len(shared) >= 2:
         return Part("actors", 1.0, f"shared actors: {', '.join(shared)}")
     if shared:
         return Part("actors", 0.5, f"shared actor: {shared[0]}")
-    attackers_a, attackers_b = _actor_keys(a, "attacker"), _actor_keys(b, "attacker")
-    if attackers_a and attackers_b:
-        shown = f"{', '.join(sorted(attackers_a))} vs {', '.join(sorted(attackers_b))}"
+    if a.attackers and b.attackers:
+        shown = f"{', '.join(sorted(a.attackers))} vs {', '.join(sorted(b.attackers))}"
         return Part("actors", -0.5, f"different attackers ({shown})")
     return Part("actors", 0.0, "no shared actor (neutral)")
 
 
-def published_part(a: SourceReport, b: SourceReport) -> Part:
-    da, db = a.source.published, b.source.published
+def published_value(days: int | None) -> float:
+    """The published part for publication dates ``days`` apart (None: a date is unknown)."""
+    if days is None:
+        return 0.0
+    return 1.0 if days <= 1 else 0.5 if days <= 3 else 0.0 if days <= 7 else -1.0
+
+
+def published_part(a: Profile, b: Profile) -> Part:
+    da, db = a.report.source.published, b.report.source.published
     if da is None or db is None:
-        return Part("published", 0.0, "publication date unknown (neutral)")
+        return Part("published", published_value(None), "publication date unknown (neutral)")
     days = abs((da - db).days)
-    if days <= 1:
-        return Part("published", 1.0, f"published {days} day(s) apart")
-    if days <= 3:
-        return Part("published", 0.5, f"published {days} days apart")
-    if days <= 7:
-        return Part("published", 0.0, f"published {days} days apart")
-    return Part("published", -1.0, f"published {days} days apart")
+    value = published_value(days)
+    unit = "day(s)" if value == 1.0 else "days"
+    return Part("published", value, f"published {days} {unit} apart")
 
 
-def score_pair(a: SourceReport, b: SourceReport, threshold: float = DEFAULT_THRESHOLD) -> PairScore:
+def score_profiles(a: Profile, b: Profile, threshold: float = DEFAULT_THRESHOLD) -> PairScore:
     time, time_blocker = time_part(a, b)
     place, place_blockers = place_part(a, b)
     parts = (time, place, type_part(a, b), actors_part(a, b), published_part(a, b))
     blockers = ([time_blocker] if time_blocker else []) + place_blockers
-    return PairScore(a.source.key, b.source.key, parts, tuple(blockers), threshold)
+    return PairScore(a.report.source.key, b.report.source.key, parts, tuple(blockers), threshold)
+
+
+def score_pair(a: SourceReport, b: SourceReport, threshold: float = DEFAULT_THRESHOLD) -> PairScore:
+    return score_profiles(Profile.of(a), Profile.of(b), threshold)
+
+
+# ---------------------------------------------------------------- grouping
+
+
+class PairScores(dict[tuple[int, int], PairScore]):
+    """Pair scores by report indices ``(i, j)``, ``i < j``: the passing pairs; any other is scored when asked for."""
+
+    def __init__(self, profiles: list[Profile], threshold: float) -> None:
+        super().__init__()
+        self.profiles, self.threshold = profiles, threshold
+
+    def __missing__(self, key: tuple[int, int]) -> PairScore:
+        i, j = key
+        if not 0 <= i < j < len(self.profiles):
+            raise KeyError(key)
+        self[key] = score = score_profiles(self.profiles[i], self.profiles[j], self.threshold)
+        return score
+
+
+@dataclass
+class Grouping:
+    reports: list[SourceReport]
+    groups: list[list[int]]
+    threshold: float
+    pairs: dict[tuple[int, int], PairScore] = field(default_factory=dict)
+
+    def pair(self, i: int, j: int) -> PairScore:
+        """The score of two reports (pairs blocking skipped are scored now)."""
+        key = (min(i, j), max(i, j))
+        if key not in self.pairs:
+            self.pairs[key] = score_pair(self.reports[key[0]], self.reports[key[1]], self.threshold)
+        return self.pairs[key]
+
+
+def group_reports(reports: list[SourceReport], threshold: float = DEFAULT_THRESHOLD) -> Grouping:
+    """Complete-linkage groups of ``reports`` (which must already be in canonical order)."""
+    profiles = [Profile.of(report) for report in reports]
+    pairs = PairScores(profiles, threshold)
+    passing: dict[tuple[int, int], int] = {}
+    for i, j in _candidates(profiles, threshold):
+        pair = score_profiles(profiles[i], profiles[j], threshold)
+        if pair.passes:  # only these are kept: the others are scored again if asked for
+            pairs[(i, j)] = pair
+            passing[(i, j)] = round(pair.score * SCORE_UNIT)
+    groups = _complete_linkage(len(reports), passing)
+    return Grouping(reports=reports, groups=groups, threshold=threshold, pairs=pairs)
+
+
+# ---------------------------------------------------------------- blocking
+
+
+def candidate_pairs(reports: list[SourceReport], threshold: float = DEFAULT_THRESHOLD) -> list[tuple[int, int]]:
+    """Pairs worth scoring: every pair that can pass (see the module docstring), and few others."""
+    return sorted(_candidates([Profile.of(report) for report in reports], threshold))
+
+
+def _candidates(profiles: list[Profile], threshold: float) -> set[tuple[int, int]]:
+    out: set[tuple[int, int]] = set()
+    spans = {i: (p.window[0].toordinal(), p.window[1].toordinal(), i) for i, p in enumerate(profiles) if p.window}
+    for members in _key_index(profiles).values():
+        specific = {i for i, is_specific in members.items() if is_specific}
+        if specific and len(members) > 1:  # windows < 2 days apart, one side's specific place under this key
+            out.update(_near([spans[i] for i in members if i in spans], specific, 1))
+    placeless = {i for i, p in enumerate(profiles) if not p.place_keys[0]}
+    out.update(_near(list(spans.values()), placeless, 1))  # no specific place: every dated report in its range
+    for i, j in _undated_pairs(profiles, threshold):
+        if _places_compatible(profiles[i], profiles[j]):
+            out.add((i, j))
+    return out
+
+
+def _key_index(profiles: list[Profile]) -> dict[str, dict[int, bool]]:
+    """Place key -> {report index: whether the key is one of its specific places (else only a country)}."""
+    index: dict[str, dict[int, bool]] = {}
+    for i, profile in enumerate(profiles):
+        specific, countries = profile.place_keys
+        for key in countries:
+            index.setdefault(key, {})[i] = False
+        for key in specific:
+            index.setdefault(key, {})[i] = True
+    return index
+
+
+def _places_compatible(a: Profile, b: Profile) -> bool:
+    """False when "no shared place" blocks for sure: both name specific places and share no key."""
+    specific_a, countries_a = a.place_keys
+    specific_b, countries_b = b.place_keys
+    if not specific_a or not specific_b:
+        return True
+    shared = not specific_a.isdisjoint(specific_b) or not specific_a.isdisjoint(countries_b)
+    return shared or not specific_b.isdisjoint(countries_a)
+
+
+def _undated_pairs(profiles: list[Profile], threshold: float) -> Iterator[tuple[int, int]]:
+    """Pairs with an undated side whose publication dates are close enough for the pair to reach ``threshold``."""
+    undated = {i for i, p in enumerate(profiles) if p.window is None}
+    reach = undated_reach(threshold)
+    if not undated or reach == -1:
+        return iter(())
+    if reach is None:
+        return ((min(u, v), max(u, v)) for u in sorted(undated) for v in range(len(profiles)) if v != u)
+    published = [(d.toordinal(), d.toordinal(), i) for i, p in enumerate(profiles) if (d := p.report.source.published)]
+    return _near(published, undated, reach)
+
+
+def undated_reach(threshold: float) -> int | None:
+    """How many days apart two known publication dates can be for a pair with an undated side to pass.
+
+    Such a pair scores 0 on time, so even with the best place, type and actors its publication
+    dates must be close: -1 when no such pair can pass, None when any can (unknown dates too).
+    """
+
+    def best(published: float) -> float:
+        parts = [Part(name, 1.0, "") for name in ("place", "type", "actors")]
+        return total([Part("time", 0.0, ""), *parts, Part("published", published, "")])
+
+    if best(published_value(None)) >= threshold:
+        return None
+    return max((days for days in range(8) if best(published_value(days)) >= threshold), default=-1)
+
+
+def _near(items: list[tuple[int, int, int]], wanted: set[int], reach: int) -> Iterator[tuple[int, int]]:
+    """Index pairs of ``items`` (start, end, index) at most ``reach`` days apart, one of each pair in ``wanted``."""
+    items = sorted(items)
+    sub = [item for item in items if item[2] in wanted]
+    for item in items:
+        _, end, i = item
+        target = items if i in wanted else sub
+        for y in range(bisect_right(target, item), len(target)):
+            start, _, j = target[y]
+            if start - end > reach:
+                break
+            yield (i, j) if i < j else (j, i)
 
 
 # ---------------------------------------------------------------- linkage
 
 
-def candidate_pairs(reports: list[SourceReport]) -> list[tuple[int, int]]:
-    """Pairs worth scoring: all but dated pairs whose windows are 2+ days apart (those are blocked anyway).
+def _complete_linkage(n: int, passing: dict[tuple[int, int], int]) -> list[list[int]]:
+    """Complete-linkage groups of reports ``0..n-1``, given the passing pairs' scores (in ``SCORE_UNIT``).
 
-    Dated reports are swept in order of window start, so n reports spread over many days cost
-    far fewer than n^2 / 2 pair scores; undated reports are paired with everything.
+    A group is known by its first report. ``links[g][h] = (worst, sum)`` of the pair scores
+    across groups g and h, kept only while every pair across them passes (once one fails, it
+    fails for any groups containing them). The heap holds candidate joins with the version of
+    each group when pushed; a join whose groups changed since is stale and skipped.
     """
-    windows = [_window(r) for r in reports]
-    dated = sorted((w[0], w[1], i) for i, w in enumerate(windows) if w is not None)
-    undated = [i for i, w in enumerate(windows) if w is None]
-    out = {(min(i, j), max(i, j)) for i in undated for j in range(len(reports)) if i != j}
-    for x, (_, end_x, i) in enumerate(dated):
-        for start_y, _, j in dated[x + 1 :]:
-            if start_y.toordinal() - end_x.toordinal() >= 2:
-                break
-            out.add((min(i, j), max(i, j)))
-    return sorted(out)
+    members = {i: [i] for i in range(n)}
+    links: dict[int, dict[int, tuple[int, int]]] = {i: {} for i in range(n)}
+    version = [0] * n
+    heap = []
+    for (i, j), score in passing.items():
+        links[i][j] = links[j][i] = (score, score)
+        heap.append((-score, -score, i, j, 0, 0))
+    heapq.heapify(heap)
+    while heap:
+        _, _, g, h, version_g, version_h = heapq.heappop(heap)
+        if g not in members or h not in members or version[g] != version_g or version[h] != version_h:
+            continue
+        _join(g, h, members, links)
+        version[g] += 1
+        for k, (worst, summed) in links[g].items():
+            x, y = min(g, k), max(g, k)
+            count = len(members[x]) * len(members[y])
+            heapq.heappush(heap, (-worst, _negative_mean(summed, count), x, y, version[x], version[y]))
+    return sorted(members.values())
 
 
-def group_reports(reports: list[SourceReport], threshold: float = DEFAULT_THRESHOLD) -> Grouping:
-    """Complete-linkage groups of ``reports`` (which must already be in canonical order)."""
-    pairs = {(i, j): score_pair(reports[i], reports[j], threshold) for i, j in candidate_pairs(reports)}
-    # Complete linkage never joins reports that are not connected by passing pairs: link each
-    # connected component of the passing pairs on its own (keeps the loop over groups small).
-    parent = list(range(len(reports)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for (i, j), pair in pairs.items():
-        if pair.passes:
-            a, b = root(i), root(j)
-            parent[max(a, b)] = min(a, b)
-    components: dict[int, list[int]] = {}
-    for i in range(len(reports)):
-        components.setdefault(root(i), []).append(i)
-    groups = [group for members in components.values() for group in _complete_linkage(members, pairs)]
-    return Grouping(reports=reports, groups=sorted(groups), threshold=threshold, pairs=pairs)
+def _join(g: int, h: int, members: dict[int, list[int]], links: dict[int, dict[int, tuple[int, int]]]) -> None:
+    """Put group ``h`` into group ``g`` (``g < h``): it can join only the groups both could join."""
+    links_g, links_h = links[g], links.pop(h)
+    del links_g[h], links_h[g]
+    joined = {}
+    for k, (worst, summed) in links_g.items():
+        del links[k][g]
+        if k in links_h:
+            worst_h, summed_h = links_h[k]
+            joined[k] = links[k][g] = (min(worst, worst_h), summed + summed_h)
+    for k in links_h:
+        del links[k][h]
+    links[g] = joined
+    members[g] = sorted(members[g] + members.pop(h))
 
 
-def _complete_linkage(members: list[int], pairs: dict[tuple[int, int], PairScore]) -> list[list[int]]:
-    clusters: list[list[int]] = [[i] for i in members]
-    while True:
-        best: tuple[float, float, int, int] | None = None
-        for x in range(len(clusters)):
-            for y in range(x + 1, len(clusters)):
-                cross = [pairs.get((min(i, j), max(i, j))) for i in clusters[x] for j in clusters[y]]
-                if not all(pair is not None and pair.passes for pair in cross):
-                    continue
-                scores = [pair.score for pair in cross if pair is not None]
-                worst, mean = min(scores), sum(scores) / len(scores)
-                candidate = (-worst, -mean, x, y)
-                if best is None or candidate < best:
-                    best = candidate
-        if best is None:
-            return clusters
-        _, _, x, y = best
-        clusters[x] = sorted(clusters[x] + clusters[y])
-        del clusters[y]
+def _negative_mean(summed: int, count: int) -> int | Fraction:
+    """Minus the mean score, exactly (an int when it is one: those compare fastest)."""
+    return -(summed // count) if summed % count == 0 else Fraction(-summed, count)
 
 
 def explain(grouping: Grouping) -> str:
