@@ -103,6 +103,7 @@ def main() -> None:
         records = synthetic(n, dense=dense)
         texts = [r.model_dump_json() for r in records]
         reference = timed(lambda texts=texts: [Record.model_validate_json(t) for t in texts])
+        del texts
         events: list = []
         merge = timed(lambda records=records, events=events: events.extend(merge_records(records)))
         growth = ""
