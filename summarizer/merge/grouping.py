@@ -32,23 +32,25 @@ passes, best pairs first. So a chain A~B~C never pulls A and C together when A a
 and the result does not depend on input order (reports are sorted canonically first and
 ties are broken by that order).
 
-How it scales (the result is the one scoring every pair would give):
+How it scales (the groups are those of scoring every pair and linking the plain way):
 
-1. Blocking: only pairs that could pass are scored. Dated pairs must have windows less than
-   2 days apart (swept in order of window start) and, when both sides name specific places,
-   share a place key (``place_key``, or ``district_key`` between districts/sites) that is a
-   specific place on at least one side: an index from key to reports, swept per key. A
-   report with no specific place is swept against every dated report in its date range.
-   A pair with an undated side has time 0, so it can only reach the threshold with a close
-   enough publication date (at the default 0.65: at most 1 day apart, both known): such pairs
-   are swept by publication date. Cost: ``n log n`` plus the pairs in each report's date
-   range and place key (every report of that range when a report names no specific place);
-   at thresholds of 0.55 or less an undated report is compared with every report.
-2. Complete linkage over the passing pairs only, with a heap of joinable group pairs, best
-   first: (worst pair score, mean pair score (exact), first report of each group). When two
-   groups join, the new group can join only the groups both could join (its worst and sum of
-   scores follow from theirs); every other heap entry of the two is stale and skipped when
-   popped. Cost: ``O(p log p)`` for ``p`` passing pairs, never a rescan of all group pairs.
+1. Blocking: only pairs that could pass are scored. Dated pairs need windows less than 2
+   days apart (a sweep in order of window start). When both sides name specific places they
+   must also share a place key (``place_key``; ``district_key`` when neither is a country,
+   region or city) that is a specific place on at least one side: a key -> reports index,
+   swept per key. A report with no specific place is swept against every dated report in
+   its date range. A pair with an undated side scores 0 on time, so it reaches the threshold
+   only with close publication dates (``undated_reach``: at the default 0.65 at most 1 day
+   apart, both known): those pairs are swept by publication date, then filtered by place key. Cost:
+   ``n log n`` plus the pairs found, i.e. each report's neighbours within its date range and
+   place keys (all reports of the range for a report without a specific place; at thresholds
+   of 0.55 or less, all reports for an undated one).
+2. Complete linkage over the passing pairs only: a heap of joinable group pairs keyed by
+   (-worst score, -mean score, first report of each group), the mean compared exactly (equal
+   means are ties, broken by canonical order). When two groups join, the new group can join
+   only the groups both could join, with worst and sum of scores following from theirs; the
+   heap entries of the two old groups go stale and are skipped when popped. Cost:
+   ``O(p log p)`` for ``p`` passing pairs; no rescan of all group pairs.
 """
 
 from __future__ import annotations
@@ -357,7 +359,7 @@ def score_pair(a: SourceReport, b: SourceReport, threshold: float = DEFAULT_THRE
 
 
 class PairScores(dict[tuple[int, int], PairScore]):
-    """Pair scores by report indices ``(i, j)``, ``i < j``: the passing pairs; any other is scored when asked for."""
+    """Scores by report indices ``(i, j)``, ``i < j``: the passing pairs, and any other pair once asked for."""
 
     def __init__(self, profiles: list[Profile], threshold: float) -> None:
         super().__init__()
