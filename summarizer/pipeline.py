@@ -26,7 +26,7 @@ from summarizer.config import Settings
 from summarizer.errors import ExtractionError, SummarizerError
 from summarizer.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
 from summarizer.grounding import Grounding, ground_event
-from summarizer.prompts import Prompt, load_prompt
+from summarizer.prompts import Prompt, load_prompt, shows_escaped
 from summarizer.reader import READER_VERSION, Reading
 from summarizer.reader.combine import Combined, combine, model_only, reader_only
 from summarizer.record import Issue, Provenance, Record, Usage
@@ -155,6 +155,8 @@ class Summarizer:
             tool=tool_schema_hash(),
             published=article.published,
             title=article.title,
+            # Keys of articles shown unchanged stay as they were before prompt syntax was escaped.
+            **({"escaped": True} if shows_escaped(article) else {}),
         )
 
     def record_from_completion(self, article: Article, completion: ChatCompletion, latency_s: float = 0.0) -> Record:

@@ -3,6 +3,12 @@
 Placeholders are ``{{ name }}``. They are filled in one pass over the *template*, so article
 text is inserted as data and never read as a template itself: ``{{ 7*7 }}`` inside an article
 reaches the model unchanged. No template engine is involved.
+
+Inserted values are also *data* for the model: they cannot close the ``<article>`` block the
+prompt fences them in, start a ``[system]`` / ``[user]`` section, or smuggle the chat-template
+control tokens that servers and llama.cpp parse out of plain text (``<|im_start|>``, ``[INST]``,
+``</s>``). ``as_data`` writes those as character references (``&lt;/article&gt;``), which a model
+reads as quoted text. Grounding still searches the original article.
 """
 
 from __future__ import annotations
@@ -21,6 +27,16 @@ PACKAGED_DIR = Path(__file__).parent / "prompts"
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 PLACEHOLDERS = {"article", "published", "title"}
 SECTION = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
+# What an inserted value must not contain as such: a tag that opens or closes the data block (any
+# spelling: "</ARTICLE >", "<article id=x>"), a section header, or a chat-template control token.
+PROMPT_SYNTAX = re.compile(
+    r"<\s*/?\s*article\b[^<>]*>"  # the data block's own tags
+    r"|<[|\uff5c][^<>\s]{1,64}?[|\uff5c]>"  # ChatML / Llama 3 / DeepSeek tokens: <|im_start|>, <|eot_id|>
+    r"|</?s>|<<\s*/?\s*SYS\s*>>|\[\s*/?\s*INST\s*\]"  # Llama 2 / Mistral markers
+    r"|\[\s*(?:system|user|assistant)\s*\]",  # this project's section headers
+    re.IGNORECASE,
+)
+REFERENCES = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;"})
 
 
 @dataclass(frozen=True)
@@ -36,14 +52,25 @@ class Prompt:
     def render(self, article: Article) -> list[dict[str, str]]:
         """Chat messages for one article; static instructions first so the KV cache prefix is shared."""
         values = {
-            "article": article.text,
+            "article": as_data(article.text),
             "published": article.published.isoformat() if article.published else "unknown",
-            "title": article.title or "(none)",
+            # One line: a newline in a title could otherwise start a line of its own ("Publication date: ...").
+            "title": as_data(" ".join(article.title.split())) if article.title else "(none)",
         }
         return [
             {"role": "system", "content": fill(self.system, values)},
             {"role": "user", "content": fill(self.user, values)},
         ]
+
+
+def as_data(text: str) -> str:
+    """``text`` with every piece of prompt syntax (see ``PROMPT_SYNTAX``) written as character references."""
+    return PROMPT_SYNTAX.sub(lambda match: match.group().translate(REFERENCES), text)
+
+
+def shows_escaped(article: Article) -> bool:
+    """Whether the prompt shows this article's text or title other than as written (an answer-cache key part)."""
+    return any(PROMPT_SYNTAX.search(text) for text in (article.text, article.title or ""))
 
 
 def fill(template: str, values: dict[str, str]) -> str:

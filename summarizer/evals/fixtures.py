@@ -131,23 +131,46 @@ def load_case(labels_path: Path, root: Path | None = None) -> Case:
         name = str(labels_path.parent.relative_to(root) / name)
     labels = parse_labels(raw["labels"], where)
     try:
-        article = load_article(_article_path(labels_path, raw.get("article"), where))
+        article = load_article(article_path(labels_path, raw.get("article"), root))
     except ArticleError as exc:
         raise FixtureError(f"{where}: {exc}") from exc
     return Case(name, article, labels, labels_path, tuple(tags), notes)
 
 
-def _article_path(labels_path: Path, given: object, where: str) -> Path:
+def article_path(labels_path: Path, given: object, root: Path | None = None) -> Path:
+    """The article file of a labels file, confined to the fixtures folder.
+
+    ``given`` is the labels file's ``"article"`` value (``None``: the file beside it with the same
+    stem). A fixtures folder may come from an untrusted pull request, so the article must be a
+    relative path without ``..`` that resolves, symlinks followed, inside ``root`` (default: the
+    labels file's folder); anything else would let a labels file send any readable file to the model.
+    """
+    where = str(labels_path)
+    home = (root if root is not None else labels_path.parent).resolve()
     if given is not None:
         if not isinstance(given, str) or not given:
             raise FixtureError(f"{where}: 'article' must be a file name")
-        path = labels_path.parent / given
+        relative = Path(given)
+        if relative.is_absolute() or relative.drive or ".." in relative.parts:
+            raise FixtureError(f"{where}: 'article' must be a path inside the fixtures folder, not {given!r}")
+        path = labels_path.parent / relative
         if not path.is_file():
             raise FixtureError(f"{where}: article file {path} does not exist")
-        return path
+    else:
+        path = _article_beside(labels_path)
+    for checked in (labels_path, path):
+        if not checked.resolve().is_relative_to(home):
+            raise FixtureError(f"{where}: {checked} leads outside the fixtures folder {home} (a symlink?)")
+    return path
+
+
+def _article_beside(labels_path: Path) -> Path:
+    where = str(labels_path)
     stem = labels_path.name[: -len(LABELS_SUFFIX)]
     candidates = sorted(
-        p for p in labels_path.parent.glob(f"{stem}.*") if p.suffix.lower() in SUPPORTED_SUFFIXES and p.stem == stem
+        p
+        for p in labels_path.parent.glob(f"{stem}.*")
+        if p.suffix.lower() in SUPPORTED_SUFFIXES and p.stem == stem and not p.name.endswith(LABELS_SUFFIX)
     )
     if not candidates:
         raise FixtureError(f"{where}: no article file {stem}.txt (or .md, .html, .json) beside it")

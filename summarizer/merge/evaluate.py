@@ -33,8 +33,9 @@ from typing import Any
 
 import click
 
-from summarizer.articles import SUPPORTED_SUFFIXES, load_article
+from summarizer.articles import LABELS_SUFFIX, load_article
 from summarizer.errors import SummarizerError
+from summarizer.evals.fixtures import article_path
 from summarizer.merge.grouping import DEFAULT_THRESHOLD, Grouping, group_reports
 from summarizer.merge.loading import LoadProblem, load_inputs
 from summarizer.merge.models import MergedEvent
@@ -42,7 +43,6 @@ from summarizer.merge.reports import collect_reports
 from summarizer.record import Record, unmodelled_provenance
 from summarizer.schema import Event
 
-LABELS_SUFFIX = ".labels.json"
 PLACEHOLDER = "(synthetic record built from the hand labels)"
 
 
@@ -113,9 +113,7 @@ def records_from_labels(fixtures: Path) -> list[Record]:
     records = []
     for path in sorted(fixtures.rglob(f"*{LABELS_SUFFIX}")):
         raw = json.loads(path.read_text(encoding="utf-8"))
-        stem = path.name[: -len(LABELS_SUFFIX)]
-        article_path = path.parent / raw["article"] if raw.get("article") else _article_beside(path, stem)
-        article = load_article(article_path)
+        article = load_article(article_path(path, raw.get("article"), fixtures))
         records.append(
             Record(
                 article=article.meta(),
@@ -124,13 +122,6 @@ def records_from_labels(fixtures: Path) -> list[Record]:
             )
         )
     return records
-
-
-def _article_beside(labels: Path, stem: str) -> Path:
-    for path in sorted(labels.parent.glob(f"{stem}.*")):
-        if path.stem == stem and path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.endswith(LABELS_SUFFIX):
-            return path
-    raise SummarizerError(f"{labels}: no article file beside it")
 
 
 def _first(value: Any, default: str) -> str:
@@ -257,7 +248,7 @@ def summarize_fixtures(fixtures: Path, gold: Mapping[str, str], out: Path) -> It
             if stem not in gold:
                 continue
             raw = json.loads(path.read_text(encoding="utf-8"))
-            article = load_article(path.parent / raw["article"] if raw.get("article") else _article_beside(path, stem))
+            article = load_article(article_path(path, raw.get("article"), fixtures))
             try:
                 record = summarizer.summarize(article)
             except SummarizerError as exc:

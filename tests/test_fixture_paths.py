@@ -1,0 +1,111 @@
+"""A fixtures folder may come from an untrusted pull request: its labels files cannot make the eval (or the
+merge evaluation) read, send to a model or embed in a report any file outside the fixtures folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from summarizer.cli import cli
+from summarizer.evals.fixtures import FixtureError, load_fixtures
+from summarizer.merge.evaluate import records_from_labels
+
+SECRET = "OPENAI_API_KEY=sk-secret-from-the-runner"
+LABELS = {"event": "e1", "labels": {"event_type": "other"}}
+
+
+@pytest.fixture
+def layout(tmp_path: Path) -> tuple[Path, Path]:
+    """A fixtures folder inside a checkout whose ``.env`` holds a secret."""
+    checkout = tmp_path / "checkout"
+    fixtures = checkout / "evals" / "fixtures"
+    fixtures.mkdir(parents=True)
+    (checkout / ".env").write_text(SECRET, encoding="utf-8")
+    (fixtures / "ok.txt").write_text("A strike hit the town.", encoding="utf-8")
+    (fixtures / "ok.labels.json").write_text(json.dumps(LABELS), encoding="utf-8")
+    return checkout, fixtures
+
+
+def write_labels(folder: Path, name: str, article: str | None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.labels.json"
+    path.write_text(json.dumps({**LABELS, **({"article": article} if article is not None else {})}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("article", "reason"),
+    [
+        ("../../.env", "inside the fixtures folder"),
+        ("sub/../../../.env", "inside the fixtures folder"),
+        ("ABSOLUTE", "inside the fixtures folder"),
+    ],
+)
+def test_an_article_path_out_of_the_folder_is_refused(layout: tuple[Path, Path], article: str, reason: str) -> None:
+    checkout, fixtures = layout
+    given = str(checkout / ".env") if article == "ABSOLUTE" else article
+    labels = write_labels(fixtures, "evil", given)
+    with pytest.raises(FixtureError, match=reason) as caught:
+        load_fixtures(fixtures)
+    assert str(labels) in str(caught.value) and SECRET not in str(caught.value)
+    with pytest.raises(FixtureError, match=reason):
+        records_from_labels(fixtures)
+
+
+def test_a_symlink_out_of_the_folder_is_refused(layout: tuple[Path, Path]) -> None:
+    checkout, fixtures = layout
+    (fixtures / "linked.txt").symlink_to(checkout / ".env")
+    write_labels(fixtures, "linked", None)  # the article beside it, found by name
+    with pytest.raises(FixtureError, match="outside the fixtures folder") as caught:
+        load_fixtures(fixtures)
+    assert "linked.labels.json" in str(caught.value)
+    (fixtures / "named.txt").symlink_to(checkout / ".env")
+    (fixtures / "linked.txt").unlink()
+    (fixtures / "linked.labels.json").unlink()
+    write_labels(fixtures, "named", "named.txt")
+    with pytest.raises(FixtureError, match="outside the fixtures folder"):
+        load_fixtures(fixtures)
+    with pytest.raises(FixtureError, match="outside the fixtures folder"):
+        records_from_labels(fixtures)
+
+
+def test_a_symlinked_folder_out_of_the_fixtures_is_refused(layout: tuple[Path, Path]) -> None:
+    checkout, fixtures = layout
+    outside = checkout / "elsewhere"
+    outside.mkdir()
+    (outside / "x.txt").write_text(SECRET, encoding="utf-8")
+    (fixtures / "door").symlink_to(outside, target_is_directory=True)
+    write_labels(fixtures, "through", "door/x.txt")
+    with pytest.raises(FixtureError, match="outside the fixtures folder"):
+        load_fixtures(fixtures)
+
+
+def test_paths_inside_the_folder_still_work(layout: tuple[Path, Path]) -> None:
+    _, fixtures = layout
+    (fixtures / "articles").mkdir()
+    (fixtures / "articles" / "deep.md").write_text("A drone hit a depot.", encoding="utf-8")
+    write_labels(fixtures, "deep", "articles/deep.md")
+    write_labels(fixtures / "group", "up", "../ok.txt")  # '..' is refused even when it stays inside
+    with pytest.raises(FixtureError, match="inside the fixtures folder"):
+        load_fixtures(fixtures)
+    (fixtures / "group" / "up.labels.json").unlink()
+    (fixtures / "inner.txt").symlink_to(fixtures / "ok.txt")  # a symlink that stays inside is fine
+    write_labels(fixtures, "inner", None)
+    cases = {case.name: case for case in load_fixtures(fixtures).cases}
+    assert cases["deep"].article.text == "A drone hit a depot."
+    assert cases["inner"].article.text == cases["ok"].article.text
+
+
+def test_the_eval_command_stops_with_exit_2_and_sends_nothing(layout: tuple[Path, Path], tmp_path: Path) -> None:
+    checkout, fixtures = layout
+    write_labels(fixtures, "evil", "../../.env")
+    report = tmp_path / "report.html"
+    env = {**os.environ, "SUMMARIZER_BACKEND": "openai", "SUMMARIZER_BASE_URL": "http://127.0.0.1:9/v1"}
+    result = CliRunner().invoke(cli, ["eval", "--fixtures", str(fixtures), "--html", str(report)], env=env)
+    assert result.exit_code == 2, result.output
+    assert "evil.labels.json" in result.output and "inside the fixtures folder" in result.output
+    assert SECRET not in result.output and not report.exists()
