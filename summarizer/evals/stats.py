@@ -12,6 +12,7 @@ seed, so the same rows always give the same interval.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -296,3 +297,87 @@ def summarize(rows: Sequence[CaseRow]) -> dict[str, object]:
         },
         "flips": flips(rows),
     }
+
+
+# ---------------------------------------------------------------- power of the --max-drop gate
+
+TAIL = 0.025  # each side of the 95% interval that paired_deltas reports
+
+
+def cases_beyond_noise(cases: int, tail: float = TAIL) -> int | None:
+    """The fewest of ``cases`` cases that must get worse (the others unchanged) for a drop to be beyond noise.
+
+    A paired bootstrap resample that draws none of the m worse cases shows no change; that happens with
+    probability (1 - m/n)^n, and the 95% interval lies below zero only when it is under 2.5%. So one worse
+    case is never enough, however many cases there are, and for n >= 9 it takes four. None for fewer than
+    two cases, where ``paired_deltas`` has no resampling and never calls a change significant.
+    """
+    if cases < 2:
+        return None
+    return next(m for m in range(1, cases + 1) if (1 - m / cases) ** cases < tail)
+
+
+@dataclass(frozen=True)
+class Power:
+    """Whether a ``--max-drop`` gate over ``cases`` shared cases can fail at all on a drop just above ``max_drop``.
+
+    With n cases one case moves a field scored once per case by about 1/n of F1, so a drop above ``max_drop``
+    may come from as few as floor(max_drop * n) + 1 cases; the gate can catch it only when that is at least
+    ``cases_beyond_noise(n)``. (A list field with several items per case moves in smaller steps, but the
+    bootstrap still needs as many worse cases: the bound holds for every field.)
+    """
+
+    cases: int
+    max_drop: float
+
+    @property
+    def worse_cases_needed(self) -> int | None:
+        return cases_beyond_noise(self.cases)
+
+    @property
+    def enough(self) -> bool:
+        if self.max_drop >= 1:  # no drop is larger than 1: there is nothing to detect
+            return True
+        needed = self.worse_cases_needed
+        return needed is not None and math.floor(self.max_drop * self.cases + 1e-9) + 1 >= needed
+
+    @property
+    def smallest_detectable(self) -> float | None:
+        """The smallest drop this many cases can show beyond noise (for a field scored once per case)."""
+        needed = self.worse_cases_needed
+        return None if needed is None else min(1.0, needed / self.cases)
+
+    @property
+    def lowest_max_drop(self) -> float | None:
+        """The lowest ``--max-drop`` whose drops these cases can all detect."""
+        needed = self.worse_cases_needed
+        return None if needed is None else (needed - 1) / self.cases
+
+    @property
+    def cases_needed(self) -> int | None:
+        """The fewest cases from which on a drop just above ``max_drop`` can always be beyond noise (None: no
+        number will do, as for ``--max-drop 0``: a single worse case is never beyond noise). From nine cases on
+        it takes four worse cases, so every n >= 3 / max_drop is enough; below that the answer is not monotone
+        (0.3 is enough with 8 cases, not with 9), hence the scan down from there."""
+        if self.max_drop <= 0:
+            return None
+        top = max(9, math.ceil(3 / self.max_drop + 1e-9) + 1)
+        short = next((n for n in range(top, 0, -1) if not Power(n, self.max_drop).enough), 0)
+        return short + 1
+
+    def problem(self) -> str | None:
+        """What a CI user must read instead of 'gate passed', or None when the gate can do its job."""
+        if self.enough:
+            return None
+        cases = f"{self.cases} case" + ("" if self.cases == 1 else "s")
+        lowest = self.lowest_max_drop if self.lowest_max_drop is not None and self.lowest_max_drop < 1 else None
+        if self.cases_needed is None:
+            needs = "no number of cases is enough" + (f"; use --max-drop ≥ {lowest:.3f}" if lowest is not None else "")
+        else:
+            needs = f"needs ≥ {self.cases_needed} cases" + (f", or --max-drop ≥ {lowest:.3f}" if lowest is not None else "")
+        why = (
+            f"a drop is beyond noise only when at least {self.worse_cases_needed} of the {cases} get worse"
+            if self.worse_cases_needed is not None
+            else "with fewer than two cases there is no estimate of noise, so no drop is ever beyond it"
+        )
+        return f"gate cannot detect a drop of {self.max_drop:.3f} with {cases} ({needs}): {why}"
