@@ -32,7 +32,8 @@ h2 { margin-bottom: .2rem; } h3 { margin: .8rem 0 .3rem; font-size: 1rem; }
 table { border-collapse: collapse; margin: .3rem 0 .8rem; width: 100%; }
 th, td { border: 1px solid #ccc; padding: .2rem .4rem; text-align: left; vertical-align: top; }
 td.evidence { font-style: italic; color: #555; } td.unlocated { color: #a00; }
-code { font: 12px/1.4 ui-monospace, monospace; word-break: break-word; } code.path { color: #7a5a00; font-size: 11px; }
+code { font: 12px/1.4 ui-monospace, monospace; word-break: break-word; }
+code.path { color: #7a5a00; font-size: 11px; white-space: nowrap; }
 .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1.5rem; }
 .columns.facts-only { grid-template-columns: minmax(0, 1fr); }
 .article { white-space: pre-wrap; border-left: 3px solid #ccc; padding-left: .8rem; }
@@ -102,7 +103,7 @@ def _warnings(record: Record) -> str:
     other = [w for w in warnings if w.code not in (*DISAGREEMENT, *REMOVED)]
     return (
         "<div class='warnings'>"
-        + _issue_list("disagreement", "Disagreements (the value not kept, with its evidence)", disagreements)
+        + _issue_list("disagreement", "Disagreements: the value not kept, with its evidence", disagreements)
         + _issue_list("removed", "Removed by grounding", removed)
         + _issue_list("other", "Other warnings", other)
         + "</div>"

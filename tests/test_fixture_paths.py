@@ -4,11 +4,11 @@ merge evaluation) read, send to a model or embed in a report any file outside th
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fake_openai_server import Reply, chat_server, completion
 
 from summarizer.cli import cli
 from summarizer.evals.fixtures import FixtureError, load_fixtures
@@ -40,9 +40,9 @@ def write_labels(folder: Path, name: str, article: str | None) -> Path:
 @pytest.mark.parametrize(
     ("article", "reason"),
     [
-        ("../../.env", "inside the fixtures folder"),
-        ("sub/../../../.env", "inside the fixtures folder"),
-        ("ABSOLUTE", "inside the fixtures folder"),
+        ("../../.env", "leads outside the fixtures folder"),
+        ("sub/../../../.env", "leads outside the fixtures folder"),
+        ("ABSOLUTE", "must be a relative path inside the fixtures folder"),
     ],
 )
 def test_an_article_path_out_of_the_folder_is_refused(layout: tuple[Path, Path], article: str, reason: str) -> None:
@@ -89,23 +89,24 @@ def test_paths_inside_the_folder_still_work(layout: tuple[Path, Path]) -> None:
     (fixtures / "articles").mkdir()
     (fixtures / "articles" / "deep.md").write_text("A drone hit a depot.", encoding="utf-8")
     write_labels(fixtures, "deep", "articles/deep.md")
-    write_labels(fixtures / "group", "up", "../ok.txt")  # '..' is refused even when it stays inside
-    with pytest.raises(FixtureError, match="inside the fixtures folder"):
-        load_fixtures(fixtures)
-    (fixtures / "group" / "up.labels.json").unlink()
+    write_labels(fixtures / "group", "up", "../ok.txt")  # '..' that stays inside is fine
     (fixtures / "inner.txt").symlink_to(fixtures / "ok.txt")  # a symlink that stays inside is fine
     write_labels(fixtures, "inner", None)
     cases = {case.name: case for case in load_fixtures(fixtures).cases}
     assert cases["deep"].article.text == "A drone hit a depot."
-    assert cases["inner"].article.text == cases["ok"].article.text
+    assert cases["inner"].article.text == cases["ok"].article.text == cases["group/up"].article.text
 
 
 def test_the_eval_command_stops_with_exit_2_and_sends_nothing(layout: tuple[Path, Path], tmp_path: Path) -> None:
-    checkout, fixtures = layout
+    """Run as a user runs it, against a real server on loopback: nothing reaches the server or a report."""
+    _, fixtures = layout
     write_labels(fixtures, "evil", "../../.env")
     report = tmp_path / "report.html"
-    env = {**os.environ, "SUMMARIZER_BACKEND": "openai", "SUMMARIZER_BASE_URL": "http://127.0.0.1:9/v1"}
-    result = CliRunner().invoke(cli, ["eval", "--fixtures", str(fixtures), "--html", str(report)], env=env)
+    with chat_server(lambda number, request: Reply(body=completion(request, "{}"))) as server:
+        result = CliRunner().invoke(
+            cli, ["eval", "--fixtures", str(fixtures), "--base-url", server.url, "--html", str(report)]
+        )
     assert result.exit_code == 2, result.output
-    assert "evil.labels.json" in result.output and "inside the fixtures folder" in result.output
+    assert "evil.labels.json" in result.output and "leads outside the fixtures folder" in result.output
     assert SECRET not in result.output and not report.exists()
+    assert server.seen == []

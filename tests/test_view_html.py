@@ -138,7 +138,7 @@ def test_each_record_has_its_section_article_facts_and_warnings(items: list[tupl
     seed_record = items[0][0]
     # every span is marked and labelled (overlapping spans share pieces, each labelled with all their fields)
     assert {path for title in dom.titles for path in title.split(", ")} == {*seed_record.spans, *items[1][0].spans}
-    assert "Disagreements (the value not kept, with its evidence) (1)" in source
+    assert "Disagreements: the value not kept, with its evidence (1)" in source
     assert "Removed by grounding (1)" in source and "Other warnings (1)" in source
     text = "".join(dom.text)
     assert "the reader said 4" in text and "is not in the article" in text

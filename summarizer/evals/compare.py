@@ -4,23 +4,32 @@ A baseline is named by a saved run id, a prompt name (its latest saved run, pref
 backend, model and fixtures), or a JSON report file such as ``evals/baselines/default-local.json``.
 The gate fails on ``--fail-under FIELD=VALUE`` (absolute F1) and on ``--max-drop VALUE``: a field
 whose F1 fell by more than VALUE *and* whose paired bootstrap interval lies wholly below zero, so a
-drop inside the noise never fails a build.
+drop inside the noise never fails a build. Because of that second condition a ``--max-drop`` gate over
+too few cases could never fail, whatever the candidate did; such a gate does not pass either: it says
+that it cannot detect the drop asked for (``stats.Power``) and fails.
+
+A baseline made by other code (schema, grounding, reader, tool schema or the code that makes records)
+is stale: ``staleness`` says so, one line per difference, and ``refresh_command`` the command that
+makes it again.
 """
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.errors import ConfigError
+from summarizer.config import BACKENDS, BUNDLED_MODEL_FILE, Settings
+from summarizer.errors import ConfigError, PromptError
 from summarizer.evals.report import describe
 from summarizer.evals.results import Run, read_report
-from summarizer.evals.stats import MACRO, MICRO, RESAMPLES, Delta, paired_deltas
+from summarizer.evals.stats import MACRO, MICRO, RESAMPLES, Delta, Power, paired_deltas
+from summarizer.prompts import load_prompt
 from summarizer.store import Store
 
 
@@ -28,7 +37,17 @@ class NoBaseline(ConfigError):
     """Nothing saved matches a baseline reference."""
 
 
-IDENTITY = ("prompt_name", "prompt_hash", "strategy", "schema_version", "backend", "model", "parameters", "fixtures")
+IDENTITY = ("prompt_name", "prompt_hash", "strategy", "backend", "model", "parameters", "fixtures")
+# What a run records of the code that made its records (``runner.run_meta``), and what the value is called;
+# the strategies for which it matters (the reader's versions do not change a model-only run, and so on).
+VERSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("schema_version", "schema version", ("both", "model", "reader")),
+    ("grounding_version", "grounding version", ("both", "model")),
+    ("tool_schema_hash", "tool schema", ("both", "model")),
+    ("reader_version", "reader version", ("both", "reader")),
+    ("reader_pipeline", "spaCy pipeline", ("both", "reader")),
+    ("code_version", "record-making code", ("both", "model", "reader")),
+)
 
 
 def resolve_run(reference: str, store: Store, like: dict[str, Any] | None = None, exclude: str | None = None) -> Run:
@@ -84,15 +103,37 @@ def parse_thresholds(values: Iterable[str]) -> dict[str, float]:
 @dataclass(frozen=True)
 class Gate:
     failures: list[str]
+    underpowered: str | None = None  # why the --max-drop gate could not have failed on these cases
+    power: Power | None = field(default=None, compare=False)
 
     @property
     def passed(self) -> bool:
-        return not self.failures
+        return not self.failures and self.underpowered is None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"passed": self.passed, "failures": self.failures, "underpowered": self.underpowered}
+        if self.power is not None:
+            data["power"] = {
+                "cases": self.power.cases,
+                "max_drop": self.power.max_drop,
+                "worse_cases_needed": self.power.worse_cases_needed,
+                "smallest_detectable_drop": self.power.smallest_detectable,
+                "lowest_max_drop": self.power.lowest_max_drop,
+                "cases_needed": self.power.cases_needed,
+            }
+        return data
 
 
 def check_gate(
-    candidate: Run, deltas: Sequence[Delta] | None, fail_under: dict[str, float], max_drop: float | None
+    candidate: Run,
+    deltas: Sequence[Delta] | None,
+    fail_under: dict[str, float],
+    max_drop: float | None,
+    *,
+    baseline: Run | None = None,
 ) -> Gate:
+    """The gate's verdict. ``--max-drop`` is judged over the cases the baseline and candidate share (all the
+    candidate's cases when no ``baseline`` is given), and is underpowered when they are too few."""
     summary = candidate.summary
     scores = {name: stats["f1"] for name, stats in summary["fields"].items()}
     scores[MICRO], scores[MACRO] = summary[MICRO]["f1"], summary[MACRO]["f1"]
@@ -113,11 +154,113 @@ def check_gate(
             for d in deltas
             if d.delta < -max_drop and d.significant
         ]
+        power = Power(shared_cases(baseline, candidate) if baseline is not None else len(_cases(candidate)), max_drop)
+        return Gate(failures, power.problem(), power)
     return Gate(failures)
+
+
+def _cases(run: Run) -> set[str]:
+    return {row.case for row in run.rows}
+
+
+def shared_cases(baseline: Run, candidate: Run) -> int:
+    """How many cases a comparison of the two runs rests on."""
+    return len(_cases(baseline) & _cases(candidate))
 
 
 def compare_runs(baseline: Run, candidate: Run) -> list[Delta]:
     return paired_deltas(baseline.rows, candidate.rows)
+
+
+def staleness(baseline: Run, candidate: Run) -> list[str]:
+    """One line per way the baseline was made by other code than the candidate: schema, grounding, reader and
+    tool schema versions, and the code that makes records (git revisions shown where recorded). A baseline
+    from before runs recorded a version says it does not record it; nothing is said of a version the
+    candidate does not record either."""
+    base, cand = baseline.meta, candidate.meta
+    strategies = {base.get("strategy", "model"), cand.get("strategy", "model")}
+    lines = []
+    for key, what, matters in VERSIONS:
+        new = cand.get(key)
+        if new is None or not strategies & set(matters):
+            continue
+        if base.get(key) is None:
+            lines.append(f"baseline does not record {key} ({what}; this run: {new})")
+        elif base[key] != new:
+            line = f"baseline made with {what} {base[key]}, this run with {new} ({key})"
+            lines.append(line + (_revisions(base, cand) if key == "code_version" else ""))
+    if cand.get("code_version") is None or base.get("code_version") is None:
+        old, now = (base.get("git") or {}).get("revision"), (cand.get("git") or {}).get("revision")
+        if old and now and old != now:  # no code hash to tell whether it matters: say the revision moved
+            lines.append(f"baseline made at an older code revision{_revisions(base, cand)}")
+        elif now and not old:
+            lines.append("baseline does not record git revision")
+    return lines
+
+
+def _revisions(base: dict[str, Any], cand: dict[str, Any]) -> str:
+    def stamp(meta: dict[str, Any]) -> str:
+        git = meta.get("git") or {}
+        revision = git.get("revision")
+        return "-" if not revision else revision[:10] + ("+dirty" if git.get("dirty") else "")
+
+    if not (base.get("git") or {}).get("revision") and not (cand.get("git") or {}).get("revision"):
+        return ""
+    created = f" of {base['created']}" if base.get("created") else ""
+    return f" (git {stamp(base)}{created} -> {stamp(cand)})"
+
+
+def refresh_command(reference: str, baseline: Run) -> str:
+    """The command that makes ``baseline`` again with the code installed now: for a report file, the run
+    that rewrites it (``--save-baseline``); for a saved run or prompt name, the run that saves a newer run
+    of that prompt, which ``--baseline PROMPT`` then finds."""
+    meta = baseline.meta
+    defaults = Settings()
+    parameters = meta.get("parameters") or {}
+    env = [
+        f"{variable}={shlex.quote(str(parameters[name]))}"
+        for name, variable in (
+            ("max_tokens", "SUMMARIZER_MAX_TOKENS"),
+            ("seed", "SUMMARIZER_SEED"),
+            ("max_retries", "SUMMARIZER_MAX_RETRIES"),
+        )
+        if parameters.get(name) is not None and parameters[name] != getattr(defaults, name)
+    ]
+    args = ["summarizer", "eval"]
+    if meta.get("fixtures"):
+        args += ["--fixtures", str(meta["fixtures"])]
+    args += ["--prompt", _prompt_argument(meta)]
+    backend, model = meta.get("backend"), meta.get("model")
+    if backend in BACKENDS:
+        args += ["--backend", str(backend)]
+        if backend == "openai" and model:
+            args += ["--model", str(model)]
+            if meta.get("base_url"):
+                args += ["--base-url", str(meta["base_url"])]
+        elif backend == "local" and model and model != BUNDLED_MODEL_FILE:
+            args += ["--model-path", str(model)]  # the run records the file's name only; give its path
+    if meta.get("strategy") and meta["strategy"] != defaults.strategy:
+        args += ["--strategy", str(meta["strategy"])]
+    if parameters.get("temperature"):
+        args += ["--temperature", str(parameters["temperature"])]
+    if isinstance(meta.get("repeat"), int) and meta["repeat"] > 1:
+        args += ["--repeat", str(meta["repeat"])]
+    if Path(reference).is_file():
+        args += ["--save-baseline", reference]
+        return " ".join([*env, shlex.join(args)])
+    return " ".join([*env, shlex.join(args)]) + f"   (then compare with --baseline {shlex.quote(str(meta.get('prompt_name')))})"
+
+
+def _prompt_argument(meta: dict[str, Any]) -> str:
+    """The prompt by name when the run used the prompt of that name, else by the file it was read from."""
+    name, path = str(meta.get("prompt_name") or "default"), meta.get("prompt_path")
+    try:
+        by_name = load_prompt(name)
+    except PromptError:
+        by_name = None
+    if by_name is not None and (not path or Path(path).name == by_name.path.name):
+        return name
+    return str(path) if path else name
 
 
 def differences(baseline: Run, candidate: Run) -> list[str]:
@@ -172,9 +315,13 @@ def _p(value: float) -> str:
     return f"<{1 / RESAMPLES:g}" if value < 1 / RESAMPLES else f"{value:.3f}"
 
 
-def comparison_json(baseline: Run, deltas: Sequence[Delta], gate: Gate | None) -> dict[str, Any]:
+def comparison_json(
+    baseline: Run, deltas: Sequence[Delta], gate: Gate | None, stale: Sequence[str] = (), refresh: str | None = None
+) -> dict[str, Any]:
     return {
         "baseline": baseline.run_id,
+        "stale": list(stale),
+        "refresh": refresh if stale else None,
         "fields": {
             d.field: {
                 "baseline": d.baseline,
@@ -186,5 +333,5 @@ def comparison_json(baseline: Run, deltas: Sequence[Delta], gate: Gate | None) -
             }
             for d in deltas
         },
-        "gate": None if gate is None else {"passed": gate.passed, "failures": gate.failures},
+        "gate": None if gate is None else gate.to_json(),
     }

@@ -142,8 +142,8 @@ def article_path(labels_path: Path, given: object, root: Path | None = None) -> 
 
     ``given`` is the labels file's ``"article"`` value (``None``: the file beside it with the same
     stem). A fixtures folder may come from an untrusted pull request, so the article must be a
-    relative path without ``..`` that resolves, symlinks followed, inside ``root`` (default: the
-    labels file's folder); anything else would let a labels file send any readable file to the model.
+    relative path that resolves, ``..`` and symlinks followed, inside ``root`` (default: the labels
+    file's folder); anything else would let a labels file send any readable file to the model.
     """
     where = str(labels_path)
     home = (root if root is not None else labels_path.parent).resolve()
@@ -151,9 +151,11 @@ def article_path(labels_path: Path, given: object, root: Path | None = None) -> 
         if not isinstance(given, str) or not given:
             raise FixtureError(f"{where}: 'article' must be a file name")
         relative = Path(given)
-        if relative.is_absolute() or relative.drive or ".." in relative.parts:
-            raise FixtureError(f"{where}: 'article' must be a path inside the fixtures folder, not {given!r}")
+        if relative.is_absolute() or relative.drive:
+            raise FixtureError(f"{where}: 'article' must be a relative path inside the fixtures folder, not {given!r}")
         path = labels_path.parent / relative
+        if not path.resolve().is_relative_to(home):
+            raise FixtureError(f"{where}: 'article' {given!r} leads outside the fixtures folder {home}")
         if not path.is_file():
             raise FixtureError(f"{where}: article file {path} does not exist")
     else:
