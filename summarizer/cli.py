@@ -5,10 +5,12 @@ Exit codes: 0 ok, 1 some article or case failed, 2 usage or configuration error,
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
@@ -16,7 +18,7 @@ from typing import Any, BinaryIO, NoReturn
 import click
 
 from summarizer import __version__
-from summarizer.articles import count_articles, load_articles
+from summarizer.articles import Article, LoadFailure, count_articles, load_articles
 from summarizer.batch_cli import batch_group
 from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import ConfigError, SummarizerError
@@ -25,7 +27,7 @@ from summarizer.logs_cli import logs_command
 from summarizer.merge import merge_records, render_merged
 from summarizer.merge.cli import merge_command
 from summarizer.outfile import ErrorsFile, JsonlOutput, check_output_path, errors_path, failed_sources
-from summarizer.output import FORMATS, to_json, to_jsonl_line, to_markdown
+from summarizer.output import FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.prompts import list_prompts, load_prompt
@@ -108,7 +110,8 @@ def cli() -> None:
     "--format",
     "fmt",
     type=click.Choice(FORMATS),
-    help="Output format [default: markdown on a terminal, json otherwise; jsonl for an --out *.jsonl].",
+    help="Output format [default: a readable view on a terminal, json in a pipe; for --out, by its suffix: "
+    ".jsonl, .md, .html, else json]. html: one self-contained page, the article with every located fact marked.",
 )
 @click.option(
     "--out",
@@ -181,6 +184,9 @@ def summarize(
             items = (item for item in items if item.source in wanted)
         order: dict[str, int] = {}  # input position of each source, for JSON and Markdown output
         items = (item for item in items if order.setdefault(item.source, len(order)) >= 0)
+        texts: dict[str, str] = {}  # the HTML view shows each article with its located facts marked
+        if fmt == "html":
+            items = remember_texts(items, texts)
         kept: list[Record] = []
 
         def keep(record: Record) -> None:
@@ -205,7 +211,7 @@ def summarize(
         if merge_events:
             text = render_merged(merge_records(kept), fmt) if kept else ""
         elif not streaming:
-            text = render(sorted(kept, key=lambda r: order.get(r.article.source, 0)), fmt)
+            text = render(sorted(kept, key=lambda r: order.get(r.article.source, 0)), fmt, texts)
         if text:
             emit(text, out)
     notes = [f"failures listed in {errors_path(out)}"] if tally.failed and output is not None else []
@@ -220,6 +226,8 @@ def check_output(out: Path | None, fmt: str, merge_events: bool, retry_failed: b
     """Refuse, before any model is loaded, an output that would replace records or cannot be written."""
     if retry_failed and (out is None or fmt != "jsonl" or merge_events):
         raise UsageError("--retry-failed needs the .jsonl --out of the run whose failures to retry")
+    if merge_events and fmt == "html":
+        raise UsageError("--format html shows records, not merged events: use --format markdown or json with --merge")
     if out is None:
         return
     if out.suffix.lower() == ".jsonl" and (fmt != "jsonl" or merge_events):
@@ -266,17 +274,37 @@ def interrupted(progress: Progress, out: Path | None) -> NoReturn:
     os._exit(130)  # worker threads may be inside a model call: do not wait for them
 
 
+def remember_texts(items: Iterable[Article | LoadFailure], texts: dict[str, str]) -> Iterator[Article | LoadFailure]:
+    for item in items:
+        if isinstance(item, Article):
+            texts[item.source] = item.text
+        yield item
+
+
 def default_format(out: Path | None) -> str:
     if out is not None:
-        return {".jsonl": "jsonl", ".md": "markdown"}.get(out.suffix.lower(), "json")
-    return "markdown" if sys.stdout.isatty() else "json"
+        return {".jsonl": "jsonl", ".md": "markdown", ".html": "html", ".htm": "html"}.get(out.suffix.lower(), "json")
+    return TERMINAL if sys.stdout.isatty() else "json"
 
 
-def render(records: Sequence[Record], fmt: str) -> str:
+def render(records: Sequence[Record], fmt: str, texts: Mapping[str, str] | None = None) -> str:
+    """The records as text in ``fmt``; ``texts`` (source -> article text) lets the HTML view mark the facts."""
     if not records:
         return ""
+    if fmt == TERMINAL:
+        from rich.console import Console
+
+        from summarizer.view_terminal import print_records
+
+        console = Console(file=io.StringIO(), force_terminal=True, width=shutil.get_terminal_size().columns)
+        print_records(records, console)
+        return console.file.getvalue()  # type: ignore[attr-defined]
     if fmt == "markdown":
         return to_markdown(records)
+    if fmt == "html":
+        from summarizer.view_html import records_html
+
+        return records_html([(record, (texts or {}).get(record.article.source)) for record in records])
     return to_json(records) + "\n"
 
 

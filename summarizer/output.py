@@ -1,4 +1,4 @@
-"""Render records as JSON, JSON Lines or a Markdown summary for a person."""
+"""Render records as JSON, JSON Lines or a Markdown summary (the rich and HTML views are view_*.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from summarizer.record import Record
 from summarizer.schema import Count
 
-FORMATS = ("json", "jsonl", "markdown")
+FORMATS = ("json", "jsonl", "markdown", "html")
+TERMINAL = "terminal"  # not a --format: the rich view, the default when records go to a terminal
 
 
 def to_json(records: Sequence[Record]) -> str:

@@ -1,0 +1,70 @@
+"""How `summarize` shows records to a person: the rich view on a terminal, plain Markdown when asked, a
+self-contained HTML page for --format html / an .html --out."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_cli import Fake, answer, article_file, install_fake
+
+from summarizer.cli import cli
+
+SEED = Path(__file__).parent.parent / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt"
+
+
+def test_html_out_is_one_page_with_the_located_facts_marked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake: Fake = install_fake(monkeypatch)
+    fake.queue(answer())
+    out = tmp_path / "records.html"
+    result = CliRunner().invoke(cli, ["summarize", "-q", article_file(tmp_path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "<script" not in page
+    assert "Drone attack on Odesa" in page
+    assert "<mark" in page and "At least 3 people were injured" in page  # the article, with its facts marked
+    assert "the governor said" in page  # and the unmarked rest of it
+
+
+def test_format_html_with_merge_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    install_fake(monkeypatch)
+    result = CliRunner().invoke(cli, ["summarize", "--merge", "--format", "html", article_file(tmp_path)])
+    assert result.exit_code == 2 and "--format html shows records" in result.output
+
+
+def test_markdown_stays_plain_markdown(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake: Fake = install_fake(monkeypatch)
+    fake.queue(answer())
+    result = CliRunner().invoke(cli, ["summarize", "-q", "--format", "markdown", article_file(tmp_path)])
+    assert result.exit_code == 0 and result.output.startswith("## Drone attack on Odesa")
+    assert "\x1b[" not in result.output
+
+
+def test_a_terminal_gets_the_rich_view(tmp_path: Path) -> None:
+    """Run as a user runs it, stdout a real pseudo-terminal (the reader alone: no model to load)."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "SUMMARIZER_HOME": str(tmp_path), "COLUMNS": "100"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "summarizer", "summarize", "-q", "--strategy", "reader", str(SEED)],
+        stdout=follower, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "\x1b[" in shown  # styled for the terminal
+    assert "Kyiv (city)" in shown and "evidence" in shown
+    assert "## " not in shown and "| |" not in shown and "<sub>" not in shown
