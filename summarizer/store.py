@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,78 +28,99 @@ from summarizer.redact import redact
 
 DB_NAME = "summarizer.db"
 
-MIGRATIONS: list[str] = [
-    # 1: model answers and eval runs
-    """
-    CREATE TABLE answers (
-        id INTEGER PRIMARY KEY,
-        cache_key TEXT NOT NULL,
-        created TEXT NOT NULL,
-        backend TEXT NOT NULL,
-        model TEXT NOT NULL,
-        prompt_name TEXT NOT NULL,
-        prompt_hash TEXT NOT NULL,
-        schema_version TEXT NOT NULL,
-        article_sha256 TEXT NOT NULL,
-        parameters TEXT NOT NULL,
-        repeat INTEGER NOT NULL,
-        answer TEXT,
-        error TEXT,
-        latency_s REAL,
-        prompt_tokens INTEGER,
-        completion_tokens INTEGER,
-        calls INTEGER
-    );
-    CREATE INDEX answers_by_key ON answers (cache_key, id);
-    CREATE TABLE eval_runs (
-        id TEXT PRIMARY KEY,
-        created TEXT NOT NULL,
-        meta TEXT NOT NULL,
-        result TEXT NOT NULL
-    );
-    """,
-    # 2: a model answer that never fit the schema is an outcome too, replayed like an answer; a backend
+
+@dataclass(frozen=True)
+class Migration:
+    """One change of the store's tables, applied once and recorded by its name. The list only grows:
+    a migration that shipped is never edited, removed or reordered (tests/test_store_migrations.py
+    upgrades a store made by the previous release)."""
+
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    # model answers and eval runs
+    Migration(
+        "answers-and-eval-runs",
+        (
+            """CREATE TABLE answers (
+            id INTEGER PRIMARY KEY,
+            cache_key TEXT NOT NULL,
+            created TEXT NOT NULL,
+            backend TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt_name TEXT NOT NULL,
+            prompt_hash TEXT NOT NULL,
+            schema_version TEXT NOT NULL,
+            article_sha256 TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            repeat INTEGER NOT NULL,
+            answer TEXT,
+            error TEXT,
+            latency_s REAL,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            calls INTEGER
+            )""",
+            """CREATE INDEX answers_by_key ON answers (cache_key, id)""",
+            """CREATE TABLE eval_runs (
+            id TEXT PRIMARY KEY,
+            created TEXT NOT NULL,
+            meta TEXT NOT NULL,
+            result TEXT NOT NULL
+            )""",
+        ),
+    ),
+    # a model answer that never fit the schema is an outcome too, replayed like an answer; a backend
     # failure (server down, timeout) is not, and is asked again
-    """
-    ALTER TABLE answers ADD COLUMN replay_error INTEGER NOT NULL DEFAULT 0;
-    """,
-    # 3: the record made from an answer, so a warm run reads it instead of grounding and reading again
-    """
-    CREATE TABLE records (
-        cache_key TEXT PRIMARY KEY,
-        created TEXT NOT NULL,
-        record TEXT NOT NULL
-    );
-    """,
-    # 4: provider batches (summarizer batch submit / status / collect): the batch, and the article behind
+    Migration(
+        "answers-replay-error",
+        ("""ALTER TABLE answers ADD COLUMN replay_error INTEGER NOT NULL DEFAULT 0""",),
+    ),
+    # the record made from an answer, so a warm run reads it instead of grounding and reading again
+    Migration(
+        "records",
+        (
+            """CREATE TABLE records (
+            cache_key TEXT PRIMARY KEY,
+            created TEXT NOT NULL,
+            record TEXT NOT NULL
+            )""",
+        ),
+    ),
+    # provider batches (summarizer batch submit / status / collect): the batch, and the article behind
     # each of its requests, so that collect loads the same articles again and refuses changed ones
-    """
-    CREATE TABLE batches (
-        id TEXT PRIMARY KEY,
-        created TEXT NOT NULL,
-        updated TEXT NOT NULL,
-        base_url TEXT,
-        model TEXT NOT NULL,
-        prompt_hash TEXT NOT NULL,
-        input_file_id TEXT,
-        state TEXT NOT NULL,
-        sources TEXT NOT NULL,
-        settings TEXT NOT NULL,
-        detail TEXT NOT NULL
-    );
-    CREATE TABLE batch_articles (
-        batch_id TEXT NOT NULL REFERENCES batches (id),
-        custom_id TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        source TEXT NOT NULL,
-        article_id TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        record_sha256 TEXT NOT NULL,
-        PRIMARY KEY (batch_id, custom_id)
-    );
-    CREATE INDEX batch_articles_by_request ON batch_articles (custom_id);
-    """,
-]
+    Migration(
+        "batches",
+        (
+            """CREATE TABLE batches (
+            id TEXT PRIMARY KEY,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            base_url TEXT,
+            model TEXT NOT NULL,
+            prompt_hash TEXT NOT NULL,
+            input_file_id TEXT,
+            state TEXT NOT NULL,
+            sources TEXT NOT NULL,
+            settings TEXT NOT NULL,
+            detail TEXT NOT NULL
+            )""",
+            """CREATE TABLE batch_articles (
+            batch_id TEXT NOT NULL REFERENCES batches (id),
+            custom_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            article_id TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            record_sha256 TEXT NOT NULL,
+            PRIMARY KEY (batch_id, custom_id)
+            )""",
+            """CREATE INDEX batch_articles_by_request ON batch_articles (custom_id)""",
+        ),
+    ),
+)
 
 
 def cache_key(**parts: Any) -> str:
@@ -283,15 +305,26 @@ class Store:
             self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
+        known = [migration.name for migration in MIGRATIONS]
         with self._transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS migrations (id INTEGER PRIMARY KEY, applied TEXT NOT NULL)")
-            done = {row[0] for row in db.execute("SELECT id FROM migrations")}
-            for number, script in enumerate(MIGRATIONS, start=1):
-                if number in done:
+            if "name" not in {row[1] for row in db.execute("PRAGMA table_info(migrations)")}:
+                # Stores made before migrations had names numbered them by list position.
+                db.execute("ALTER TABLE migrations ADD COLUMN name TEXT")
+                db.executemany("UPDATE migrations SET name = ? WHERE id = ?", [(n, i) for i, n in enumerate(known, 1)])
+            done = {row[0] for row in db.execute("SELECT name FROM migrations")}
+            newer = sorted(str(name) for name in done - set(known))
+            if newer:
+                raise ConfigError(
+                    f"{self.path} was upgraded by a newer summarizer (migrations {', '.join(newer)}): "
+                    "install that version, or point SUMMARIZER_HOME at another folder"
+                )
+            for migration in MIGRATIONS:
+                if migration.name in done:
                     continue
-                for statement in filter(str.strip, script.split(";")):
+                for statement in migration.statements:
                     db.execute(statement)
-                db.execute("INSERT INTO migrations (id, applied) VALUES (?, ?)", (number, now()))
+                db.execute("INSERT INTO migrations (name, applied) VALUES (?, ?)", (migration.name, now()))
 
     # ------------------------------------------------------------ model answers
 
