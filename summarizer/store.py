@@ -1,9 +1,10 @@
-"""Every model answer and every eval run, in SQLite under SUMMARIZER_HOME.
+"""Every model answer, the records made from them, eval runs and provider batches, in SQLite under
+SUMMARIZER_HOME.
 
-Model answers are keyed by exactly what changes them (backend, base URL, model, prompt hash,
-schema and grounding versions, article hash, generation parameters, repeat index), so a
-re-run with nothing changed is served from here, and a changed prompt misses. Migrations are
-numbered and append-only. API keys are never part of a key or a row.
+Model answers are keyed by exactly what changes them (the pipeline's ``answer_key``: backend, base
+URL, model, prompt and tool-schema hashes, grounding version, the article's text, title and date,
+generation parameters, repeat index), so a re-run with nothing changed is served from here, and a
+changed prompt misses. Migrations are named and append-only. API keys are never part of a key or a row.
 """
 
 from __future__ import annotations
