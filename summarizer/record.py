@@ -5,11 +5,23 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from summarizer.schema import SCHEMA_VERSION, Event
 
 RECORD_VERSION = "2"  # 2: per-field sources, strategy and reader in provenance
+READABLE_RECORD_VERSIONS = ("1", RECORD_VERSION)  # 1 lacks what 2 added, which has defaults
+
+
+def readable_version(value: str, readable: tuple[str, ...], what: str) -> str:
+    """``value`` if this release reads ``what`` of that version; else a message saying which it reads."""
+    if value not in readable:
+        raise ValueError(
+            f"{what} version {value!r} is not one this summarizer reads ({', '.join(readable)}): "
+            "it was written by another release; upgrade summarizer to read it"
+        )
+    return value
+
 
 # exact / normalised / fuzzy: the model's quote was found; sentence: the quote was not found, but the
 # value itself was, and the sentence around it became the evidence (the record's warnings say so); reader: the
@@ -104,6 +116,12 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     record_version: str = RECORD_VERSION
+
+    @field_validator("record_version")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        return readable_version(value, READABLE_RECORD_VERSIONS, "record")
+
     article: ArticleMeta
     event: Event
     spans: dict[str, Span] = Field(

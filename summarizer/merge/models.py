@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from summarizer.record import Issue, Span
+from summarizer.record import Issue, Span, readable_version
 from summarizer.schema import Event as SourceEvent
 from summarizer.schema import EventType, PlaceKind, Qualifier, WeaponKind
 
@@ -189,6 +189,12 @@ class MergedContext(Strict):
 
 class MergedEvent(Strict):
     merged_version: str = MERGED_VERSION
+
+    @field_validator("merged_version")
+    @classmethod
+    def _readable(cls, value: str) -> str:
+        return readable_version(value, (MERGED_VERSION,), "merged event")
+
     kind: Literal["merged_event"] = "merged_event"
     id: str = Field(description="Stable id: a hash of the sorted report keys.")
     policy: Policy
