@@ -28,8 +28,9 @@ from typing import BinaryIO, Protocol
 
 from summarizer.errors import ArticleError
 from summarizer.frontmatter import split_front_matter
-from summarizer.htmltext import visible_text
+from summarizer.htmltext import read_page
 from summarizer.record import ArticleMeta
+from summarizer.timeparse import absolute_date
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -145,6 +146,9 @@ def _too_large(source: str, what: str = "") -> str:
 
 
 def parse_date(value: object, source: str, warnings: list[str]) -> date | None:
+    """A publication date: ISO 8601 directly, else an absolute English date by ``timeparse.absolute_date``
+    ("March 26, 2024", "21.03.2024", "3/25/2024"; its docstring has the rule for numeric dates). Relative
+    words ("yesterday") are never resolved: that would invent the date. Anything else is a warning."""
     if value in (None, ""):
         return None
     if isinstance(value, str):
@@ -155,6 +159,10 @@ def parse_date(value: object, source: str, warnings: list[str]) -> date | None:
                 return datetime.fromisoformat(value).date()
             except ValueError:
                 pass
+        if absolute := absolute_date(value):
+            if absolute.note:
+                warnings.append(f"publication date {value!r} read as {absolute.day.isoformat()}: {absolute.note}")
+            return absolute.day
     warnings.append(f"unreadable publication date {value!r}; relative dates cannot be resolved")
     return None
 
@@ -195,9 +203,12 @@ def parse_markdown(text: str, *, source: str, id: str, warnings: list[str]) -> A
 
 
 def parse_html(text: str, *, source: str, id: str, warnings: list[str]) -> Article:
-    page = visible_text(text)
+    page = read_page(text)
+    warnings.extend(page.warnings)
     published = parse_date(page.published, source, warnings)
-    return _finish(page.text, source=source, id=id, warnings=warnings, title=page.title, published=published)
+    return _finish(
+        page.text, source=source, id=id, warnings=warnings, title=page.title, published=published, url=page.url
+    )
 
 
 def parse_object(obj: object, *, source: str, default_id: str, warnings: list[str]) -> Article:

@@ -1,8 +1,7 @@
 """The ``batch`` command group: a thin click layer over ``summarizer.batch_api`` (submit, status, collect).
 
-The commands are built on first use: they share ``model_options`` and the error helpers of
-``summarizer.cli``, which itself imports this group, so importing that module here at import time
-would be a cycle.
+``summarizer.cli`` imports this module only when `summarizer batch` runs (its ``LazyGroup``), so this
+module may import the shared options and helpers from there. The commands are still built on first use.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import Any
 import click
 
 from summarizer import batch_api
+from summarizer.cli import MODEL_ENVIRONMENT, OPTION_WINS, help_epilog
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.outfile import ERROR_FIELDS, ErrorsFile, check_output_path, errors_path
@@ -44,14 +44,47 @@ class BatchGroup(click.Group):
         return _commands().get(cmd_name)
 
 
-@click.group("batch", cls=BatchGroup)
+BATCH_EXAMPLES = [
+    "summarizer batch submit evals/fixtures/       # needs OPENAI_API_KEY",
+    "summarizer batch status                       # its state and counts",
+    "summarizer batch collect --out records.jsonl  # its records",
+]
+# Offline: write the batch file, run it with vLLM's run_batch, collect its output (COLLECT_FROM_FILE).
+DRY_RUN_EXAMPLE = [
+    "summarizer batch submit --dry-run --backend openai --model gpt-4o-mini \\",
+    "    --file batch.jsonl 'evals/fixtures/00[01]_*.txt'",
+]
+COLLECT_FROM_FILE = "summarizer batch collect --from-file results.jsonl --out records.jsonl"
+RECORDED = (
+    ("SUMMARIZER_HOME", "where batches are recorded (and the store)\n[~/.local/share/summarizer]"),
+    ("OPENAI_API_KEY", "the OpenAI key (never printed or stored)"),
+    ("OPENAI_BASE_URL", "the server [default: the one the batch was\nsubmitted to]"),
+    ("SUMMARIZER_TIMEOUT", "as --timeout"),
+    ("SUMMARIZER_API_RETRIES", "retries of a failed API call [4]"),
+)
+
+
+@click.group(
+    "batch",
+    cls=BatchGroup,
+    epilog=help_epilog(
+        BATCH_EXAMPLES,
+        ["OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL", "SUMMARIZER_PROMPT", "SUMMARIZER_HOME"],
+        [
+            (0, "ok"),
+            (1, "an article not sent, a request that failed, or a server\nthat could not be asked"),
+            (2, "usage or configuration error"),
+            (130, "interrupted (Ctrl-C)"),
+        ],
+        environment_title="Environment (the main ones; each command's --help lists its own):",
+    ),
+)
 def batch_group() -> None:
     """Summarize through a provider's batch API (OpenAI /v1/batches; the file vLLM's run_batch reads).
 
-    \b
-    summarizer batch submit articles/                  # prints the batch id
-    summarizer batch status                            # its state and counts
-    summarizer batch collect --out records.jsonl       # records, as `summarize --out` writes them
+    submit sends the articles as one batch and records it under SUMMARIZER_HOME; status asks the
+    provider how far it is; collect turns its answers into records, grounded as `summarize` does.
+    Batches need the openai backend (OPENAI_API_KEY, or --base-url), except a --dry-run.
     """
 
 
@@ -59,7 +92,28 @@ def batch_group() -> None:
 def _commands() -> dict[str, click.Command]:
     from summarizer.cli import model_options
 
-    @click.command("submit")
+    @click.command(
+        "submit",
+        epilog=help_epilog(
+            ["summarizer batch submit evals/fixtures/     # needs OPENAI_API_KEY", *DRY_RUN_EXAMPLE],
+            MODEL_ENVIRONMENT,
+            [
+                (0, "submitted (with --dry-run: written); the batch id is on stdout"),
+                (
+                    1,
+                    "an article could not be sent (listed on stderr; the others\n"
+                    "were), or the server could not be asked",
+                ),
+                (
+                    2,
+                    "usage or configuration error: the local backend, no key,\n"
+                    "--dry-run without --file, too many requests",
+                ),
+                (130, "interrupted (Ctrl-C)"),
+            ],
+            environment_title=OPTION_WINS,
+        ),
+    )
     @click.argument("sources", nargs=-1, required=True)
     @model_options
     @click.option(
@@ -83,7 +137,18 @@ def _commands() -> dict[str, click.Command]:
         """
         _submit(sources, batch_file, dry_run, truncate, quiet, options)
 
-    @click.command("status")
+    @click.command(
+        "status",
+        epilog=help_epilog(
+            ["summarizer batch status", "summarizer batch status --all"],
+            RECORDED,
+            [
+                (0, "ok"),
+                (1, "the server could not be asked (unreachable, timed out,\nan HTTP error)"),
+                (2, "no batch recorded (or none of that id), or a usage error"),
+            ],
+        ),
+    )
     @click.argument("batch_id", required=False)
     @click.option("--base-url", help="The server the batch was submitted to [default: the recorded one].")
     @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120].")
@@ -92,7 +157,36 @@ def _commands() -> dict[str, click.Command]:
         """Show a batch's state and request counts [default: the latest batch]."""
         _status(batch_id, base_url, timeout, show_all)
 
-    @click.command("collect")
+    @click.command(
+        "collect",
+        epilog=help_epilog(
+            [
+                "summarizer batch collect --out records.jsonl",
+                COLLECT_FROM_FILE,
+                "summarizer batch collect | summarizer merge -",
+            ],
+            [
+                *RECORDED,
+                ("SUMMARIZER_STRATEGY", "as --strategy [the batch's]"),
+                ("SUMMARIZER_PROMPTS_DIR", "where the batch's prompt is found (unchanged)"),
+            ],
+            [
+                (0, "every answer made a record (or was in --out already)"),
+                (
+                    1,
+                    "some request failed (stderr; the errors file), the batch\n"
+                    "is not finished or failed, or the server could not be asked",
+                ),
+                (
+                    2,
+                    "usage or configuration error: an option that contradicts\n"
+                    "the batch, a changed prompt, another folder than submit's",
+                ),
+                (130, "interrupted (Ctrl-C); collect again to resume"),
+            ],
+            environment_title=OPTION_WINS,
+        ),
+    )
     @click.argument("batch_id", required=False)
     @model_options
     @click.option(

@@ -1,10 +1,15 @@
 """The command line: a thin click layer. Domain errors become one-line, redacted messages and exit codes.
 
 Exit codes: 0 ok, 1 some article or case failed, 2 usage or configuration error, 130 interrupted.
+
+`summarizer --help` and `--version` import no model code: the eval, merge, batch and logs commands are
+imported when one of them runs or shows its help (``LazyGroup``), and what only a run of `summarize` needs
+(the pipeline, the runner, the progress display, merging) when it runs (``deferred``).
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import logging
 import os
@@ -13,30 +18,45 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 import click
 
 from summarizer import __version__
 from summarizer.articles import Article, LoadFailure, count_articles, load_articles
-from summarizer.batch_cli import batch_group
 from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import ConfigError, SummarizerError
-from summarizer.evals.cli import eval_group
-from summarizer.logs_cli import logs_command
-from summarizer.merge import merge_records, render_merged
-from summarizer.merge.cli import merge_command
 from summarizer.outfile import ErrorsFile, JsonlOutput, check_output_path, errors_path, failed_sources
 from summarizer.output import FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
-from summarizer.pipeline import Summarizer
-from summarizer.progress import Progress
-from summarizer.prompts import list_prompts, load_prompt
-from summarizer.record import Record
+from summarizer.prompts import find_prompts, list_prompts, load_prompt, new_prompt
 from summarizer.redact import redact
-from summarizer.runner import run_articles
+
+
+def deferred(module: str, name: str) -> Any:
+    """``module.name`` (a function or class) as a callable that imports ``module`` when first called."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"{module}.{name}, imported when first called."
+    return call
+
+
+if TYPE_CHECKING:
+    from summarizer.merge import merge_records, render_merged
+    from summarizer.pipeline import Summarizer
+    from summarizer.progress import Progress
+    from summarizer.record import Record
+    from summarizer.runner import run_articles
+else:  # the heavy imports of a run: none is needed to parse options or show help
+    merge_records = deferred("summarizer.merge", "merge_records")
+    render_merged = deferred("summarizer.merge", "render_merged")
+    Progress = deferred("summarizer.progress", "Progress")
+    run_articles = deferred("summarizer.runner", "run_articles")
 
 # Tests may replace this to run the CLI on a fake model: (settings) -> Summarizer.
-summarizer_factory: Callable[[Settings], Summarizer] = Summarizer
+summarizer_factory: Callable[[Settings], Summarizer] = deferred("summarizer.pipeline", "Summarizer")
 
 
 class UsageError(click.ClickException):
@@ -60,7 +80,11 @@ def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Any GGUF file for the local backend [default: bundled SmolLM2-135M-Instruct].",
         ),
         click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (implies openai)."),
-        click.option("--prompt", help="Prompt name (see `summarizer prompts list`) or path to a prompt file."),
+        click.option(
+            "--prompt",
+            help="A prompt's name, as its header says (see `summarizer prompts list`: yours first, then the "
+            "shipped ones), or a prompt file's path.",
+        ),
         click.option(
             "--strategy",
             type=click.Choice(STRATEGIES),
@@ -86,7 +110,137 @@ def settings_from_options(**options: Any) -> Settings:
         raise fail(exc) from exc
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# ---------------------------------------------------------------- help that teaches
+
+# What each variable of Settings.ENV (and the prompts folder) sets; an option given wins over its variable.
+ENVIRONMENT: dict[str, str] = {
+    "OPENAI_API_KEY": "the OpenAI key (never printed or stored)",
+    "OPENAI_BASE_URL": "as --base-url",
+    "SUMMARIZER_BACKEND": "as --backend [openai if a key or URL is set]",
+    "SUMMARIZER_MODEL": "as --model",
+    "SUMMARIZER_MODEL_PATH": "as --model-path",
+    "SUMMARIZER_PROMPT": "as --prompt [default]",
+    "SUMMARIZER_PROMPTS_DIR": "your prompts folder (`summarizer prompts -h`)",
+    "SUMMARIZER_STRATEGY": "as --strategy",
+    "SUMMARIZER_TEMPERATURE": "as --temperature",
+    "SUMMARIZER_MAX_RETRIES": "as --max-retries",
+    "SUMMARIZER_TIMEOUT": "as --timeout",
+    "SUMMARIZER_API_RETRIES": "retries of a failed API call [4]",
+    "SUMMARIZER_BREAKER_PAUSE": "seconds to pause when every request fails [30]",
+    "SUMMARIZER_MAX_TOKENS": "most tokens in an answer [2048]",
+    "SUMMARIZER_SEED": "sampling seed [0]",
+    "SUMMARIZER_N_CTX": "the local model's context, in tokens [8192]",
+    "SUMMARIZER_HOME": "the store of answers, calls, runs and batches\n[~/.local/share/summarizer]",
+}
+MODEL_ENVIRONMENT = tuple(ENVIRONMENT)  # what a command that runs a model reads (Settings.from_env)
+OPTION_WINS = "Environment (an option given wins over its variable):"
+
+
+def help_epilog(
+    examples: Sequence[str],
+    environment: Sequence[str | tuple[str, str]] | str,
+    exit_codes: Sequence[tuple[int, str]],
+    *,
+    environment_title: str = "Environment:",
+) -> str:
+    """A command's epilog: examples, the environment variables it reads, its exit codes. Each block starts with
+    click's ``\\b`` line, which keeps its lines as written; a newline in a description continues it below."""
+    blocks = ["\b\nExamples (from a clone of the repository):\n" + "\n".join(f"  {line}" for line in examples)]
+    if isinstance(environment, str):
+        blocks.append(f"\b\nEnvironment: {environment}")
+    else:
+        rows = [(item, ENVIRONMENT[item]) if isinstance(item, str) else item for item in environment]
+        blocks.append(f"\b\n{environment_title}\n" + _rows(rows))
+    blocks.append("\b\nExit codes:\n" + _rows([(str(code), text) for code, text in exit_codes]))
+    return "\n\n".join(blocks)
+
+
+def _rows(rows: Sequence[tuple[str, str]]) -> str:
+    width = max(len(key) for key, _ in rows) + 2
+    lines = []
+    for key, text in rows:
+        first, *rest = text.split("\n")
+        lines += [f"  {key:<{width}}{first}", *(f"  {'':<{width}}{line}" for line in rest)]
+    return "\n".join(lines)
+
+
+class LazyGroup(click.Group):
+    """A group whose commands from other modules are imported only when one of them runs, shows its help or
+    completes (the "lazily loading subcommands" pattern of click's documentation). ``lazy`` maps a command's
+    name to ("module:attribute", its one-line help): the group's own help lists it from that, importing
+    nothing (tests/test_cli_help.py keeps the line equal to the command's)."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module, _, attribute = self.lazy[cmd_name][0].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names), default=0)
+        rows = []
+        for name in names:
+            command = self.commands.get(name)
+            if command is None:
+                rows.append((name, click.Command(name, help=self.lazy[name][1]).get_short_help_str(limit)))
+            elif not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy={
+        "eval": (
+            "summarizer.evals.cli:eval_group",
+            "Score the summarizer on hand-labelled fixtures, field by field; compare with a baseline and gate.",
+        ),
+        "merge": ("summarizer.merge.cli:merge_command", "Merge records of the same event from several reports."),
+        "batch": (
+            "summarizer.batch_cli:batch_group",
+            "Summarize through a provider's batch API (OpenAI /v1/batches; the file vLLM's run_batch reads).",
+        ),
+        "logs": (
+            "summarizer.logs_cli:logs_command",
+            "Recent model calls, or eval runs, from the store: newest first, with tokens, latency, failures and cost.",
+        ),
+    },
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=help_epilog(
+        [
+            "summarizer summarize evals/fixtures/000_ede6e3fe3861d4f9.txt",
+            "summarizer summarize --strategy reader evals/fixtures/ --out records.jsonl",
+            "summarizer eval --strategy reader",
+        ],
+        [
+            "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
+            "SUMMARIZER_BACKEND",
+            "SUMMARIZER_MODEL",
+            "SUMMARIZER_PROMPT",
+            "SUMMARIZER_PROMPTS_DIR",
+            "SUMMARIZER_STRATEGY",
+            "SUMMARIZER_HOME",
+        ],
+        [
+            (0, "ok"),
+            (1, "some article (or eval case) failed"),
+            (2, "usage or configuration error, including a server that\nrefuses the key or the model"),
+            (130, "interrupted (Ctrl-C)"),
+        ],
+        environment_title="Environment (the main ones; all: `summarizer summarize -h`):",
+    ),
+)
 @click.version_option(__version__, prog_name="summarizer")
 def cli() -> None:
     """Turn news articles into strict, source-grounded event records, and evaluate prompt changes.
@@ -94,16 +248,37 @@ def cli() -> None:
     \b
     Runs offline on the embedded model by default. Set OPENAI_API_KEY, or pass --base-url,
     to use OpenAI or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server).
-
-    \b
-    Exit codes: 0 ok; 1 some article (or eval case) failed; 2 usage or configuration error,
-    including a server that refuses the key or the model; 130 interrupted (Ctrl-C).
+    Each command's --help has examples, the variables it reads and its exit codes.
     """
     logging.getLogger("instructor").addHandler(logging.NullHandler())
     logging.getLogger("instructor").propagate = False
 
 
-@cli.command()
+@cli.command(
+    epilog=help_epilog(
+        [
+            "summarizer summarize evals/fixtures/000_ede6e3fe3861d4f9.txt",
+            "summarizer summarize --strategy reader evals/fixtures/ --out records.jsonl",
+            "summarizer summarize --strategy reader 'evals/fixtures/00[01]_*.txt' --merge",
+        ],
+        MODEL_ENVIRONMENT,
+        [
+            (0, "every article summarized (or skipped: already in --out)"),
+            (
+                1,
+                "some article failed: see stderr (with a .jsonl --out, also\n"
+                "its .errors.jsonl; --retry-failed runs them again)",
+            ),
+            (
+                2,
+                "usage or configuration error: an option, a prompt, an --out\n"
+                "that exists, a server refusing the key or the model",
+            ),
+            (130, "interrupted (Ctrl-C); with a .jsonl --out, run the same\ncommand again to resume"),
+        ],
+        environment_title=OPTION_WINS,
+    )
+)
 @click.argument("sources", nargs=-1)
 @model_options
 @click.option(
@@ -321,26 +496,88 @@ def emit(text: str, out: Path | None) -> None:
         raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
-@cli.group()
+PROMPTS_ENVIRONMENT = (
+    ("SUMMARIZER_PROMPTS_DIR", "your prompts folder [SUMMARIZER_HOME/prompts]"),
+    ("SUMMARIZER_HOME", "holds the prompts folder by default\n[~/.local/share/summarizer]"),
+)
+
+
+@cli.group(
+    epilog=help_epilog(
+        [
+            "summarizer prompts list",
+            "summarizer prompts new terse",
+            "summarizer summarize --prompt terse evals/fixtures/000_ede6e3fe3861d4f9.txt",
+        ],
+        PROMPTS_ENVIRONMENT,
+        [(0, "ok"), (2, "a prompt missing or malformed, or two prompts of one name")],
+    )
+)
 def prompts() -> None:
-    """List and show prompt templates."""
+    """List, show and create prompt templates.
+
+    A prompt's name is the `name:` line of its header, not its file name: `--prompt NAME` (and
+    `prompts show NAME`) finds the prompt of that name in your prompts folder first, then among the
+    prompts shipped with summarizer; a name of yours hides a shipped one. `--prompt FILE.txt` reads
+    that file. Two prompts of one name in a folder are an error.
+
+    \b
+    Your prompts folder: SUMMARIZER_PROMPTS_DIR if set, else SUMMARIZER_HOME/prompts
+    (by default ~/.local/share/summarizer/prompts); `prompts new NAME` writes there.
+    """
 
 
-@prompts.command("list")
+@prompts.command(
+    "list",
+    epilog=help_epilog(
+        [
+            "summarizer prompts list",
+            "summarizer prompts list | cut -f1              # the names alone",
+            "SUMMARIZER_PROMPTS_DIR=prompts summarizer prompts list",
+        ],
+        PROMPTS_ENVIRONMENT,
+        [(0, "ok"), (2, "a prompt file is malformed, or two prompts share a name")],
+    ),
+)
 def prompts_list() -> None:
-    """Available prompts: name, version, hash and description."""
+    """Available prompts: name, version, hash and description (tab-separated).
+
+    One line per name, the prompt `--prompt NAME` uses. On stderr: a file whose name differs from the
+    name in its header, and a prompt of yours that hides a shipped one.
+    """
     try:
+        everything = find_prompts()
         found = list_prompts()
     except SummarizerError as exc:
         raise fail(exc) from exc
     for prompt in found:
         click.echo(f"{prompt.name}\tv{prompt.version}\t{prompt.hash}\t{prompt.description}")
+    for prompt in everything:
+        if prompt.path.stem != prompt.name:
+            click.echo(
+                f"summarizer: note: {prompt.path} is named {prompt.name!r} in its header: use --prompt {prompt.name}",
+                err=True,
+            )
+        if prompt not in found:
+            used = next(other for other in found if other.name == prompt.name)
+            click.echo(f"summarizer: note: {used.path} hides {prompt.path} (both named {prompt.name!r})", err=True)
 
 
-@prompts.command("show")
+@prompts.command(
+    "show",
+    epilog=help_epilog(
+        [
+            "summarizer prompts show default",
+            "summarizer prompts show prompts/default.txt      # a file",
+            "summarizer prompts show default 2>/dev/null > mine.txt",
+        ],
+        PROMPTS_ENVIRONMENT,
+        [(0, "ok"), (2, "no prompt of that name or file, or it is malformed")],
+    ),
+)
 @click.argument("name")
 def prompts_show(name: str) -> None:
-    """Print a prompt's file (NAME or path)."""
+    """Print a prompt's file (NAME or path); its path and hash go to stderr."""
     try:
         prompt = load_prompt(name)
     except SummarizerError as exc:
@@ -349,10 +586,45 @@ def prompts_show(name: str) -> None:
     click.echo(prompt.path.read_text(encoding="utf-8"), nl=False)
 
 
-cli.add_command(eval_group)
-cli.add_command(merge_command)
-cli.add_command(batch_group)
-cli.add_command(logs_command)
+@prompts.command(
+    "new",
+    epilog=help_epilog(
+        [
+            "summarizer prompts new terse",
+            "summarizer prompts new terse-v2 --from terse",
+            "summarizer summarize --prompt terse evals/fixtures/000_ede6e3fe3861d4f9.txt",
+        ],
+        PROMPTS_ENVIRONMENT,
+        [
+            (0, "written; its path is on stdout"),
+            (2, "NAME is taken or its file exists (never replaced),\nNAME is not a name, or --from names no prompt"),
+        ],
+    ),
+)
+@click.argument("name")
+@click.option(
+    "--from",
+    "source",
+    metavar="NAME|FILE",
+    default="default",
+    show_default=True,
+    help="The prompt to copy: a name (see `summarizer prompts list`) or a file.",
+)
+def prompts_new(name: str, source: str) -> None:
+    """Write an editable copy of a prompt into your prompts folder, named NAME; print its path.
+
+    The copy is NAME.txt, with `name: NAME` and `version: 1` in its header; edit it, then use
+    `--prompt NAME` with summarize, batch or eval. An existing file or name is never replaced.
+    """
+    try:
+        path = new_prompt(name, source)
+        hidden = [prompt.path for prompt in find_prompts() if prompt.name == name and prompt.path != path]
+    except SummarizerError as exc:
+        raise fail(exc) from exc
+    click.echo(str(path))
+    for other in hidden:
+        click.echo(f"summarizer: note: it hides {other} (also named {name!r})", err=True)
+    click.echo(f"summarizer: edit it, then: summarizer summarize --prompt {name} ARTICLE", err=True)
 
 
 def main() -> None:

@@ -30,6 +30,13 @@ def default_home() -> Path:
     return Path(base) / "summarizer"
 
 
+def home_dir() -> Path:
+    """The summarizer home as ``Settings.from_env`` reads it (SUMMARIZER_HOME, else ``default_home()``), for
+    what needs only the home: the store's place, the user's prompts folder."""
+    home = os.environ.get("SUMMARIZER_HOME")
+    return Path(home).expanduser() if home else default_home()
+
+
 @dataclass(frozen=True)
 class Settings:
     backend: Backend = "local"

@@ -1,4 +1,17 @@
-"""The text a reader sees on an HTML page: no markup, scripts, styles, navigation or head."""
+"""The article a reader sees on an HTML page: its main text, headline and publication date.
+
+``read_page`` uses trafilatura: the main text without navigation, photo captions, reader comments,
+"related stories" teasers, scripts or styles; the headline; the publication date the markup states
+(``article:published_time`` and other meta tags, JSON-LD ``datePublished``, ``<time datetime>``). It
+runs offline on the string it is given (trafilatura is never handed a URL, so it fetches nothing) and
+is deterministic: no clock-dependent date bounds, no text-pattern date guessing (which would take a
+date the body mentions for the publication date), no cross-document deduplication.
+
+``visible_text`` is the plain fallback: every visible character of the page (or of its ``<article>``),
+used only when trafilatura finds no main text, and said so in ``Page.warnings``.
+
+Paragraphs come out separated by a blank line, as the other article formats have them.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +24,65 @@ from html.parser import HTMLParser
 class Page:
     text: str
     title: str | None
-    published: str | None  # as the page states it (meta article:published_time or <time datetime>)
+    published: str | None  # as the page states it (trafilatura gives YYYY-MM-DD; the fallback the raw value)
+    url: str | None = None  # the page's canonical URL, when its markup names one
+    warnings: tuple[str, ...] = ()
+
+
+FALLBACK_WARNING = (
+    "HTML: no main text found by the article extractor; used every visible text of the page instead "
+    "(navigation, photo captions, comments or teasers may remain)"
+)
+# htmldate checks dates against an upper bound that defaults to today; a fixed one keeps the result
+# independent of the clock (a page's own statement is taken as it is, as before).
+_DATE_PARAMS = {"original_date": True, "extensive_search": False, "max_date": "2099-12-31"}
+
+
+def read_page(html: str) -> Page:
+    """The page's main text, headline and publication date; ``visible_text`` if there is no main text."""
+    import trafilatura  # imported here: half a second that only HTML articles should pay
+
+    document = trafilatura.bare_extraction(
+        html,
+        favor_precision=True,  # a teaser or caption that reaches the model can pass grounding: prefer less text
+        include_comments=False,
+        include_tables=True,  # casualty tables are article text
+        include_images=False,
+        include_links=False,
+        with_metadata=True,
+        date_extraction_params=dict(_DATE_PARAMS),
+    )
+    found = None if document is None or isinstance(document, dict) else document  # a dict only with as_dict
+    title = _clean(found.title) if found else None
+    text = _paragraphs(found.text or "", title) if found else ""
+    published, url = (found.date, found.url) if found else (None, None)
+    if not text:
+        fallback = visible_text(html)
+        return Page(
+            text=fallback.text,
+            title=title or fallback.title,
+            published=published or fallback.published,
+            url=url,
+            warnings=(FALLBACK_WARNING,) if fallback.text.strip() else (),
+        )
+    return Page(text=text, title=title, published=published, url=url)
+
+
+def _clean(value: str | None) -> str | None:
+    return (re.sub(r"\s+", " ", value).strip() or None) if value else None
+
+
+def _paragraphs(text: str, title: str | None) -> str:
+    """trafilatura's one block per line as paragraphs separated by a blank line, without the headline."""
+    lines = [re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if lines and title and lines[0].casefold() == title.casefold():
+        lines = lines[1:]  # the headline is the title, not part of the body
+    return "\n\n".join(lines)
 
 
 def visible_text(html: str) -> Page:
+    """Every text a reader sees on the page (or in its ``<article>``): the fallback extractor."""
     parser = _VisibleText()
     parser.feed(html)
     parser.close()

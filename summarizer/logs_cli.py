@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -37,7 +36,26 @@ class When(click.ParamType):
             self.fail(f"{value!r} is not an ISO date or datetime (e.g. 2026-11-02 or 2026-11-02T14:30)", param, ctx)
 
 
-@click.command("logs")
+EPILOG = """\b
+Examples (from a clone of the repository, after a summarize or eval run):
+  summarizer logs
+  summarizer logs runs
+  summarizer logs --status failed --since 2024-03-01 --json
+
+\b
+Environment:
+  SUMMARIZER_HOME  the store read [~/.local/share/summarizer,
+                   or $XDG_DATA_HOME/summarizer]
+
+\b
+Exit codes:
+  0  ok (also when nothing matches, or there is no store yet)
+  2  usage error (conflicting options, a bad date), or a store
+     that cannot be read
+"""
+
+
+@click.command("logs", epilog=EPILOG)
 @click.argument("what", type=click.Choice(WHAT), default="calls", required=False)
 @click.option("-m", "--model", help="Only this model (its exact name, as listed).")
 @click.option("--prompt", help="Only this prompt: its name, or the start of its hash.")
@@ -107,10 +125,9 @@ def logs_command(
 
 def _store_path() -> Path:
     """Where the store is: SUMMARIZER_HOME, as every command reads it (without the model settings)."""
-    from summarizer.config import default_home
+    from summarizer.config import home_dir
 
-    home = os.environ.get("SUMMARIZER_HOME")
-    return (Path(home).expanduser() if home else default_home()) / DB_NAME
+    return home_dir() / DB_NAME
 
 
 def _open_store() -> Store | None:

@@ -150,6 +150,55 @@ def test_json_object_fields(tmp_path: Path) -> None:
     assert article.published == date(2024, 3, 21) and article.text == BODY
 
 
+def test_markdown_front_matter_date_in_words(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "a.md", f"---\ndate: March 26, 2024\n---\n{BODY}\n"))
+    assert article.published == date(2024, 3, 26) and article.warnings == ()
+
+
+def test_json_dotted_published_date_is_day_first(tmp_path: Path) -> None:
+    article = load_article(write(tmp_path, "a.json", json.dumps({"text": BODY, "published": "21.03.2024"})))
+    assert article.published == date(2024, 3, 21) and article.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("March 26, 2024", date(2024, 3, 26)),
+        ("26 March 2024", date(2024, 3, 26)),
+        ("Thu, 21 Mar 2024 06:45:00 GMT", date(2024, 3, 21)),
+        ("21 March 2024 23:30 EST", date(2024, 3, 21)),  # the date as stated, not converted to another zone
+        ("21.03.2024", date(2024, 3, 21)),  # dots: day first
+        ("04.03.2024", date(2024, 3, 4)),
+        ("21-03-2024", date(2024, 3, 21)),  # dashes, year last: day first
+        ("3/25/2024", date(2024, 3, 25)),  # slashes: month first
+        ("3/25/24", date(2024, 3, 25)),
+        ("25/03/2024", date(2024, 3, 25)),  # impossible month first: the one reading there is
+        ("2024/03/21", date(2024, 3, 21)),  # year first: year, month, day
+    ],
+)
+def test_absolute_publication_dates(value: str, day: date) -> None:
+    warnings: list[str] = []
+    assert articles.parse_date(value, "a.json", warnings) == day
+    assert warnings == []
+
+
+def test_an_ambiguous_slashed_date_is_month_first_and_says_so() -> None:
+    warnings: list[str] = []
+    assert articles.parse_date("03/04/2024", "a.json", warnings) == date(2024, 3, 4)
+    assert len(warnings) == 1 and "03/04/2024" in warnings[0] and "month first" in warnings[0]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["yesterday", "today", "2 days ago", "now", "last Tuesday", "March 26", "March 2024", "1711000000",
+     "2024-13-01", "31.02.2024", "13/13/2024", "soon"],
+)  # fmt: skip
+def test_relative_partial_or_impossible_publication_dates_stay_a_warning(value: str) -> None:
+    warnings: list[str] = []
+    assert articles.parse_date(value, "a.json", warnings) is None
+    assert len(warnings) == 1 and repr(value) in warnings[0]
+
+
 def test_json_text_with_seed_header_and_no_published_field(tmp_path: Path) -> None:
     article = load_article(write(tmp_path, "a.json", json.dumps({"text": f" date 2024-03-20 {BODY}"})))
     assert article.published == date(2024, 3, 20) and article.text == BODY and article.id == "a"

@@ -70,7 +70,8 @@ def test_gate_on_a_worse_prompt_against_the_baseline(env: dict) -> None:
     assert invoke(env, [*fixtures, "--save-baseline", str(baseline)]).exit_code == 0
     assert json.loads(baseline.read_text())["format_version"] == "1"
 
-    same = invoke(env, [*fixtures, "--baseline", "default", "--max-drop", "0.05"])
+    # 8 cases resolve a --max-drop of 0.25 and above (tests/test_eval_power.py: 0.05 would need 60 cases)
+    same = invoke(env, [*fixtures, "--baseline", "default", "--max-drop", "0.3"])
     assert same.exit_code == 0, same.output
     assert "gate passed" in same.output
 

@@ -5,6 +5,7 @@ Needs the Debian package `chromium`. Without it the browser tests skip locally; 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -13,12 +14,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from test_eval_support import ByArticleBackend, answer, article, make_summarizer, write_fixtures
 
+from summarizer.evals.cli import eval_group
 from summarizer.evals.fixtures import load_fixtures
 from summarizer.evals.html import highlight, render_html
 from summarizer.evals.runner import run_eval
-from summarizer.schema import Place
+from summarizer.schema import Casualties, Count, Place
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", '"><svg onload=alert(3)>']
 FLAGS = [
@@ -141,3 +144,44 @@ def test_chromium_screenshot(page: tuple[Path, list[str]], tmp_path: Path) -> No
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1200, 900)
     assert len(data) > 20_000  # a page with tables and text, not a blank canvas
+
+
+def test_the_reports_show_what_the_model_said_for_removed_values(tmp_path: Path, isolated_home: Path) -> None:
+    """Grounding removes a place the article never names and a figure it never states; the JSON report keeps
+    what the model said for each (from its stored answer), and the HTML page shows it beside the reason."""
+    good = answer(0)
+    injured = Count(evidence="At least 3 people were injured", phrase="At least 3", value=99, qualifier="at_least")
+    said = good.model_copy(
+        update={
+            "places": [*good.places, Place(evidence="a missile struck Lublin", name="Lublin", kind="city")],
+            "casualties": Casualties(injured=injured),
+        }
+    )
+    fixtures = write_fixtures(tmp_path / "fx", 1)
+    report, page = tmp_path / "report.json", tmp_path / "report.html"
+
+    def factory(settings):
+        return make_summarizer(isolated_home, ByArticleBackend({0: said}), prompt=settings.prompt)
+
+    result = CliRunner().invoke(
+        eval_group,
+        ["--fixtures", str(fixtures), "--json", str(report), "--html", str(page)],
+        obj={"make_summarizer": factory},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 removed (what the model said" in result.output
+    data = json.loads(report.read_text(encoding="utf-8"))
+    removed = {item["path"]: item for item in data["cases"][0]["removed"]}
+    assert set(removed) == {"places[1]", "casualties.injured"}
+    assert removed["places[1]"]["said"] == {"evidence": "a missile struck Lublin", "name": "Lublin", "kind": "city"}
+    assert removed["places[1]"]["why"].startswith("place 'Lublin' is not in the article")
+    assert removed["casualties.injured"]["said"]["value"] == 99
+    assert "[99] not stated in" in removed["casualties.injured"]["why"]
+    assert data["summary"]["grounding"]["removed"] == 2
+    assert data["cases"][0]["record"]["event"]["places"] == [good.places[0].model_dump(mode="json")]  # really gone
+
+    source = page.read_text(encoding="utf-8")
+    assert "removed by grounding (2): what the model said" in source
+    assert "&quot;name&quot;: &quot;Lublin&quot;" in source and "&quot;value&quot;: 99" in source
+    assert "[99] not stated in" in source

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from test_eval_support import ByArticleBackend, answer, changed_prompt, make_summarizer, write_fixtures
 
 from summarizer.backends.fake import QueuedBackend
+from summarizer.config import Settings
 from summarizer.errors import BackendError, ConfigError
 from summarizer.evals.compare import resolve_run
 from summarizer.evals.fixtures import load_fixtures
-from summarizer.evals.results import write_report
+from summarizer.evals.results import CaseRow, write_report
 from summarizer.evals.runner import run_eval, save_run, select_cases
+from summarizer.pipeline import Summarizer
+from summarizer.schema import Casualties, Count, Place
+from summarizer.store import Store
 
 
 def outcomes(run) -> list[tuple[str, int, dict]]:
@@ -109,3 +114,34 @@ def test_select_cases(tmp_path: Path) -> None:
     assert [c.name for c in select_cases(dataset, ["case03", "case01"])] == ["case03", "case01"]
     with pytest.raises(ConfigError, match="no case named case09"):
         select_cases(dataset, ["case09"])
+
+
+def test_removed_values_come_from_the_answer_the_record_was_made_from(tmp_path: Path) -> None:
+    """Re-asked, the model gives two answers; the record keeps the better one, and what the report says the
+    model said for its removed value comes from that answer, not the first."""
+    good = answer(0)
+    first = good.model_copy(
+        update={
+            "places": [*good.places, Place(evidence="a missile struck Lublin", name="Lublin", kind="city")],
+            "casualties": Casualties(
+                injured=Count(evidence="At least 3 people were injured", phrase="3", value=99, qualifier="exact")
+            ),
+        }
+    )
+    second = good.model_copy(
+        update={"places": [*good.places, Place(evidence="a missile struck Chelm", name="Chelm", kind="city")]}
+    )
+    settings = Settings.from_env({}, home=tmp_path / "home", max_retries=1, strategy="model")
+    backend = QueuedBackend([first, second])
+    summarizer = Summarizer(settings, backend=backend, store=Store.open(tmp_path / "home"))
+    cases = load_fixtures(write_fixtures(tmp_path / "fx", 1)).cases
+    (row,) = run_eval(summarizer, cases).rows
+    assert backend.calls == 2
+    assert [(item["path"], item["said"]["name"]) for item in row.removed] == [("places[1]", "Chelm")]
+    assert row.removed[0]["said"]["evidence"] == "a missile struck Chelm"
+
+    (again,) = run_eval(summarizer, cases).rows  # the record served from the cache: the same answer is found
+    assert again.cached and again.removed == row.removed
+    assert CaseRow.from_json(json.loads(json.dumps(row.to_json()))).removed == row.removed
+    old = {key: value for key, value in row.to_json().items() if key != "removed"}  # a report from before
+    assert CaseRow.from_json(old).removed == []

@@ -253,3 +253,89 @@ def test_undecodable_prompt_file_is_a_prompt_error(tmp_path: Path) -> None:
     path.write_bytes(b"---\nname: b\xff\nversion: 1\n---\n[user]\n{{ article }}\n")
     with pytest.raises(PromptError, match="cannot read prompt"):
         load_prompt(str(path))
+
+
+# ---------------------------------------------------------------- one name per prompt, the user's folder
+
+
+def test_the_user_folder_is_the_variable_else_the_home(
+    isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from summarizer.prompts import prompt_dirs, user_prompts_dir
+
+    assert user_prompts_dir() == isolated_home / "prompts"
+    assert prompt_dirs() == [isolated_home / "prompts", PACKAGED_DIR]
+    monkeypatch.setenv("SUMMARIZER_PROMPTS_DIR", str(tmp_path / "mine"))
+    assert prompt_dirs() == [tmp_path / "mine", PACKAGED_DIR]
+
+
+def test_a_prompt_is_named_by_its_header_not_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = copy_default(tmp_path / "prompts", name="terse")
+    path = path.rename(path.with_name("experiment1.txt"))
+    monkeypatch.setenv("SUMMARIZER_PROMPTS_DIR", str(tmp_path / "prompts"))
+    assert load_prompt("terse").path == path
+    assert [prompt.name for prompt in list_prompts()] == ["terse", "default"]
+    with pytest.raises(PromptError, match=r"no prompt named 'experiment1'.*experiment1.txt is named 'terse'"):
+        load_prompt("experiment1")
+
+
+def test_two_files_of_one_name_in_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "prompts"
+    first = copy_default(folder, name="terse")
+    second = folder / "terse-again.txt"
+    second.write_text(first.read_text(encoding="utf-8") + "\nAgain.\n", encoding="utf-8")
+    monkeypatch.setenv("SUMMARIZER_PROMPTS_DIR", str(folder))
+    for call in (lambda: load_prompt("terse"), list_prompts):
+        with pytest.raises(PromptError, match="two prompts are named 'terse'") as raised:
+            call()
+        assert str(first) in str(raised.value) and str(second) in str(raised.value)
+    assert load_prompt("default").path.parent == PACKAGED_DIR  # only the duplicated name is blocked
+
+
+def test_a_broken_file_does_not_hide_other_prompts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "prompts"
+    copy_default(folder, name="terse")
+    (folder / "draft.txt").write_text("no header yet\n", encoding="utf-8")
+    monkeypatch.setenv("SUMMARIZER_PROMPTS_DIR", str(folder))
+    assert load_prompt("terse").name == "terse"
+    with pytest.raises(PromptError, match=r"draft\.txt: a prompt starts with"):
+        list_prompts()
+    # A file that claims the name but is malformed is reported, not skipped for the packaged prompt.
+    (folder / "default.txt").write_text("---\nname: default\nversion: 2\n---\n[user]\nNo article.\n", encoding="utf-8")
+    with pytest.raises(PromptError, match=r"default\.txt: the \[user\] section must contain"):
+        load_prompt("default")
+
+
+def test_new_prompt_copies_with_a_new_header(isolated_home: Path) -> None:
+    from summarizer.prompts import new_prompt
+
+    default = load_prompt("default")
+    path = new_prompt("terse")
+    assert path == isolated_home / "prompts" / "terse.txt"
+    copy = load_prompt("terse")
+    assert (copy.name, copy.version, copy.path) == ("terse", "1", path)
+    assert (copy.system, copy.user) == (default.system, default.user)
+    original_lines = default.path.read_text(encoding="utf-8").splitlines()
+    copied_lines = path.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(original_lines, copied_lines, strict=True) if a != b]
+    assert {"name", "description"} <= {b.split(":")[0] for _, b in changed} <= {"name", "version", "description"}
+    with pytest.raises(PromptError, match="exists already"):
+        new_prompt("terse")
+
+
+def test_a_header_without_a_description_gets_one(tmp_path: Path, isolated_home: Path) -> None:
+    from summarizer.prompts import new_prompt
+
+    source = tmp_path / "bare.txt"
+    source.write_text("---\nname: bare\nversion: 7\n---\n[user]\n{{ article }}\n", encoding="utf-8")
+    copy = load_prompt(str(new_prompt("copy", str(source))))
+    assert (copy.name, copy.version) == ("copy", "1") and copy.description.startswith("copy of bare v7")
+
+
+def test_the_repository_copy_of_the_default_prompt_is_the_packaged_one() -> None:
+    """prompts/default.txt at the top of the repository is not read by anything (the package reads
+    summarizer/prompts/): an edit to it alone would change nothing, so the two must stay equal."""
+    top = PACKAGED_DIR.parent.parent / "prompts" / "default.txt"
+    if not top.is_file():
+        pytest.skip("not a clone of the repository")
+    assert top.read_bytes() == (PACKAGED_DIR / "default.txt").read_bytes()

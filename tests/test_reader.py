@@ -138,6 +138,17 @@ def test_when_resolves_against_the_publication_date() -> None:
     assert reading.event.when.date_start == date(2024, 6, 15) and reading.event.when.phrase == "late Saturday"
 
 
+@pytest.mark.parametrize(
+    ("stated", "day"),
+    [("6/15/2024", date(2024, 6, 15)), ("15.06.2024", date(2024, 6, 15)), ("June 15, 2024", date(2024, 6, 15))],
+)
+def test_when_reads_an_explicit_numeric_date(stated: str, day: date) -> None:
+    reading = read(f"Two people were killed in a shooting on {stated}, police said.", date(2024, 6, 17))
+    assert reading.event.when is not None
+    assert (reading.event.when.date_start, reading.event.when.precision) == (day, "day")
+    assert stated.lower() in reading.event.when.phrase.lower()
+
+
 def test_speakers_with_titles_and_the_seed_facts() -> None:
     article = load_article(FIXTURES / "000_ede6e3fe3861d4f9.txt")
     reading = read(article.text, article.published)

@@ -99,3 +99,43 @@ def test_weekdays_are_never_after_publication(published: date) -> None:
         assert window is not None
         assert published - timedelta(days=6) <= window.start <= published
         assert window.start.strftime("%A").lower() == name
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("on 3/19/2024", date(2024, 3, 19)),  # slashes: month first
+        ("On 3/19/24, the city was hit", date(2024, 3, 19)),
+        ("on 20.03.2024.", date(2024, 3, 20)),  # dots: day first
+        ("on 4.3.2024", date(2024, 3, 4)),
+        ("20-03-2024", date(2024, 3, 20)),  # dashes, year last: day first
+        ("on 25/03/2024", date(2024, 3, 25)),  # impossible month first: the only reading
+        ("2024/03/20", date(2024, 3, 20)),  # year first
+        ("on March 19, 2024", date(2024, 3, 19)),
+    ],
+)
+def test_explicit_numeric_dates(text: str, day: date) -> None:
+    window = resolve(text, PUBLISHED)
+    assert window is not None and (window.start, window.end, window.precision) == (day, day, "day")
+    assert window.phrase in text.lower()
+    assert resolve(text, None) == window  # a date with its year needs no publication date
+
+
+def test_an_ambiguous_slashed_date_follows_the_rule_and_says_so() -> None:
+    window = resolve("on 03/04/2024", PUBLISHED)
+    assert window is not None and window.start == date(2024, 3, 4)
+    assert "month first" in window.reason
+
+
+def test_explicit_numeric_date_wins_over_relative_words() -> None:
+    window = resolve("Overnight on 3/19/2024, the city was hit", PUBLISHED)
+    assert window is not None and window.start == date(2024, 3, 19)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["version 1.2.2024.5", "at 192.168.1.1", "won 3/4 of the seats", "a 1/2/3 split", "31.02.2024", "13/13/2024",
+     "2024/13/01", "scored 6-4 6-3"],
+)  # fmt: skip
+def test_numbers_that_are_not_dates(text: str) -> None:
+    assert resolve(text, None) is None

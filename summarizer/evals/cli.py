@@ -1,6 +1,7 @@
-"""`summarizer eval`: run the fixtures, report, compare with a baseline, gate.
+"""`summarizer eval`: run the fixtures, report, compare with a baseline, gate; `eval init` starts a fixtures folder.
 
-Exit codes: 0 ok, 1 the gate failed, 2 usage or configuration error. Register with
+Exit codes: 0 ok, 1 a case failed or the gate failed (including a --max-drop gate over too few cases to
+detect the drop it asks for), 2 usage or configuration error. Register with
 ``cli.add_command(eval_group)``. Tests (or embedding programs) may pass
 ``obj={"make_summarizer": callable(settings) -> Summarizer}`` to run on another backend.
 """
@@ -8,8 +9,10 @@ Exit codes: 0 ok, 1 the gate failed, 2 usage or configuration error. Register wi
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +20,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from summarizer.articles import LABELS_SUFFIX
 from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import PromptError, SummarizerError
 from summarizer.evals.compare import (
@@ -28,7 +32,9 @@ from summarizer.evals.compare import (
     comparison_table,
     differences,
     parse_thresholds,
+    refresh_command,
     resolve_run,
+    staleness,
 )
 from summarizer.evals.fixtures import Case, load_fixtures
 from summarizer.evals.html import render_html
@@ -41,6 +47,7 @@ from summarizer.redact import redact
 from summarizer.store import Store
 
 DEFAULT_FIXTURES = Path("evals/fixtures")
+STARTER_SUFFIXES = (".txt", ".json", ".md")  # the files of summarizer/evals/starter/ that `eval init` copies
 
 
 class EvalUsageError(click.ClickException):
@@ -77,7 +84,10 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option(
         "--max-drop",
         type=click.FloatRange(0.0, 1.0),
-        help="Fail (exit 1) when a field's F1 drops by more than this versus the baseline, beyond noise.",
+        help="Fail (exit 1) when a field's F1 drops by more than this versus the baseline, beyond noise. "
+        "Also fails (exit 1, 'GATE CANNOT DETECT') when the shared cases are too few for such a drop to be beyond "
+        "noise: one worse case never is, and from 9 cases on it takes 4, so with N cases VALUE must be at least "
+        "about 3/N; the message says how many cases or what VALUE would do.",
     )(command)
     return click.option(
         "--fail-under",
@@ -87,13 +97,14 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-@click.group("eval", invoke_without_command=True)
+@click.group("eval", invoke_without_command=True, subcommand_metavar="[COMMAND [ARGS]...]")
 @click.option(
     "--fixtures",
     type=click.Path(path_type=Path),
     default=DEFAULT_FIXTURES,
     show_default=True,
-    help="Folder of NAME.labels.json + article files (format: evals/LABELLING.md).",
+    help="Folder of NAME.labels.json + article files (format: LABELLING.md); relative to the current folder. "
+    "`summarizer eval init DIR` writes a starter one.",
 )
 @click.option("--prompt", help="Prompt name or file to evaluate (default: settings / 'default').")
 @click.option("--backend", type=click.Choice(BACKENDS), help="Model backend.")
@@ -134,8 +145,13 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 def eval_group(ctx: click.Context, **options: Any) -> None:
     """Score the summarizer on hand-labelled fixtures, field by field; compare with a baseline and gate.
 
-    Plain `summarizer eval` runs every fixture on the default prompt and backend. Runs are saved;
-    see `summarizer eval runs` and `summarizer eval compare A B`.
+    Plain `summarizer eval` runs every fixture in ./evals/fixtures on the default prompt and backend;
+    no fixtures yet? `summarizer eval init DIR` writes a starter folder to copy from. Runs are saved;
+    see `summarizer eval runs` and `summarizer eval compare A B`. A baseline made by other code
+    (schema, grounding, reader, tool schema) is reported as stale, with the command that refreshes it.
+
+    Exit codes: 0 ok; 1 a case failed, or the gate failed or cannot detect the drop asked for; 2 usage
+    or configuration error.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -161,6 +177,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
         temperature=o["temperature"],
         strategy="both" if o["strategy"] == "all" else o["strategy"],
     )
+    check_fixtures_folder(o["fixtures"], ctx.get_parameter_source("fixtures") == click.core.ParameterSource.DEFAULT)
     dataset = load_fixtures(o["fixtures"])
     cases = select_cases(dataset, o["case_names"], o["limit"])
     summarizer = _factory(ctx)(settings)
@@ -209,12 +226,13 @@ def _run(ctx: click.Context, **o: Any) -> int:
         deltas = compare_runs(baseline, run)
         for line in differences(baseline, run):
             console.print(line, markup=False, highlight=False)
+        stale = _print_staleness(o["baseline"], baseline, run, console)
         console.print(comparison_table(baseline, run, deltas))
-        gate = check_gate(run, deltas, fail_under, o["max_drop"])
-        report["comparison"] = comparison_json(baseline, deltas, gate)
+        gate = check_gate(run, deltas, fail_under, o["max_drop"], baseline=baseline)
+        report["comparison"] = comparison_json(baseline, deltas, gate, *stale)
     elif fail_under:
         gate = check_gate(run, None, fail_under, None)
-        report["gate"] = {"passed": gate.passed, "failures": gate.failures}
+        report["gate"] = gate.to_json()
 
     if o["html_out"]:
         o["html_out"].write_text(render_html(run, {c.name: c.article.text for c in cases}), encoding="utf-8")
@@ -232,6 +250,40 @@ def _run(ctx: click.Context, **o: Any) -> int:
     if failed:  # a case that never got a record is a failure of the run, whatever its scores
         errors.print(f"{len(failed)} case run(s) failed (first: {failed[0].case}: {failed[0].error})", markup=False)
     return 1 if failed else verdict
+
+
+def check_fixtures_folder(folder: Path, default: bool) -> None:
+    """A usage error that says what to do when there is no fixtures folder, or nothing in it, to run."""
+    quoted = shlex.quote(str(folder))
+    what = "two example cases and the labelling guide"
+    if not folder.is_dir() and default:
+        raise EvalUsageError(
+            f"no fixtures folder at {folder} (the default, relative to the current folder {Path.cwd()}). Run from "
+            f"the folder that holds {folder}, point to one with `--fixtures DIR`, or start one with `summarizer eval "
+            f"init DIR` ({what}; `summarizer eval init {quoted}` makes plain `summarizer eval` find it here)."
+        )
+    if not folder.is_dir():
+        raise EvalUsageError(
+            f"no fixtures folder at {folder}. Check the path, or start one there with `summarizer eval init {quoted}` "
+            f"({what})."
+        )
+    if not any(folder.rglob(f"*{LABELS_SUFFIX}")):
+        raise EvalUsageError(
+            f"no fixtures in {folder}: expected NAME{LABELS_SUFFIX} files, each beside its article. `summarizer eval "
+            f"init {quoted}` writes {what} there (it never overwrites files); or point to another folder with "
+            "`--fixtures DIR`."
+        )
+
+
+def _print_staleness(reference: str, baseline: Run, candidate: Run, console: Console) -> tuple[list[str], str]:
+    """Warn, one line per difference, when the baseline was made by other code; then how to refresh it."""
+    stale = staleness(baseline, candidate)
+    refresh = refresh_command(reference, baseline)
+    for line in stale:
+        console.print(f"warning: stale baseline: {line}", style="yellow", markup=False, highlight=False, soft_wrap=True)
+    if stale:  # never wrapped: the command is copied from CI logs
+        console.print(f"refresh the baseline: {refresh}", style="yellow", markup=False, highlight=False, soft_wrap=True)
+    return stale, refresh
 
 
 def _baseline(
@@ -272,6 +324,10 @@ def _verdict(gate: Gate | None, console: Console) -> int:
         return 0
     for failure in gate.failures:
         console.print(f"GATE FAILED {failure}", style="bold red", markup=False, highlight=False)
+    if gate.underpowered:
+        console.print(
+            f"GATE CANNOT DETECT: {gate.underpowered}", style="bold red", markup=False, highlight=False, soft_wrap=True
+        )
     if gate.passed:
         console.print("gate passed", style="green")
     return 0 if gate.passed else 1
@@ -301,9 +357,10 @@ def compare_command(
         console = _console(stderr=json_out == "-")
         for line in differences(base_run, cand_run):
             console.print(line, markup=False, highlight=False)
+        stale = _print_staleness(baseline, base_run, cand_run, console)
         console.print(comparison_table(base_run, cand_run, deltas))
-        gate = check_gate(cand_run, deltas, thresholds, max_drop)
-        data = json.dumps(comparison_json(base_run, deltas, gate), indent=2) + "\n"
+        gate = check_gate(cand_run, deltas, thresholds, max_drop, baseline=base_run)
+        data = json.dumps(comparison_json(base_run, deltas, gate, *stale), indent=2) + "\n"
         if json_out == "-":
             sys.stdout.write(data)
         elif json_out:
@@ -311,6 +368,41 @@ def compare_command(
     except SummarizerError as exc:
         raise _fail(exc) from exc
     ctx.exit(_verdict(gate, _console(stderr=True)) if (thresholds or max_drop is not None) else 0)
+
+
+@eval_group.command("init")
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+def init_command(folder: Path) -> None:
+    """Write a starter fixtures folder DIR: two example cases and the labelling guide.
+
+    Each case is an article (NAME.txt) and its hand labels (NAME.labels.json); LABELLING.md says how to
+    label your own. Files already there are never overwritten (exit 2). Then run
+    `summarizer eval --fixtures DIR`.
+    """
+    starter = [item for item in files("summarizer.evals").joinpath("starter").iterdir() if _is_starter(item.name)]
+    if not starter:
+        raise click.ClickException("the starter fixtures are missing from this installation (summarizer/evals/starter)")
+    if folder.exists() and not folder.is_dir():
+        raise EvalUsageError(f"{folder} is a file, not a folder; give a new or empty folder")
+    clashes = sorted(item.name for item in starter if (folder / item.name).exists())
+    if clashes:
+        raise EvalUsageError(
+            f"{folder} already has {', '.join(clashes)}; nothing was written (init never overwrites files: "
+            "give a new or empty folder, or move those files away)"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in sorted(starter, key=lambda item: item.name):
+        target = folder / item.name
+        with target.open("xb") as out:  # "x": a file that appeared meanwhile is not overwritten either
+            out.write(item.read_bytes())
+        click.echo(f"wrote {target}")
+    cases = sum(1 for item in starter if item.name.endswith(LABELS_SUFFIX))
+    click.echo(f"{cases} example cases and the labelling guide ({folder / 'LABELLING.md'}); add your own beside them.")
+    click.echo(f"next: summarizer eval --fixtures {shlex.quote(str(folder))}")
+
+
+def _is_starter(name: str) -> bool:
+    return not name.startswith((".", "_")) and name.endswith(STARTER_SUFFIXES)
 
 
 @eval_group.command("runs")

@@ -192,7 +192,8 @@ def staleness(baseline: Run, candidate: Run) -> list[str]:
     if cand.get("code_version") is None or base.get("code_version") is None:
         old, now = (base.get("git") or {}).get("revision"), (cand.get("git") or {}).get("revision")
         if old and now and old != now:  # no code hash to tell whether it matters: say the revision moved
-            lines.append(f"baseline made at an older code revision{_revisions(base, cand)}")
+            older = str(base.get("created") or "") < str(cand.get("created") or "")
+            lines.append(f"baseline made at {'an older' if older else 'another'} code revision{_revisions(base, cand)}")
         elif now and not old:
             lines.append("baseline does not record git revision")
     return lines
@@ -246,9 +247,9 @@ def refresh_command(reference: str, baseline: Run) -> str:
     if isinstance(meta.get("repeat"), int) and meta["repeat"] > 1:
         args += ["--repeat", str(meta["repeat"])]
     if Path(reference).is_file():
-        args += ["--save-baseline", reference]
-        return " ".join([*env, shlex.join(args)])
-    return " ".join([*env, shlex.join(args)]) + f"   (then compare with --baseline {shlex.quote(str(meta.get('prompt_name')))})"
+        return " ".join([*env, shlex.join([*args, "--save-baseline", reference])])
+    then = shlex.quote(str(meta.get("prompt_name") or "default"))  # saved runs are found by prompt name
+    return " ".join([*env, shlex.join(args)]) + f"   (it saves a run; then compare with --baseline {then})"
 
 
 def _prompt_argument(meta: dict[str, Any]) -> str:

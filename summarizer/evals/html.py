@@ -25,6 +25,7 @@ code, .value { font: 12px/1.4 ui-monospace, monospace; white-space: pre-wrap; wo
 .correct, .correct_empty { background: #e3f5e1; } .wrong { background: #fde2c8; }
 .missing { background: #fff3b0; } .invented { background: #f8c9c9; }
 .error { color: #a00; font-weight: bold; }
+table.removed caption { text-align: left; font-weight: bold; }
 .article { white-space: pre-wrap; border-left: 3px solid #ccc; padding-left: .8rem; }
 mark { background: #ffe58a; border-bottom: 2px solid #c90; } mark.overlap { background: #ffc966; }
 section.case { border-top: 2px solid #888; margin-top: 1.5rem; }
@@ -87,6 +88,20 @@ def highlight(text: str, spans: dict[str, dict[str, Any]]) -> str:
     return "".join(out)
 
 
+def removed_table(removed: list[dict[str, Any]]) -> str:
+    """What the model said for each value grounding removed, and why it was removed."""
+    items = "".join(
+        f"<tr><td><code>{_e(item.get('path') or '')}</code></td>"
+        f"<td class='value'>{_json(item.get('said')) if item.get('said') is not None else '<i>not stored</i>'}</td>"
+        f"<td>{_e(item.get('why') or '')}</td></tr>"
+        for item in removed
+    )
+    return (
+        f"<table class='removed'><caption>removed by grounding ({len(removed)}): what the model said</caption>"
+        f"<tr><th>field</th><th>the model said</th><th>why it was removed</th></tr>{items}</table>"
+    )
+
+
 def case_section(number: int, rows: list[CaseRow], article: str | None) -> str:
     name = rows[0].case
     parts = [f"<section class='case' id='case-{number}'><h2>{_e(name)}</h2>"]
@@ -106,6 +121,8 @@ def case_section(number: int, rows: list[CaseRow], article: str | None) -> str:
             + "".join(diff)
             + "</table>"
         )
+        if row.removed:
+            parts.append(removed_table(row.removed))
         event = (row.record or {}).get("event") or {}
         for text_field, similarity in row.text.items():
             parts.append(
@@ -141,7 +158,8 @@ def render_html(run: Run, articles: dict[str, str] | None = None) -> str:
         f"{summary['cases']} cases x {summary['repeats']} repeats; {summary['errors']} errors",
         f"text similarity (not gated): {similarity}",
         f"grounding: evidence located for {found['located']}/{found['emitted']} emitted values; "
-        f"{found.get('repaired', 0)} more kept on a repaired sentence",
+        f"{found.get('repaired', 0)} more kept on a repaired sentence"
+        + (f"; {found['removed']} removed (what the model said is shown per case)" if found.get("removed") else ""),
         f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; "
         + ("cost unknown" if cost is None else f"cost ${cost:.4f}"),
         f"mean latency {usage['latency_s_mean']:.2f}s",

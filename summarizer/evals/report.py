@@ -126,7 +126,12 @@ def footer_lines(run: Run) -> list[str]:
         f"text similarity (token F1, reported, not gated): {similarity}",
         f"grounding: the model's evidence was located for {found['located']}/{found['emitted']} emitted values"
         + (f" ({rate:.0%})" if rate is not None else "")
-        + f"; {found.get('repaired', 0)} more kept on a repaired sentence",
+        + f"; {found.get('repaired', 0)} more kept on a repaired sentence"
+        + (
+            f"; {found['removed']} removed (what the model said: 'removed' per case in --json / --html)"
+            if found.get("removed")
+            else ""
+        ),
         f"tokens: {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; cost: "
         + ("unknown price" if cost is None else f"${cost:.4f}"),
         f"latency per answer: mean {usage['latency_s_mean']:.2f}s; model calls this run: "

@@ -40,6 +40,8 @@ class CaseRow:
     model_calls: int = 0
     cached: bool = False
     record: dict[str, Any] | None = None
+    # what grounding removed: {"path", "said" (the model's value there, or None), "why"} per value
+    removed: list[dict[str, Any]] = field(default_factory=list)
 
     def outcomes(self) -> dict[str, dict[str, int]]:
         return {score.field: score.outcomes for score in self.scores}

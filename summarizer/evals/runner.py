@@ -7,6 +7,7 @@ compared later.
 
 from __future__ import annotations
 
+import re
 import secrets
 import subprocess
 import threading
@@ -17,13 +18,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from summarizer.articles import Article
 from summarizer.errors import ConfigError
 from summarizer.evals.fixtures import Case, Dataset
 from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
 from summarizer.evals.scorers import grounding, score_event, score_text
-from summarizer.pipeline import Summarizer
+from summarizer.grounding import ground_event
+from summarizer.pipeline import GROUNDING_VERSION, Summarizer, derived_version, tool_schema_hash
+from summarizer.reader import READER_VERSION
+from summarizer.record import Record
 from summarizer.redact import public_url, redact
-from summarizer.schema import SCHEMA_VERSION
+from summarizer.schema import SCHEMA_VERSION, Event
 from summarizer.store import Store
 
 Progress = Callable[[int, int, CaseRow], None]
@@ -75,7 +80,57 @@ def run_case(summarizer: Summarizer, case: Case, repeat: int, *, use_cache: bool
         model_calls=0 if provenance.cached else provenance.attempts,
         cached=provenance.cached,
         record=record.model_dump(mode="json"),
+        removed=removed_values(summarizer, case.article, repeat, record),
     )
+
+
+def removed_values(summarizer: Summarizer, article: Article, repeat: int, record: Record) -> list[dict[str, Any]]:
+    """What grounding removed from the model's answer: per removed value its path, what the model said there
+    (from the answer in the store; None when it is not there) and why it was removed.
+
+    The record keeps a removal only as an ``ungrounded`` warning, whose message names a place or a speaker
+    but not a count's figure; the answer the record was made from has the value itself. Of a re-asked
+    article's answers that is the one whose grounding reports exactly the record's removals.
+    """
+    removals = [issue for issue in record.warnings if issue.code == "ungrounded"]
+    if not removals:
+        return []
+    said = _answer_of(summarizer, article, repeat, [(issue.path, issue.message) for issue in removals])
+    return [
+        {"path": issue.path, "said": None if said is None else value_at(said, issue.path or ""), "why": issue.message}
+        for issue in removals
+    ]
+
+
+def _answer_of(
+    summarizer: Summarizer, article: Article, repeat: int, removals: list[tuple[str | None, str]]
+) -> dict[str, Any] | None:
+    if summarizer.settings.strategy == "reader":
+        return None
+    try:
+        fitted = summarizer.fit(article)
+        stored = summarizer.store.cached_answer(summarizer.answer_key(fitted, repeat))
+        candidates = [Event.model_validate(c) for c in ((stored or {}).get("answer") or {}).get("candidates", [])]
+    except Exception:  # the report loses a detail, the run goes on
+        return None
+    for event in candidates if len(candidates) > 1 else []:
+        problems = ground_event(event, fitted.text, fitted.published).problems
+        if [(problem.path, problem.message) for problem in problems] == removals:
+            return event.model_dump(mode="json", exclude_none=True)
+    return candidates[0].model_dump(mode="json", exclude_none=True) if len(candidates) == 1 else None
+
+
+def value_at(data: Any, path: str) -> Any:
+    """The value at an event path such as ``casualties.injured``, ``places[1]`` or ``weapons[0].launched``."""
+    for part in re.findall(r"\[\d+\]|[^.\[\]]+", path):
+        if part.startswith("["):
+            index = int(part[1:-1])
+            data = data[index] if isinstance(data, list) and index < len(data) else None
+        else:
+            data = data.get(part) if isinstance(data, dict) else None
+        if data is None:
+            return None
+    return data
 
 
 def run_eval(
@@ -118,7 +173,10 @@ def run_eval(
 
 
 def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[str, Any]:
-    """What makes a run reproducible: code revision, prompt, schema, backend, model and parameters."""
+    """What makes a run reproducible: code revision, prompt, schema, backend, model and parameters, and the
+    versions of what turns an answer into a record (compared with a baseline's by ``compare.staleness``)."""
+    from summarizer.reader.nlp import pipeline_version
+
     prompt = summarizer.prompt
     return {
         "run_id": f"{created:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}",
@@ -130,6 +188,12 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "prompt_hash": prompt.hash,
         "prompt_path": str(prompt.path),
         "schema_version": SCHEMA_VERSION,
+        "grounding_version": GROUNDING_VERSION,
+        "tool_schema_hash": tool_schema_hash(),
+        "reader_version": READER_VERSION,
+        "reader_pipeline": pipeline_version(),
+        "code_version": derived_version(),
+        "summarizer_version": _package_version(),
         "strategy": summarizer.settings.strategy,
         "backend": summarizer.backend_name,
         "model": summarizer.model_name,
@@ -137,6 +201,15 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "parameters": summarizer.settings.parameters(),
         **extra,
     }
+
+
+def _package_version() -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version("summarizer")
+    except Exception:
+        return None
 
 
 def git_state(folder: Path) -> dict[str, Any]:

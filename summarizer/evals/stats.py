@@ -284,6 +284,7 @@ def summarize(rows: Sequence[CaseRow]) -> dict[str, object]:
         "grounding": {
             "located": located,
             "repaired": sum(r.repaired for r in rows),
+            "removed": sum(len(r.removed) for r in rows),
             "emitted": emitted,
             "rate": located / emitted if emitted else None,
         },
@@ -371,10 +372,11 @@ class Power:
             return None
         cases = f"{self.cases} case" + ("" if self.cases == 1 else "s")
         lowest = self.lowest_max_drop if self.lowest_max_drop is not None and self.lowest_max_drop < 1 else None
+        loosen = f"--max-drop ≥ {lowest:.3f}" if lowest is not None else ""
         if self.cases_needed is None:
-            needs = "no number of cases is enough" + (f"; use --max-drop ≥ {lowest:.3f}" if lowest is not None else "")
+            needs = "no number of cases is enough" + (f"; use {loosen}" if loosen else "")
         else:
-            needs = f"needs ≥ {self.cases_needed} cases" + (f", or --max-drop ≥ {lowest:.3f}" if lowest is not None else "")
+            needs = f"needs ≥ {self.cases_needed} cases" + (f", or {loosen}" if loosen else "")
         why = (
             f"a drop is beyond noise only when at least {self.worse_cases_needed} of the {cases} get worse"
             if self.worse_cases_needed is not None

@@ -12,8 +12,27 @@ from summarizer.merge.grouping import explain as explain_grouping
 from summarizer.merge.loading import LoadProblem, load_inputs
 from summarizer.redact import redact
 
+EPILOG = """\b
+Examples (from a clone of the repository):
+  summarizer summarize --strategy reader --out kyiv.jsonl \\
+      'evals/fixtures/00[01]_*.txt'
+  summarizer merge kyiv.jsonl
+  summarizer merge kyiv.jsonl --policy median --explain --format json
 
-@click.command("merge")
+\b
+Environment: none; merge reads only its RECORDS (no model, settings or store).
+
+\b
+Exit codes:
+  0    every input merged
+  1    an input could not be read (the others are merged), or no
+       input held a valid record
+  2    usage error (an option, a missing RECORDS)
+  130  interrupted (Ctrl-C)
+"""
+
+
+@click.command("merge", epilog=EPILOG)
 @click.argument("records", nargs=-1, required=True)
 @click.option(
     "--format",

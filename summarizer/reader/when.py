@@ -1,7 +1,7 @@
 """When: the first time expression of the event's own sentences, resolved against the publication date.
 
 spaCy finds the DATE and TIME entities ("late Saturday", "Thursday afternoon", "overnight", "on March
-3"); the project's resolver (``summarizer.timeparse``) turns them into a window, as grounding does for
+3", "3/25/2024"); the project's resolver (``summarizer.timeparse``) turns them into a window, as grounding does for
 the model's answer, so both are held to the same reading of the words.
 """
 
