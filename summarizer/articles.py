@@ -24,13 +24,15 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from summarizer.errors import ArticleError
 from summarizer.frontmatter import split_front_matter
 from summarizer.htmltext import read_page
-from summarizer.record import ArticleMeta
 from summarizer.timeparse import absolute_date
+
+if TYPE_CHECKING:
+    from summarizer.basetypes import ArticleMeta
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -66,6 +68,8 @@ class Article:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def meta(self) -> ArticleMeta:
+        from summarizer.basetypes import ArticleMeta  # pydantic: imported when a record is made, not by `--help`
+
         return ArticleMeta(
             id=self.id,
             source=self.source,

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from summarizer.record import Record
-from summarizer.schema import Count
+if TYPE_CHECKING:  # annotations only: `summarizer --help` (which needs FORMATS) imports no pydantic model
+    from summarizer.record import Record
+    from summarizer.schema import Count
 
-FORMATS = ("json", "jsonl", "markdown", "html")
+# What records and merged events both render as (``summarizer.merge.render``); records also make an HTML page.
+DOCUMENT_FORMATS = ("json", "jsonl", "markdown")
+FORMATS = (*DOCUMENT_FORMATS, "html")
 TERMINAL = "terminal"  # not a --format: the rich view, the default when records go to a terminal
 
 
@@ -35,7 +39,7 @@ def describe_count(count: Count | None) -> str | None:
     elif count.low is not None and count.high is not None and (count.qualifier == "range" or count.low != count.high):
         figure = f"{count.low}–{count.high}"
     else:
-        best = count.value if count.value is not None else count.low if count.low is not None else count.high
+        best = count.figure()
         qualifier = count.qualifier
         if qualifier == "range" and count.value is None:  # a range with one bound known: say which
             qualifier = "at_least" if count.low is not None else "at_most"
@@ -54,6 +58,8 @@ def _cell(text: str) -> str:
 
 
 def record_markdown(record: Record) -> str:
+    from summarizer.schema import CASUALTY_FIELDS  # pydantic: loaded by the record already, not by `--help`
+
     event, meta = record.event, record.article
     lines = [f"## {_md(event.title)}", ""]
     lines.append(
@@ -75,7 +81,7 @@ def record_markdown(record: Record) -> str:
     if event.actors:
         facts.append(("Who", ", ".join(f"{_md(a.name)} ({a.role})" for a in event.actors)))
     if event.casualties:
-        for name in ("killed", "injured", "children_killed", "children_injured"):
+        for name in CASUALTY_FIELDS:
             described = describe_count(getattr(event.casualties, name))
             if described:
                 facts.append((name.replace("_", " ").capitalize(), _md(described)))

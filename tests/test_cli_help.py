@@ -20,8 +20,6 @@ from summarizer.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 VARIABLES = {*ENVIRONMENT, "XDG_DATA_HOME"}
-# Owned by summarizer/evals (another change): its help has not been given the three parts yet.
-NOT_YET = "eval"
 
 
 def commands(group: click.Group = cli, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], click.Command]]:
@@ -45,12 +43,7 @@ def help_of(*path: str) -> str:
 
 
 def params(paths: list[tuple[str, ...]]) -> list[object]:
-    return [
-        pytest.param(path, id=" ".join(path) or "summarizer", marks=[pytest.mark.xfail(reason="evals' help")])
-        if path[:1] == (NOT_YET,)
-        else pytest.param(path, id=" ".join(path) or "summarizer")
-        for path in paths
-    ]
+    return [pytest.param(path, id=" ".join(path) or "summarizer") for path in paths]
 
 
 @pytest.mark.parametrize("path", params(PATHS))
@@ -161,11 +154,6 @@ def test_version_and_help_import_no_model_code(args: tuple[str, ...]) -> None:
     assert not [name for name in modules if name.split(".")[0] in HEAVY or name.startswith(HEAVY)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="summarizer.output (FORMATS for --format) and summarizer.articles import the pydantic record models at "
-    "import time; remove this mark once they import them only for annotations or when used",
-)
 def test_version_imports_no_pydantic() -> None:
     modules = loaded_by("--version")["modules"]
     assert isinstance(modules, list)

@@ -1,7 +1,8 @@
 """`summarizer eval`: run the fixtures, report, compare with a baseline, gate; `eval init` starts a fixtures folder.
 
 Exit codes: 0 ok, 1 a case failed or the gate failed (including a --max-drop gate over too few cases to
-detect the drop it asks for), 2 usage or configuration error. Register with
+detect the drop it asks for), 2 usage or configuration error (malformed fixtures included), 130 interrupted;
+each command's --help lists its own. Register with
 ``cli.add_command(eval_group)``. Tests (or embedding programs) may pass
 ``obj={"make_summarizer": callable(settings) -> Summarizer}`` to run on another backend.
 """
@@ -21,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from summarizer.articles import LABELS_SUFFIX
+from summarizer.cli import MODEL_ENVIRONMENT, OPTION_WINS, help_epilog
 from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import PromptError, SummarizerError
 from summarizer.evals.compare import (
@@ -48,6 +50,20 @@ from summarizer.store import Store
 
 DEFAULT_FIXTURES = Path("evals/fixtures")
 STARTER_SUFFIXES = (".txt", ".json", ".md")  # the files of summarizer/evals/starter/ that `eval init` copies
+
+# The help's epilogs (summarizer.cli.help_epilog); every example runs from a clone of the repository, and those
+# with --strategy reader in seconds (no model). `eval` reads what Settings.from_env reads, as `summarize` does,
+# but has no --max-retries or --timeout option.
+NO_OPTION = {
+    "SUMMARIZER_MAX_RETRIES": "re-asks after invalid or ungrounded answers [2]",
+    "SUMMARIZER_TIMEOUT": "seconds per API request [120]",
+}
+EVAL_ENVIRONMENT = [(name, NO_OPTION[name]) if name in NO_OPTION else name for name in MODEL_ENVIRONMENT]
+# `eval compare` and `eval runs` read the store alone (though Settings.from_env checks every variable).
+STORE_ENVIRONMENT = [
+    ("SUMMARIZER_HOME", "the store of saved runs [~/.local/share/summarizer,\nor $XDG_DATA_HOME/summarizer]"),
+]
+COMPARE_IDS = "summarizer eval compare RUN_A RUN_B    # ids from `summarizer eval runs`"
 
 
 class EvalUsageError(click.ClickException):
@@ -97,7 +113,35 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )(command)
 
 
-@click.group("eval", invoke_without_command=True, subcommand_metavar="[COMMAND [ARGS]...]")
+@click.group(
+    "eval",
+    invoke_without_command=True,
+    subcommand_metavar="[COMMAND [ARGS]...]",
+    epilog=help_epilog(
+        [
+            "summarizer eval --strategy reader --limit 3     # seconds: no model",
+            "summarizer eval --strategy reader --save-baseline reader.json",
+            "summarizer eval --strategy reader --baseline reader.json --max-drop 0.1",
+        ],
+        EVAL_ENVIRONMENT,
+        [
+            (0, "every case ran, and the gate (if any) passed"),
+            (
+                1,
+                "a case failed (its error on stderr, e.g. a server that\n"
+                "cannot be reached), the gate failed (GATE FAILED), or it\n"
+                "cannot detect the drop asked for (GATE CANNOT DETECT)",
+            ),
+            (
+                2,
+                "usage or configuration error: an option, a prompt, no\n"
+                "fixtures, a malformed fixture, an unknown --case, no baseline",
+            ),
+            (130, "interrupted (Ctrl-C); the run is not saved"),
+        ],
+        environment_title=OPTION_WINS,
+    ),
+)
 @click.option(
     "--fixtures",
     type=click.Path(path_type=Path),
@@ -149,9 +193,6 @@ def eval_group(ctx: click.Context, **options: Any) -> None:
     no fixtures yet? `summarizer eval init DIR` writes a starter folder to copy from. Runs are saved;
     see `summarizer eval runs` and `summarizer eval compare A B`. A baseline made by other code
     (schema, grounding, reader, tool schema) is reported as stale, with the command that refreshes it.
-
-    Exit codes: 0 ok; 1 a case failed, or the gate failed or cannot detect the drop asked for; 2 usage
-    or configuration error.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -333,7 +374,26 @@ def _verdict(gate: Gate | None, console: Console) -> int:
     return 0 if gate.passed else 1
 
 
-@eval_group.command("compare")
+@eval_group.command(
+    "compare",
+    epilog=help_epilog(
+        [
+            COMPARE_IDS,
+            "summarizer eval compare default terse  # latest runs of two prompts",
+            "summarizer eval compare reader.json default --max-drop 0.1 --json -",
+        ],
+        STORE_ENVIRONMENT,
+        [
+            (0, "compared; with --fail-under or --max-drop, the gate passed"),
+            (1, "the gate failed (GATE FAILED), or it cannot detect the\ndrop asked for (GATE CANNOT DETECT)"),
+            (
+                2,
+                "usage or configuration error: no saved run, prompt run or\n"
+                "report of that name, an unreadable report, a bad FIELD=VALUE",
+            ),
+        ],
+    ),
+)
 @click.argument("baseline")
 @click.argument("candidate")
 @click.option("--json", "json_out", metavar="PATH|-", help="Write the comparison as JSON ('-' = stdout).")
@@ -370,7 +430,18 @@ def compare_command(
     ctx.exit(_verdict(gate, _console(stderr=True)) if (thresholds or max_drop is not None) else 0)
 
 
-@eval_group.command("init")
+@eval_group.command(
+    "init",
+    epilog=help_epilog(
+        ["summarizer eval init my-evals", "summarizer eval --fixtures my-evals --strategy reader"],
+        "none; init only copies files shipped with summarizer.",
+        [
+            (0, "written: one line per file on stdout"),
+            (1, "the starter files are missing from this installation"),
+            (2, "DIR is a file, or already has one of the starter's files\n(nothing is written)"),
+        ],
+    ),
+)
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
 def init_command(folder: Path) -> None:
     """Write a starter fixtures folder DIR: two example cases and the labelling guide.
@@ -405,8 +476,18 @@ def _is_starter(name: str) -> bool:
     return not name.startswith((".", "_")) and name.endswith(STARTER_SUFFIXES)
 
 
-@eval_group.command("runs")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@eval_group.command(
+    "runs",
+    epilog=help_epilog(
+        ["summarizer eval runs", "summarizer eval runs --limit 5", COMPARE_IDS],
+        STORE_ENVIRONMENT,
+        [
+            (0, "ok (also when no run is saved yet)"),
+            (2, "a store that cannot be opened, or settings in the\nenvironment that `summarize` would refuse"),
+        ],
+    ),
+)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many runs to list.")
 @click.pass_context
 def runs_command(ctx: click.Context, limit: int) -> None:
     """List saved eval runs, newest first."""
