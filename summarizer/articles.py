@@ -13,7 +13,6 @@ or eval labels files (``*.labels.json``) to the model; naming one explicitly is 
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 from summarizer.errors import ArticleError
 from summarizer.frontmatter import split_front_matter
 from summarizer.htmltext import read_page
+from summarizer.sources import JSONL_SUFFIXES, BadJSON, decode_json, decode_line, expand, json_items, json_lines
 from summarizer.timeparse import absolute_date
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ TEXT_SUFFIXES = {".txt", ".text", ""}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json"}
-JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 # Eval fixture labels (evals/LABELLING.md): never an article, so never fed to the model.
 LABELS_SUFFIX = ".labels.json"
@@ -322,16 +321,11 @@ def sniff_suffix(text: str) -> str:
 
 
 def _iter_json(text: str, *, source: str, stem: str, warnings: list[str]) -> Iterator[Article | LoadFailure]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ArticleError(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
-    except RecursionError as exc:
-        raise ArticleError(f"{source}: invalid JSON (nested too deeply)") from exc
-    items = data if isinstance(data, list) else [data]
-    for index, obj in enumerate(items):
-        item_source = f"{source}[{index}]" if isinstance(data, list) else source
-        default_id = f"{stem}-{index}" if isinstance(data, list) else stem
+    data = decode_json(text)
+    if isinstance(data, BadJSON):
+        raise ArticleError(f"{source}: {data}")
+    for index, item_source, obj in json_items(data, source):
+        default_id = stem if index is None else f"{stem}-{index}"
         try:
             yield parse_object(obj, source=item_source, default_id=default_id, warnings=list(warnings))
         except ArticleError as exc:
@@ -340,19 +334,14 @@ def _iter_json(text: str, *, source: str, stem: str, warnings: list[str]) -> Ite
 
 def _iter_jsonl(text: str, *, source: str, stem: str, warnings: list[str]) -> Iterator[Article | LoadFailure]:
     """JSONL already decoded whole (UTF-16 files, and stdin small enough to sniff whole)."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield _jsonl_record(line, source=f"{source}:{number}", default_id=f"{stem}-{number}", warnings=warnings)
+    for number, line_source, value in json_lines(text, source):
+        yield _jsonl_record(value, source=line_source, default_id=f"{stem}-{number}", warnings=warnings)
 
 
-def _jsonl_record(line: str, *, source: str, default_id: str, warnings: list[str]) -> Article | LoadFailure:
-    """One JSONL line (``source`` is ``file:N``) as an article, or its one failure."""
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return LoadFailure(source, f"{source}: invalid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})")
-    except RecursionError:
-        return LoadFailure(source, f"{source}: invalid JSON (nested too deeply)")
+def _jsonl_record(obj: object, *, source: str, default_id: str, warnings: list[str]) -> Article | LoadFailure:
+    """One decoded JSONL line (``source`` is ``file:N``) as an article, or its one failure."""
+    if isinstance(obj, BadJSON):
+        return LoadFailure(source, f"{source}: {obj}")
     try:
         return parse_object(obj, source=source, default_id=default_id, warnings=list(warnings))
     except ArticleError as exc:
@@ -389,7 +378,7 @@ def iter_jsonl_lines(stream: ByteStream, *, source: str, stem: str) -> Iterator[
         if not text.strip():
             continue
         seen = True
-        yield _jsonl_record(text, source=line_source, default_id=f"{stem}-{number}", warnings=warnings)
+        yield _jsonl_record(decode_line(text), source=line_source, default_id=f"{stem}-{number}", warnings=warnings)
     if not seen:
         yield LoadFailure(source, f"{source}: the file is empty")
 
@@ -501,21 +490,19 @@ def expand_sources(args: Iterable[str], *, exclude: Collection[Path] = ()) -> It
     output files, compared as the same file on disk, whatever path names them). Named
     explicitly, either is a ``LoadFailure``. ``exclude`` is looked at as each argument is expanded.
     """
-    for arg in args:
-        if arg == "-":
+    for named in expand(args, SUPPORTED_SUFFIXES):
+        arg = named.arg
+        if named.kind == "stdin":
             yield "-"
-            continue
-        path = Path(arg)
-        if path.is_dir():
-            keys = _file_keys(exclude)
-            candidates = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-            files = [p for p in candidates if not is_labels_file(p) and not _is_one_of(p, keys)]
+        elif named.kind == "folder":
+            files = _articles_among(named.paths, exclude)
             if not files:
                 yield LoadFailure(
                     arg, f"{arg}: folder has no article files ({', '.join(sorted(SUPPORTED_SUFFIXES - {''}))})"
                 )
             yield from files
-        elif path.exists():
+        elif named.kind == "file":
+            [path] = named.paths
             if _is_one_of(path, _file_keys(exclude)):
                 yield LoadFailure(arg, f"{arg}: this is the output file of this run, not an article; not read")
             elif is_labels_file(path):
@@ -524,17 +511,21 @@ def expand_sources(args: Iterable[str], *, exclude: Collection[Path] = ()) -> It
                 )
             else:
                 yield path
-        elif glob.has_magic(arg):
-            keys = _file_keys(exclude)
-            matches = sorted(Path(p) for p in glob.glob(arg, recursive=True) if Path(p).is_file())
-            files = [p for p in matches if not is_labels_file(p) and not _is_one_of(p, keys)]
-            if not matches:
+        elif named.kind == "glob":
+            files = _articles_among(named.paths, exclude)
+            if not named.paths:
                 yield LoadFailure(arg, f"{arg}: no files match this pattern")
             elif not files:
                 yield LoadFailure(arg, f"{arg}: only eval labels files or this run's output files match this pattern")
             yield from files
         else:
             yield LoadFailure(arg, f"{arg}: no such file or folder")
+
+
+def _articles_among(paths: Iterable[Path], exclude: Collection[Path]) -> list[Path]:
+    """``paths`` without eval labels files and the files in ``exclude`` (looked at now)."""
+    keys = _file_keys(exclude)
+    return [p for p in paths if not is_labels_file(p) and not _is_one_of(p, keys)]
 
 
 def load_articles(

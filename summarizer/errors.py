@@ -6,6 +6,11 @@ else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: `summarizer --version` imports no pydantic
+    from pydantic import ValidationError
+
 
 class SummarizerError(Exception):
     """Base class: a problem the user can act on, described in plain words."""
@@ -39,3 +44,9 @@ class ExtractionError(SummarizerError):
 
 class OutputError(SummarizerError):
     """The output file could not be written (disk full, I/O error); the message says what was kept."""
+
+
+def validation_errors(error: ValidationError, root: str) -> list[str]:
+    """Each error of a pydantic ``ValidationError`` as ``loc.path: message`` (``root`` when the path is
+    empty), without the input pydantic echoes, which can be a whole model answer."""
+    return [f"{'.'.join(str(part) for part in e['loc']) or root}: {e['msg']}" for e in error.errors()]

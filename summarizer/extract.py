@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from summarizer.backends import ChatBackend
+from summarizer.basetypes import Usage
 from summarizer.config import Settings
-from summarizer.errors import ExtractionError
-from summarizer.record import Usage
+from summarizer.errors import ExtractionError, validation_errors
 from summarizer.schema import Event
 
 if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
@@ -158,8 +158,7 @@ def tool_arguments(completion: ChatCompletion) -> str | None:
 def summary(error: BaseException, limit: int = 600) -> str:
     """A pydantic error list without the echoed input, which can be the whole (long) answer."""
     if isinstance(error, ValidationError):
-        parts = [f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}" for e in error.errors()[:8]]
-        text = "; ".join(parts)
+        text = "; ".join(validation_errors(error, "answer")[:8])
     else:
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return text if len(text) <= limit else text[:limit] + "..."

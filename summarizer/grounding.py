@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from summarizer.basetypes import Issue, Span
 from summarizer.locate import find_name, locate, mentions
-from summarizer.record import Issue, Span
 from summarizer.schema import Casualties, Count, Event, Place, TimeWindow, Weapon
 from summarizer.textnorm import name_key, normalise, numbers_in
 from summarizer.timeparse import Window, resolve

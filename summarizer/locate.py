@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from summarizer.record import Span
+from summarizer.basetypes import Span
 from summarizer.textnorm import name_key, normalise, normalise_with_map
 
 FUZZY_THRESHOLD = 90.0

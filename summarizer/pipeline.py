@@ -1,4 +1,4 @@
-"""Article -> reader -> messages -> model -> Event -> grounding -> combine -> Record, with the answer cache.
+"""Article -> reader -> messages -> model -> Event -> grounding -> combine -> Record, with answer and record caches.
 
 With the default strategy (``both``) the reader reads the article first. The model is asked once;
 when grounding finds unsupported values it is re-asked with the list of problems (at most
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from summarizer.articles import Article, fit_to_budget
 from summarizer.backends import ChatBackend, article_budget_chars, create_backend
+from summarizer.basetypes import Issue, Usage
 from summarizer.config import Settings
 from summarizer.errors import ExtractionError, SummarizerError
 from summarizer.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
@@ -29,7 +30,7 @@ from summarizer.grounding import Grounding, ground_event
 from summarizer.prompts import Prompt, load_prompt, shows_escaped
 from summarizer.reader import READER_VERSION, Reading
 from summarizer.reader.combine import Combined, combine, model_only, reader_only
-from summarizer.record import Issue, Provenance, Record, Usage
+from summarizer.record import Provenance, Record
 from summarizer.schema import SCHEMA_VERSION, Event
 from summarizer.store import Store, cache_key, now
 

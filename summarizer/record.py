@@ -2,82 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from summarizer.schema import SCHEMA_VERSION, Event
+from summarizer.basetypes import ArticleMeta, Issue, MatchKind, Span, Usage, readable_version
+from summarizer.schema import SCHEMA_VERSION, Event, Strict
+
+__all__ = [  # the shared types are re-exported: `from summarizer.record import Span` keeps working
+    "READABLE_RECORD_VERSIONS",
+    "RECORD_VERSION",
+    "ArticleMeta",
+    "Issue",
+    "MatchKind",
+    "Provenance",
+    "Record",
+    "Span",
+    "Usage",
+    "readable_version",
+    "unmodelled_provenance",
+]
 
 RECORD_VERSION = "2"  # 2: per-field sources, strategy and reader in provenance
 READABLE_RECORD_VERSIONS = ("1", RECORD_VERSION)  # 1 lacks what 2 added, which has defaults
 
 
-def readable_version(value: str, readable: tuple[str, ...], what: str) -> str:
-    """``value`` if this release reads ``what`` of that version; else a message saying which it reads."""
-    if value not in readable:
-        raise ValueError(
-            f"{what} version {value!r} is not one this summarizer reads ({', '.join(readable)}): "
-            "it was written by another release; upgrade summarizer to read it"
-        )
-    return value
-
-
-# exact / normalised / fuzzy: the model's quote was found; sentence: the quote was not found, but the
-# value itself was, and the sentence around it became the evidence (the record's warnings say so); reader: the
-# reader found the value in that sentence itself (its span is the sentence, its score the rule's confidence).
-MatchKind = Literal["exact", "normalised", "fuzzy", "sentence", "reader"]
-
-
-class ArticleMeta(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    id: str
-    source: str = Field(description="Path, 'stdin', or 'path:line' for JSONL input.")
-    title: str | None = None
-    published: date | None = None
-    url: str | None = None
-    sha256: str
-    chars: int
-
-
-class Span(BaseModel):
-    """Where a quote was found in the article text (Python string offsets, end exclusive)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    start: int
-    end: int
-    match: MatchKind
-    score: float = Field(description="1.0 for exact and normalised matches; the similarity for fuzzy ones.")
-
-
-class Issue(BaseModel):
-    """A warning attached to a record: something was nulled, truncated or could not be checked."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    code: str
-    message: str
-    path: str | None = Field(default=None, description="Field path in the event, e.g. 'casualties.injured'.")
-
-
-class Usage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(
-            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
-            completion_tokens=self.completion_tokens + other.completion_tokens,
-        )
-
-
-class Provenance(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Provenance(Strict):
     prompt_name: str
     prompt_version: str
     prompt_hash: str
@@ -112,9 +63,7 @@ def unmodelled_provenance(maker: str, created_at: str = "1970-01-01T00:00:00+00:
     )
 
 
-class Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Record(Strict):
     record_version: str = RECORD_VERSION
 
     @field_validator("record_version")

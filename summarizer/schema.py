@@ -1,10 +1,11 @@
 """The event schema the model fills.
 
-Principles (see DESIGN.md): what the article does not state is ``null`` (or an empty list),
-never ``0``, ``""`` or a guess; numbers carry their precision; time is a window; every fact
-carries a verbatim ``evidence`` quote that grounding locates in the article before the value
-is trusted. Field order matters for small models: evidence comes first so the model copies
-the quote and then reads the value out of it.
+Principles: what the article does not state is ``null`` (or an empty list), never ``0``, ``""``
+or a guess; numbers carry their precision; time is a window; every fact carries a verbatim
+``evidence`` quote that grounding locates in the article before the value is trusted. Field
+order is the order the model writes in: counts, times, weapons, damage, statements and context
+notes put ``evidence`` first, so the model copies the quote and then reads the value out of it;
+places and actors put ``name`` first, then ``kind`` / ``role``, then ``evidence``.
 
 Only invariants that hold for any article live here. Checks that need the article (quotes,
 publication date) live in ``grounding``.
@@ -13,7 +14,7 @@ publication date) live in ``grounding``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -62,6 +63,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Figures(Protocol):
+    """What a count states: a ``Count``, or a claim the merge keeps of one."""
+
+    value: int | None
+    low: int | None
+    high: int | None
+
+
+def committed_figure(count: Figures) -> int | None:
+    """The one figure a count commits to: its value, else its lower bound, else its upper bound (None: none)."""
+    return next((n for n in (count.value, count.low, count.high) if n is not None), None)
+
+
 class Count(Strict):
     """A count as the article states it, with honesty about its precision."""
 
@@ -97,6 +111,14 @@ class Count(Strict):
     def floor(self) -> int | None:
         """The smallest figure this count commits to (value, else low)."""
         return self.value if self.value is not None else self.low
+
+    def ceiling(self) -> int | None:
+        """The largest figure this count allows (high, else value); None when it sets no upper bound."""
+        return self.high if self.high is not None else self.value
+
+    def figure(self) -> int | None:
+        """The one figure this count commits to (see ``committed_figure``)."""
+        return committed_figure(self)
 
 
 class TimeWindow(Strict):
@@ -155,10 +177,11 @@ class Weapon(Strict):
     @model_validator(mode="after")
     def _intercepted_within_launched(self) -> Weapon:
         if self.launched and self.intercepted:
-            launched, intercepted = self.launched.floor(), self.intercepted.floor()
-            ceiling = self.launched.high if self.launched.high is not None else self.launched.value
+            intercepted = self.intercepted.floor()
+            ceiling = self.launched.ceiling()
             if ceiling is not None and intercepted is not None and intercepted > ceiling:
-                raise ValueError(f"intercepted ({intercepted}) exceeds launched ({launched})")
+                bound = "the most launched" if self.launched.high is not None else "launched"  # a stated upper bound
+                raise ValueError(f"intercepted ({intercepted}) exceeds {bound} ({ceiling})")
         return self
 
 
@@ -170,17 +193,20 @@ class Casualties(Strict):
 
     @model_validator(mode="after")
     def _children_within_total(self) -> Casualties:
-        for part, total, label in (
-            (self.children_killed, self.killed, "killed"),
-            (self.children_injured, self.injured, "injured"),
-        ):
+        for part_name, label in CHILD_COUNTS:
+            part, total = getattr(self, part_name), getattr(self, label)
             if part is None or total is None:
                 continue
             part_floor = part.floor()
-            total_ceiling = total.high if total.high is not None else total.value
+            total_ceiling = total.ceiling()
             if part_floor is not None and total_ceiling is not None and part_floor > total_ceiling:
                 raise ValueError(f"children {label} ({part_floor}) exceed the total {label} ({total_ceiling})")
         return self
+
+
+# The casualty counts, in the schema's order; and each children count with the total it is part of.
+CASUALTY_FIELDS: tuple[str, ...] = tuple(Casualties.model_fields)
+CHILD_COUNTS: tuple[tuple[str, str], ...] = (("children_killed", "killed"), ("children_injured", "injured"))
 
 
 class Damage(Strict):

@@ -23,8 +23,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
+from summarizer.basetypes import Usage
 from summarizer.errors import ConfigError
-from summarizer.record import Usage
 from summarizer.redact import redact
 
 DB_NAME = "summarizer.db"

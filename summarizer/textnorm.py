@@ -1,4 +1,4 @@
-"""Text normalisation shared by grounding, scoring and merging.
+"""Text normalisation shared by grounding, the reader, scoring and merging.
 
 ``normalise`` folds case, accents, quote and dash variants and white space. ``name_key``
 goes further for names and places (transliteration variants such as Kyiv / Kiev,

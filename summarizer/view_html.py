@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from html import escape
 
+from summarizer.basetypes import Issue
+from summarizer.evals.html import escape_html as _e
 from summarizer.evals.html import highlight
-from summarizer.record import Issue, Record
+from summarizer.record import Record
 from summarizer.view_terminal import (
     SECTION_TITLES,
     SECTIONS,
@@ -48,10 +49,6 @@ section.record { border-top: 2px solid #888; margin-top: 1.5rem; }
 # Which warnings the page lists under which heading; codes not listed go under the last one.
 DISAGREEMENT = ("disagreement",)
 REMOVED = ("ungrounded", "duplicate")
-
-
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
 
 
 def _facts_tables(record: Record) -> str:

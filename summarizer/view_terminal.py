@@ -22,7 +22,7 @@ from rich.text import Text
 
 from summarizer.output import describe_count
 from summarizer.record import Record
-from summarizer.schema import Count, TimeWindow
+from summarizer.schema import CASUALTY_FIELDS, Count, TimeWindow
 
 # The sections of a record's facts, with their column headers (label, value, evidence).
 SECTIONS: dict[str, tuple[str, str, str]] = {
@@ -90,7 +90,7 @@ def record_facts(record: Record) -> list[Fact]:
         facts += _count_fact("  launched", weapon.launched, f"{path}.launched")
         facts += _count_fact("  intercepted", weapon.intercepted, f"{path}.intercepted")
     if event.casualties:
-        for name in ("killed", "injured", "children_killed", "children_injured"):
+        for name in CASUALTY_FIELDS:
             label = name.replace("_", " ").capitalize()
             facts += _count_fact(label, getattr(event.casualties, name), f"casualties.{name}")
     for index, statement in enumerate(event.statements):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from summarizer.backends.fake import tool_call_completion
+from fake_backend import tool_call_completion
 
 
 @dataclass

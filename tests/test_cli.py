@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from fake_backend import QueuedBackend
 from fake_openai_server import Reply, chat_server, completion, error_body
 
 from summarizer import __version__
 from summarizer import cli as cli_module
-from summarizer.backends.fake import QueuedBackend
 from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.errors import BackendError

@@ -109,6 +109,18 @@ def test_page_source_has_no_live_markup(page: tuple[Path, list[str]]) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in source
 
 
+def test_an_unexpected_exception_shows_its_traceback_collapsed_and_escaped(page: tuple[Path, list[str]]) -> None:
+    source = page[0].read_text(encoding="utf-8")
+    case = source[source.index("<section class='case' id='case-1'>") : source.index("id='case-2'")]
+    assert "<p class='error'>error: RuntimeError: &lt;script&gt;alert(5)&lt;/script&gt; in an error</p>" in case
+    start = case.index("<details class='traceback'><summary>traceback</summary><pre><code>Traceback (most recent")
+    traceback = case[start : case.index("</details>", start)]
+    assert ", in summarize\n" in traceback  # the frames, not one line
+    assert traceback.endswith("RuntimeError: &lt;script&gt;alert(5)&lt;/script&gt; in an error\n</code></pre>")
+    assert source.count("class='traceback'") == 1  # the cases that did not fail have none
+    assert "<details class='traceback' open" not in source
+
+
 def test_highlight_escapes_and_marks_overlapping_spans() -> None:
     text = "a <i>b</i> c"
     marked = highlight(

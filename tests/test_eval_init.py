@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from fake_backend import QueuedBackend
 from test_eval_support import make_summarizer
 from test_fixture_labels import case_problems
 
 from summarizer.articles import load_article
-from summarizer.backends.fake import QueuedBackend
 from summarizer.evals.cli import eval_group
 from summarizer.evals.fixtures import load_fixtures
 from summarizer.schema import Casualties, Count, Event, Place, TimeWindow

@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from fake_backend import QueuedBackend
 from test_eval_support import ByArticleBackend, answer, changed_prompt, make_summarizer, write_fixtures
 
-from summarizer.backends.fake import QueuedBackend
 from summarizer.config import Settings
 from summarizer.errors import BackendError, ConfigError
 from summarizer.evals.compare import resolve_run
 from summarizer.evals.fixtures import load_fixtures
-from summarizer.evals.results import CaseRow, write_report
+from summarizer.evals.report import footer_lines
+from summarizer.evals.results import CaseRow, read_report, write_report
 from summarizer.evals.runner import run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer
 from summarizer.schema import Casualties, Count, Place
@@ -40,6 +41,7 @@ def test_rows_scores_errors_and_stamp(tmp_path: Path) -> None:
     assert bad.outcomes()["casualties.injured.qualifier"] == {"wrong": 1}
     assert bad.outcomes()["casualties.killed"] == {"correct_empty": 1}
     assert failed.error == "BackendError: server down"
+    assert good.traceback is None and failed.traceback is None  # an expected error is its one line
     assert failed.outcomes()["places"] == {"missing": 1}  # an error scores as an empty prediction
     assert failed.outcomes()["casualties.killed"] == {"correct_empty": 1}
 
@@ -106,6 +108,40 @@ def test_saved_runs_resolve_by_id_prompt_and_file(tmp_path: Path) -> None:
     assert summarizer.store.list_runs()[0]["micro_f1"] == 1.0
     with pytest.raises(ConfigError, match="no report file, saved run or run of a prompt named 'nope'"):
         resolve_run("nope", summarizer.store)
+
+
+def test_an_unexpected_exception_keeps_its_redacted_traceback(tmp_path: Path) -> None:
+    """A bug (not a SummarizerError) keeps its traceback, redacted, in the row, the JSON report and the store;
+    an expected error stays one line. The terminal report says where the traceback is."""
+    key = "sk-" + "q" * 24  # key-shaped: redact masks it wherever it shows up
+    cases = load_fixtures(write_fixtures(tmp_path / "fx", 2)).cases
+    backend = ByArticleBackend({0: BackendError("server down"), 1: RuntimeError(f"a bug near {key}")})
+    summarizer = make_summarizer(tmp_path / "home", backend)
+    run = run_eval(summarizer, cases)
+
+    expected, bug = run.rows
+    assert expected.error == "BackendError: server down" and expected.traceback is None
+    assert bug.error == "RuntimeError: a bug near sk-[redacted]"
+    assert bug.traceback is not None and bug.traceback.startswith("Traceback (most recent call last):\n")
+    assert bug.traceback.endswith("RuntimeError: a bug near sk-[redacted]\n")
+    assert ", in summarize\n" in bug.traceback and "fake_backend.py" in bug.traceback  # the frames, not one line
+    assert key not in bug.traceback
+
+    write_report(run, tmp_path / "report.json")
+    data = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert [row["traceback"] for row in data["cases"]] == [None, bug.traceback]
+    assert [row.traceback for row in read_report(tmp_path / "report.json").rows] == [None, bug.traceback]
+    save_run(summarizer.store, run)
+    assert resolve_run(run.run_id, summarizer.store).rows[1].traceback == bug.traceback
+    old = {name: value for name, value in bug.to_json().items() if name != "traceback"}  # a report from before
+    assert CaseRow.from_json(old).traceback is None
+
+    lines = footer_lines(run)
+    assert "error: case00 (repeat 0): BackendError: server down" in lines
+    assert (
+        "error: case01 (repeat 0): RuntimeError: a bug near sk-[redacted] (a bug: its traceback is in --json / --html)"
+        in lines
+    )
 
 
 def test_select_cases(tmp_path: Path) -> None:

@@ -11,7 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from summarizer.backends.fake import QueuedBackend
+from fake_backend import QueuedBackend
+
 from summarizer.config import Settings
 from summarizer.pipeline import Summarizer
 from summarizer.schema import Casualties, Count, Event, Place, TimeWindow

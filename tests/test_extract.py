@@ -8,10 +8,10 @@ from typing import Any
 
 import instructor
 import pytest
+from fake_backend import QueuedBackend, tool_call_completion
 from openai.types.chat import ChatCompletion
 from test_pipeline import ARTICLE, good_answer
 
-from summarizer.backends.fake import QueuedBackend, tool_call_completion
 from summarizer.config import Settings
 from summarizer.extract import (
     SHORTER,

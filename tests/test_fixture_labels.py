@@ -18,36 +18,36 @@ import re
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import pytest
 
 from summarizer.articles import SUPPORTED_SUFFIXES, Article, load_article
-from summarizer.evals.fixtures import COUNT_FIELDS, parse_labels
-from summarizer.schema import EVENT_TYPES, ActorRole, Event, PlaceKind, Qualifier, WeaponKind
+from summarizer.evals.fixtures import (
+    COUNT_FIELDS,
+    KNOWN_FIELDS,
+    LABELS_SUFFIX,
+    LIST_FIELDS,
+    QUALIFIERS,
+    WEAPON_KINDS,
+    parse_labels,
+)
+from summarizer.schema import EVENT_TYPES, Event
 from summarizer.textnorm import name_key, normalise, numbers_in
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "evals" / "fixtures"
 SEEDS = ROOT.parent / "shared" / "seeds"
-LABELS_SUFFIX = ".labels.json"
 MIN_CASES = 70
 MIN_SHARED_EVENTS = 3
 NEARBY_DAYS = 7
 
 TOP_KEYS = {"article", "event", "tags", "notes", "evidence", "labels"}
 REQUIRED_TOP_KEYS = {"article", "event", "tags", "notes", "evidence", "labels"}
-COUNT_PATHS = COUNT_FIELDS  # the scorer's list of count paths: labels and scorers share one contract
-# list path -> (key holding the alias list, optional attribute, its allowed values)
-LIST_PATHS: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
-    "places": ("name", "kind", get_args(PlaceKind)),
-    "actors": ("name", "role", get_args(ActorRole)),
-    "damage": ("what", None, ()),
-    "statements": ("speaker", None, ()),
-}
-LABEL_PATHS = ("event_type", "title", "summary", "when", *LIST_PATHS, "weapons.kinds", *COUNT_PATHS)
-WEAPON_KINDS: tuple[str, ...] = get_args(WeaponKind)
-QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
+# The loader's field lists, not copies: labels, loader and scorers share one contract.
+COUNT_PATHS = COUNT_FIELDS
+LIST_PATHS = LIST_FIELDS  # list path -> (key holding the alias list, optional attribute, its allowed values)
+LABEL_PATHS = KNOWN_FIELDS
 # the keys a count gives -> the qualifiers that fit that form
 COUNT_FORMS: dict[frozenset[str], set[str]] = {
     frozenset({"value"}): {"exact", "about"},

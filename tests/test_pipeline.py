@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_backend import QueuedBackend
 
 from summarizer.articles import Article
-from summarizer.backends.fake import QueuedBackend
 from summarizer.config import Settings
 from summarizer.errors import ArticleError, BackendError, ExtractionError
 from summarizer.pipeline import Summarizer

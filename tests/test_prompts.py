@@ -147,7 +147,8 @@ def test_ordinary_brackets_and_tags_are_shown_as_written(text: str) -> None:
 def test_an_escaped_article_has_its_own_answer_key(tmp_path: Path) -> None:
     """Answers cached before escaping existed were given for the unescaped prompt: they are not reused, while
     the keys of articles shown as written stay what they were."""
-    from summarizer.backends.fake import QueuedBackend
+    from fake_backend import QueuedBackend
+
     from summarizer.config import Settings
     from summarizer.pipeline import GROUNDING_VERSION, Summarizer, tool_schema_hash
     from summarizer.store import cache_key

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
+from fake_backend import QueuedBackend
 
 from summarizer.articles import Article, load_article
-from summarizer.backends.fake import QueuedBackend
 from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.pipeline import Summarizer

@@ -13,7 +13,6 @@ import openai
 import pytest
 from fake_openai_server import Reply, chat_server, completion, error_body, free_port
 
-from summarizer import retry
 from summarizer.articles import Article
 from summarizer.backends import openai_backend
 from summarizer.backends.openai_backend import OpenAIBackend
@@ -307,4 +306,17 @@ def test_policy_stops_at_attempts_plus_one() -> None:
     with pytest.raises(openai.RateLimitError):
         call_with_retries(flaky, attempts=1, sleep=waits.append)
     assert len(calls) == 2
-    assert retry.MAX_WAIT_S >= 1
+
+
+def test_a_retry_after_over_the_cap_waits_only_the_cap() -> None:
+    calls: list[int] = []
+    waits: list[float] = []
+
+    def busy() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise api_error(503, {"retry-after": "3600"})  # an hour: a batch must not sleep that long
+        return "done"
+
+    assert call_with_retries(busy, attempts=1, sleep=waits.append) == "done"
+    assert waits == [MAX_WAIT_S] and MAX_WAIT_S < 3600

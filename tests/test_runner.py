@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_backend import tool_call_completion
 from openai.types.chat import ChatCompletion
 from test_pipeline import TEXT, good_answer
 
 from summarizer.articles import Article, LoadFailure
-from summarizer.backends.fake import tool_call_completion
 from summarizer.breaker import ServerRefused
 from summarizer.config import Settings
 from summarizer.errors import BackendError, OutputError

@@ -7,15 +7,19 @@ from datetime import date
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from summarizer.record import ArticleMeta, Record, unmodelled_provenance
 from summarizer.schema import (
     EVENT_TYPES,
-    SCHEMA_VERSION,
+    Actor,
     Casualties,
+    ContextNote,
     Count,
+    Damage,
     Event,
+    Place,
+    Statement,
     TimeWindow,
     Weapon,
 )
@@ -110,8 +114,24 @@ def test_intercepted_within_launched(launched: dict | None, intercepted: dict | 
     ],
 )
 def test_intercepted_above_launched_is_refused(launched: dict, intercepted: dict) -> None:
-    with pytest.raises(ValidationError, match=r"intercepted .* exceeds launched"):
+    with pytest.raises(ValidationError, match=r"intercepted \(\d+\) exceeds (the most )?launched \(\d+\)"):
         Weapon.model_validate(weapon(launched, intercepted))
+
+
+@pytest.mark.parametrize(
+    ("launched", "intercepted", "message"),
+    [
+        (count(low=30, high=40, qualifier="range"), count(value=41), "intercepted (41) exceeds the most launched (40)"),
+        (count(value=31), count(value=32), "intercepted (32) exceeds launched (31)"),
+        (count(value=10), count(low=11, qualifier="at_least"), "intercepted (11) exceeds launched (10)"),
+        (count(high=38, qualifier="at_most"), count(value=39), "intercepted (39) exceeds the most launched (38)"),
+    ],
+)
+def test_intercepted_above_launched_names_the_bound_it_broke(launched: dict, intercepted: dict, message: str) -> None:
+    # The message goes back to the model in the re-ask: it must name the bound that was broken, not the low end.
+    with pytest.raises(ValidationError) as info:
+        Weapon.model_validate(weapon(launched, intercepted))
+    assert message in str(info.value)
 
 
 @pytest.mark.parametrize("field", ["killed", "injured"])
@@ -196,10 +216,47 @@ def test_main_place() -> None:
 
 
 def test_json_schema_roundtrip() -> None:
+    """The JSON schema forbids extra fields on every model, not only the event, and a full event survives
+    JSON both ways unchanged."""
     schema = Event.model_json_schema()
-    assert schema["additionalProperties"] is False
+    models = {"Event": schema, **schema["$defs"]}
+    nested = ("Actor", "Casualties", "ContextNote", "Count", "Damage", "Place", "Statement", "TimeWindow", "Weapon")
+    assert sorted(models) == sorted(["Event", *nested])
+    assert [name for name, model in models.items() if model.get("additionalProperties") is not False] == []
     assert set(schema["properties"]["event_type"]["enum"]) == set(EVENT_TYPES)
-    assert SCHEMA_VERSION
+    full = Event.model_validate(
+        event(
+            when={"evidence": "overnight", "phrase": "overnight", "date_start": "2024-03-21", "precision": "day"},
+            places=[{"name": "Kyiv", "kind": "city", "evidence": "in Kyiv"}],
+            actors=[{"name": "Russia", "role": "attacker", "evidence": "Russia fired"}],
+            weapons=[{"evidence": "31 missiles", "kind": "missile", "launched": count(value=31)}],
+            casualties={"injured": count(low=17, qualifier="at_least")},
+            damage=[{"evidence": "a transformer was damaged", "what": "transformer"}],
+            statements=[{"evidence": "he said", "speaker": "Klitschko", "gist": "Help is on the way."}],
+            context=[{"evidence": "last week", "note": "An earlier visit."}],
+        )
+    )
+    assert Event.model_validate_json(full.model_dump_json()) == full
+    assert Event.model_validate(full.model_dump(mode="json")) == full
+
+
+@pytest.mark.parametrize(
+    ("model", "order"),
+    [
+        (Count, ["evidence", "phrase"]),
+        (TimeWindow, ["evidence", "phrase"]),
+        (Weapon, ["evidence", "kind"]),
+        (Damage, ["evidence", "what"]),
+        (Statement, ["evidence", "speaker"]),
+        (ContextNote, ["evidence", "note"]),
+        (Place, ["name", "kind", "evidence"]),
+        (Actor, ["name", "role", "evidence"]),
+    ],
+)
+def test_field_order_is_the_one_the_schema_docstring_states(model: type[BaseModel], order: list[str]) -> None:
+    """The model writes fields in schema order: the quote first where the value is read out of it; places and
+    actors name first, evidence last."""
+    assert list(model.model_fields)[: len(order)] == order
 
 
 # ---------------------------------------------------------------- record

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fake_backend import QueuedBackend
 
 import summarizer.store
-from summarizer.backends.fake import QueuedBackend
 from summarizer.batch_api import write_batch_file
 from summarizer.config import Settings
 from summarizer.pipeline import Summarizer

@@ -1,8 +1,8 @@
 """Model backends: one small interface, an embedded llama.cpp model and any OpenAI-compatible server.
 
 A backend only knows how to run one raw chat completion (OpenAI request shape in, an
-``openai.types.chat.ChatCompletion`` out). Structured output, re-asks and metering live in
-``summarizer.extract``, once, for every backend.
+``openai.types.chat.ChatCompletion`` out). Structured output and metering live in
+``summarizer.extract`` and re-asks in ``summarizer.pipeline``, once, for every backend.
 """
 
 from __future__ import annotations

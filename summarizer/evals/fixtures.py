@@ -87,6 +87,7 @@ class Case:
     labels_path: Path
     tags: tuple[str, ...] = ()
     notes: str = ""
+    event: str | None = None  # the real event it reports (same id = same event), for grouping evaluation
 
 
 @dataclass
@@ -116,8 +117,8 @@ def load_case(labels_path: Path, root: Path | None = None) -> Case:
     where = str(labels_path)
     if not isinstance(raw, dict):
         raise FixtureError(f"{where}: expected a JSON object with a 'labels' object")
-    # Other top-level keys (an event id for grouping, evidence notes for the label checks) are the
-    # labeller's business and ignored here; inside "labels" every key is checked.
+    # Other top-level keys (evidence notes for the label checks) are the labeller's business and ignored
+    # here, as is an event id that is not a string; inside "labels" every key is checked.
     if not isinstance(raw.get("labels"), dict):
         raise FixtureError(f"{where}: 'labels' must be an object of field path -> label")
     tags = raw.get("tags", [])
@@ -126,7 +127,8 @@ def load_case(labels_path: Path, root: Path | None = None) -> Case:
     notes = raw.get("notes", "")
     if not isinstance(notes, str):
         raise FixtureError(f"{where}: 'notes' must be a string")
-    name = labels_path.name[: -len(LABELS_SUFFIX)]
+    event = raw.get("event")
+    name = fixture_stem(labels_path)
     if root is not None and labels_path.parent != root:
         name = str(labels_path.parent.relative_to(root) / name)
     labels = parse_labels(raw["labels"], where)
@@ -134,7 +136,12 @@ def load_case(labels_path: Path, root: Path | None = None) -> Case:
         article = load_article(article_path(labels_path, raw.get("article"), root))
     except ArticleError as exc:
         raise FixtureError(f"{where}: {exc}") from exc
-    return Case(name, article, labels, labels_path, tuple(tags), notes)
+    return Case(name, article, labels, labels_path, tuple(tags), notes, event if isinstance(event, str) else None)
+
+
+def fixture_stem(labels_path: Path) -> str:
+    """The fixture's name without its folder: ``NAME`` of ``NAME.labels.json``."""
+    return labels_path.name[: -len(LABELS_SUFFIX)]
 
 
 def article_path(labels_path: Path, given: object, root: Path | None = None) -> Path:
@@ -168,7 +175,7 @@ def article_path(labels_path: Path, given: object, root: Path | None = None) -> 
 
 def _article_beside(labels_path: Path) -> Path:
     where = str(labels_path)
-    stem = labels_path.name[: -len(LABELS_SUFFIX)]
+    stem = fixture_stem(labels_path)
     candidates = sorted(
         p
         for p in labels_path.parent.glob(f"{stem}.*")

@@ -32,8 +32,12 @@ section.case { border-top: 2px solid #888; margin-top: 1.5rem; }
 """
 
 
-def _e(value: object) -> str:
+def escape_html(value: object) -> str:
+    """Any value as HTML text, safe in element content and in quoted attribute values."""
     return escape(str(value), quote=True)
+
+
+_e = escape_html  # the short name the markup below uses
 
 
 def _json(value: Any) -> str:
@@ -110,6 +114,11 @@ def case_section(number: int, rows: list[CaseRow], article: str | None) -> str:
         parts.append(f"<h3>{_e(label)}</h3>")
         if row.error:
             parts.append(f"<p class='error'>error: {_e(row.error)}</p>")
+        if row.traceback:
+            parts.append(
+                f"<details class='traceback'><summary>traceback</summary><pre><code>{_e(row.traceback)}</code></pre>"
+                "</details>"
+            )
         diff = [
             f"<tr class='{_e(max(s.outcomes, key=s.outcomes.__getitem__))}'><td><code>{_e(s.field)}</code></td>"
             f"<td>{_e(', '.join(f'{k} {v}' for k, v in s.outcomes.items()))}</td>"

@@ -143,7 +143,8 @@ def footer_lines(run: Run) -> list[str]:
         lines.append(f"fields that flip between repeats (cases): {flipped}")
     for row in run.rows:
         if row.error:
-            lines.append(f"error: {row.case} (repeat {row.repeat}): {row.error}")
+            hint = " (a bug: its traceback is in --json / --html)" if row.traceback else ""
+            lines.append(f"error: {row.case} (repeat {row.repeat}): {row.error}{hint}")
     return lines
 
 

@@ -1,18 +1,22 @@
 """The data of an eval run: one row per case and repeat, plus the run's metadata; JSON in and out.
 
 A failing case is a row with ``error`` set, never a missing row: its fields are scored as an empty
-prediction, so errors cost recall instead of silently shrinking the denominator.
+prediction, so errors cost recall instead of silently shrinking the denominator. A row whose error is
+a bug (not a ``SummarizerError``) carries its ``traceback`` too, in the JSON report as in the store.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from summarizer.errors import SummarizerError
-from summarizer.evals.scorers import FieldScore
+from summarizer.evals.rows import CaseRow
+from summarizer.evals.stats import summarize
+
+__all__ = ["FORMAT_VERSION", "CaseRow", "Run", "RunFormatError", "read_report", "write_report"]
 
 FORMAT_VERSION = "1"
 
@@ -21,46 +25,6 @@ class RunFormatError(SummarizerError):
     """A saved run or report file cannot be read (usage error: exit code 2)."""
 
     exit_code = 2
-
-
-@dataclass
-class CaseRow:
-    case: str
-    repeat: int = 0
-    error: str | None = None
-    scores: list[FieldScore] = field(default_factory=list)
-    text: dict[str, float] = field(default_factory=dict)
-    located: int = 0
-    emitted: int = 0
-    unlocated: list[str] = field(default_factory=list)
-    repaired: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    latency_s: float = 0.0
-    model_calls: int = 0
-    cached: bool = False
-    record: dict[str, Any] | None = None
-    # what grounding removed: {"path", "said" (the model's value there, or None), "why"} per value
-    removed: list[dict[str, Any]] = field(default_factory=list)
-
-    def outcomes(self) -> dict[str, dict[str, int]]:
-        return {score.field: score.outcomes for score in self.scores}
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["scores"] = {
-            s.field: {"outcomes": s.outcomes, "expected": s.expected, "predicted": s.predicted} for s in self.scores
-        }
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CaseRow:
-        scores = [
-            FieldScore(name, dict(s["outcomes"]), s.get("expected"), s.get("predicted"))
-            for name, s in data.get("scores", {}).items()
-        ]
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "scores"}
-        return cls(**known, scores=scores)
 
 
 @dataclass
@@ -77,8 +41,6 @@ class Run:
     def summary(self) -> dict[str, Any]:
         """Metrics computed from the rows (once: the bootstrap is not free)."""
         if self._summary is None:
-            from summarizer.evals.stats import summarize  # stats imports this module
-
             self._summary = summarize(self.rows)
         return self._summary
 

@@ -1,8 +1,9 @@
 """Run cases x repeats through the unchanged summarize pipeline and score every record.
 
-A case that raises becomes a row with its error (scored as an empty prediction); the run goes on.
-Every run is stamped with what makes it reproducible and saved in the store, so any two runs can be
-compared later.
+A case that raises becomes a row with its error (scored as an empty prediction); the run goes on. An
+unexpected exception (not a ``SummarizerError``) also keeps its redacted traceback in the row. Every
+run is stamped with what makes it reproducible and saved in the store, so any two runs can be compared
+later.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
+from traceback import format_exception
 from typing import Any
 
 from summarizer.articles import Article
-from summarizer.errors import ConfigError
+from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.fixtures import Case, Dataset
 from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
 from summarizer.evals.scorers import grounding, score_event, score_text
@@ -59,6 +61,8 @@ def run_case(summarizer: Summarizer, case: Case, repeat: int, *, use_cache: bool
             case=case.name,
             repeat=repeat,
             error=redact(f"{type(exc).__name__}: {exc}"),
+            # an expected error is its one line; anything else is a bug and keeps its traceback (errors.py)
+            traceback=None if isinstance(exc, SummarizerError) else redact("".join(format_exception(exc))),
             scores=score_event(case.labels, None),
             text=score_text(case.labels, None),
             latency_s=round(time.perf_counter() - started, 3),

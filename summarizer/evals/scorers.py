@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from summarizer.evals.fixtures import COUNT_FIELDS, LIST_FIELDS, TEXT_FIELDS, CountLabel, ItemLabel, WindowLabel
 from summarizer.record import Record
-from summarizer.schema import Count, Event, TimeWindow
+from summarizer.schema import CASUALTY_FIELDS, Count, Event, TimeWindow
 from summarizer.textnorm import name_key, normalise
 
 Outcome = Literal["correct", "wrong", "missing", "invented", "correct_empty"]
@@ -67,8 +67,7 @@ class PredictedCount:
 
     @classmethod
     def of(cls, count: Count) -> PredictedCount:
-        figure = next((n for n in (count.value, count.low, count.high) if n is not None), None)
-        return cls(figure, count.qualifier)
+        return cls(count.figure(), count.qualifier)
 
     @classmethod
     def total(cls, counts: Sequence[Count]) -> PredictedCount | None:
@@ -323,7 +322,7 @@ def evidence_paths(event: Event) -> list[str]:
             if group == "weapons":
                 paths.extend(f"weapons[{index}].{n}" for n in ("launched", "intercepted") if getattr(item, n))
     if event.casualties is not None:
-        for name in ("killed", "injured", "children_killed", "children_injured"):
+        for name in CASUALTY_FIELDS:
             if getattr(event.casualties, name) is not None:
                 paths.append(f"casualties.{name}")
     return paths

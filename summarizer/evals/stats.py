@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import add
 
-from summarizer.evals.results import CaseRow
+from summarizer.evals.rows import CaseRow
 from summarizer.evals.scorers import FIELD_ORDER, OUTCOMES
 
 SEED = 20240321

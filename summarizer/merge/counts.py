@@ -23,8 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from summarizer.basetypes import Span
 from summarizer.merge.models import CountClaim, CountStatus, MergedCount, Policy, SourceRef
-from summarizer.record import Span
 from summarizer.schema import Count
 
 INF = math.inf
@@ -81,12 +81,7 @@ def figures(claim: CountClaim) -> list[int]:
 
 def headline(claim: CountClaim) -> int | None:
     """The claim's own single figure: value, else its lower bound, else its upper bound."""
-    if claim.qualifier == "vague":
-        return None
-    for v in (claim.value, claim.low, claim.high):
-        if v is not None:
-            return v
-    return None
+    return None if claim.qualifier == "vague" else claim.figure()
 
 
 def describe_interval(low: float, high: float) -> str:

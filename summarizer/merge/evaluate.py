@@ -23,7 +23,6 @@ id. The records to group are either
 from __future__ import annotations
 
 import itertools
-import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,15 +32,20 @@ from typing import Any
 
 import click
 
-from summarizer.articles import LABELS_SUFFIX, load_article
-from summarizer.errors import SummarizerError
-from summarizer.evals.fixtures import article_path
+from summarizer.evals.fixtures import (
+    Case,
+    CountLabel,
+    FixtureError,
+    WindowLabel,
+    fixture_stem,
+    load_fixtures,
+)
 from summarizer.merge.grouping import DEFAULT_THRESHOLD, Grouping, group_reports
 from summarizer.merge.loading import LoadProblem, load_inputs
 from summarizer.merge.models import MergedEvent
 from summarizer.merge.reports import collect_reports
 from summarizer.record import Record, unmodelled_provenance
-from summarizer.schema import Event
+from summarizer.schema import CASUALTY_FIELDS, Event
 
 PLACEHOLDER = "(synthetic record built from the hand labels)"
 
@@ -100,43 +104,36 @@ def assignment(grouping: Grouping) -> dict[str, int]:
 
 def gold_events(fixtures: Path) -> dict[str, str]:
     """Fixture name (= article id) -> its ``event`` id, for every labels file that has one."""
-    out = {}
-    for path in sorted(fixtures.rglob(f"*{LABELS_SUFFIX}")):
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(raw, dict) and isinstance(raw.get("event"), str):
-            out[path.name[: -len(LABELS_SUFFIX)]] = raw["event"]
-    return out
+    return gold_of(load_fixtures(fixtures).cases)
+
+
+def gold_of(cases: Iterable[Case]) -> dict[str, str]:
+    return {fixture_stem(case.labels_path): case.event for case in cases if case.event is not None}
 
 
 def records_from_labels(fixtures: Path) -> list[Record]:
     """One synthetic record per fixture: the gold labels as an event (see the module docstring)."""
-    records = []
-    for path in sorted(fixtures.rglob(f"*{LABELS_SUFFIX}")):
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        article = load_article(article_path(path, raw.get("article"), fixtures))
-        records.append(
-            Record(
-                article=article.meta(),
-                event=event_from_labels(raw.get("labels", {}), article.published),
-                provenance=unmodelled_provenance("gold labels (synthetic record)"),
-            )
+    return records_of(load_fixtures(fixtures).cases)
+
+
+def records_of(cases: Iterable[Case]) -> list[Record]:
+    return [
+        Record(
+            article=case.article.meta(),
+            event=event_from_labels(case.labels, case.article.published),
+            provenance=unmodelled_provenance("gold labels (synthetic record)"),
         )
-    return records
+        for case in cases
+    ]
 
 
-def _first(value: Any, default: str) -> str:
-    if isinstance(value, list):
-        return str(value[0]) if value else default
-    return str(value) if value else default
-
-
-def _count(label: Any) -> dict[str, Any] | None:
-    if not isinstance(label, dict):
+def _count(label: CountLabel | None) -> dict[str, Any] | None:
+    if label is None:
         return None
-    if label.get("vague"):
+    if label.vague:
         return {"evidence": PLACEHOLDER, "phrase": "(vague)", "qualifier": "vague"}
-    value, low, high = label.get("value"), label.get("min"), label.get("max")
-    qualifier = label.get("qualifier")
+    value, low, high = label.value, label.min, label.max
+    qualifier = label.qualifier
     if qualifier in (None, "vague"):
         if value is not None:
             qualifier = "exact"
@@ -157,32 +154,30 @@ def _max_items(field: str) -> int | None:
 
 
 def event_from_labels(labels: Mapping[str, Any], published: date | None) -> Event:
+    """The parsed labels of one case (``evals.fixtures.parse_labels``) as an event."""
+
     def items(field: str, key: str, attr: str | None, default: str) -> list[dict[str, Any]]:
         out = []
         for item in (labels.get(field) or [])[: _max_items(field)]:
-            entry = {"evidence": PLACEHOLDER, key: _first(item.get(key), "?")}
+            entry = {"evidence": PLACEHOLDER, key: item.aliases[0]}
             if attr:
-                entry[attr] = _first(item.get(attr), default)
+                entry[attr] = item.attr[0] if item.attr else default
             out.append(entry)
         return out
 
     when = None
-    if isinstance(labels.get("when"), dict):
-        window = labels["when"]
-        start, end = window.get("start", window.get("end")), window.get("end", window.get("start"))
-        when = {"evidence": PLACEHOLDER, "phrase": "(label)", "date_start": start, "date_end": end}
+    window: WindowLabel | None = labels.get("when")
+    if window is not None:
+        when = {"evidence": PLACEHOLDER, "phrase": "(label)", "date_start": window.start, "date_end": window.end}
     kinds = (labels.get("weapons.kinds") or [])[: _max_items("weapons")]
-    weapons: list[dict[str, Any]] = [{"evidence": PLACEHOLDER, "kind": _first(k, "other")} for k in kinds]
+    weapons: list[dict[str, Any]] = [{"evidence": PLACEHOLDER, "kind": k[0]} for k in kinds]
     for measure in ("launched", "intercepted"):
         count = _count(labels.get(f"weapons.{measure}"))
         if count is not None:
             if not weapons:
                 weapons.append({"evidence": PLACEHOLDER, "kind": "other"})
             weapons[0][measure] = count
-    casualties = {
-        name: _count(labels.get(f"casualties.{name}"))
-        for name in ("killed", "injured", "children_killed", "children_injured")
-    }
+    casualties = {name: _count(labels.get(f"casualties.{name}")) for name in CASUALTY_FIELDS}
     data = {
         "event_type": labels.get("event_type") or "other",
         "title": labels.get("title") or "(no title label)",
@@ -236,28 +231,32 @@ def noisy_trials(
     return out
 
 
-def summarize_fixtures(fixtures: Path, gold: Mapping[str, str], out: Path) -> Iterable[Record]:
+def summarize_fixtures(cases: Iterable[Case], gold: Mapping[str, str], out: Path) -> list[Record]:
     """Run the real pipeline on every fixture article that has an event id; append records to ``out``."""
     from summarizer.config import Settings
     from summarizer.pipeline import Summarizer
+    from summarizer.runner import run_articles
 
     summarizer = Summarizer(Settings.from_env())
+    records: list[Record] = []
     with out.open("w", encoding="utf-8") as handle:
-        for path in sorted(fixtures.rglob(f"*{LABELS_SUFFIX}")):
-            stem = path.name[: -len(LABELS_SUFFIX)]
-            if stem not in gold:
-                continue
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            article = load_article(article_path(path, raw.get("article"), fixtures))
-            try:
-                record = summarizer.summarize(article)
-            except SummarizerError as exc:
-                click.echo(f"error: {stem}: {exc}", err=True)
-                continue
+
+        def keep(record: Record) -> None:
             handle.write(record.model_dump_json() + "\n")
             handle.flush()
-            click.echo(f"summarized {stem} ({record.provenance.latency_s:.1f} s)", err=True)
-            yield record
+            click.echo(f"summarized {record.article.id} ({record.provenance.latency_s:.1f} s)", err=True)
+            records.append(record)
+
+        articles = [case.article for case in cases if fixture_stem(case.labels_path) in gold]
+        tally = run_articles(
+            summarizer,
+            articles,
+            on_record=keep,
+            on_failure=lambda failure: click.echo(f"error: {failure.id}: {failure.message}", err=True),
+        )
+    if tally.stopped is not None:
+        raise click.ClickException(str(tally.stopped))
+    return records
 
 
 def evaluate(records: Iterable[Record | MergedEvent], gold: Mapping[str, str], threshold: float) -> PairwiseResult:
@@ -296,16 +295,20 @@ def main(
 ) -> None:
     """Pairwise grouping precision / recall against the fixtures' event ids."""
     fixtures = Path(fixtures_dir)
-    gold = gold_events(fixtures)
+    try:
+        cases = load_fixtures(fixtures).cases
+    except FixtureError as exc:
+        raise click.ClickException(str(exc)) from exc
+    gold = gold_of(cases)
     if not gold:
         raise click.ClickException(f"{fixtures}: no labels file has a top-level 'event' id")
     if summarize_to:
-        records: list[Record | MergedEvent] = list(summarize_fixtures(fixtures, gold, Path(summarize_to)))
+        records: list[Record | MergedEvent] = list(summarize_fixtures(cases, gold, Path(summarize_to)))
         origin = f"model records ({summarize_to})"
     elif record_paths:
         records, origin = load_records(record_paths), "records: " + ", ".join(record_paths)
     else:
-        records, origin = list(records_from_labels(fixtures)), "synthetic records built from the labels"
+        records, origin = list(records_of(cases)), "synthetic records built from the labels"
     result = evaluate(records, gold, threshold)
     click.echo(f"{origin}; {result.items} reports of {result.events} events; threshold {threshold:g}")
     click.echo(

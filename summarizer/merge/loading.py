@@ -8,7 +8,6 @@ the file is still read.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +15,11 @@ from typing import BinaryIO
 
 from pydantic import ValidationError
 
+from summarizer.errors import validation_errors
 from summarizer.merge.models import MergedEvent
 from summarizer.record import Record
+from summarizer.sources import JSONL_SUFFIXES, BadJSON, decode_json, expand, json_items, json_lines
 
-JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 INPUT_SUFFIXES = {".json", *JSONL_SUFFIXES}
 
 Loaded = Record | MergedEvent
@@ -46,10 +46,9 @@ def parse_object(obj: object) -> Loaded:
 
 
 def validation_summary(exc: ValidationError, limit: int = 3) -> str:
-    errors = exc.errors()
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in errors[:limit]]
+    errors = validation_errors(exc, "(root)")
     more = f" (+{len(errors) - limit} more)" if len(errors) > limit else ""
-    return "; ".join(parts) + more
+    return "; ".join(errors[:limit]) + more
 
 
 def parse_text(text: str, where: str, jsonl: bool | None = None) -> Iterator[Loaded | LoadProblem]:
@@ -58,39 +57,24 @@ def parse_text(text: str, where: str, jsonl: bool | None = None) -> Iterator[Loa
         yield LoadProblem(where, "empty input, no records")
         return
     if jsonl is not True:
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            if jsonl is False or not _looks_like_jsonl(text, exc):
-                yield LoadProblem(where, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
-                return
-        else:
-            items = data if isinstance(data, list) else [data]
-            for index, obj in enumerate(items):
-                item_where = f"{where}[{index}]" if isinstance(data, list) else where
+        data = decode_json(text)
+        if not isinstance(data, BadJSON):
+            for _, item_where, obj in json_items(data, where):
                 yield _parse_or_problem(obj, item_where)
             return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield LoadProblem(f"{where}:{number}", f"invalid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        yield _parse_or_problem(obj, f"{where}:{number}")
+        if jsonl is False or not _looks_like_jsonl(text, data):
+            yield LoadProblem(where, str(data))
+            return
+    for _, line_where, obj in json_lines(text, where):
+        yield LoadProblem(line_where, str(obj)) if isinstance(obj, BadJSON) else _parse_or_problem(obj, line_where)
 
 
-def _looks_like_jsonl(text: str, exc: json.JSONDecodeError) -> bool:
+def _looks_like_jsonl(text: str, bad: BadJSON) -> bool:
     """Several JSON documents, one per line (not one broken pretty-printed document)."""
-    if exc.msg.startswith("Extra data"):
+    if bad.error is not None and bad.error.msg.startswith("Extra data"):
         return True
     first = next((line for line in text.splitlines() if line.strip()), "")
-    try:
-        json.loads(first)
-    except json.JSONDecodeError:
-        return False
-    return True
+    return not isinstance(decode_json(first), BadJSON)
 
 
 def _parse_or_problem(obj: object, where: str) -> Loaded | LoadProblem:
@@ -101,19 +85,18 @@ def _parse_or_problem(obj: object, where: str) -> Loaded | LoadProblem:
 
 
 def _expand(args: Iterable[str]) -> Iterator[Path | str | LoadProblem]:
-    for arg in args:
-        path = Path(arg)
-        if arg == "-":
+    """Files, folders (recursively, .json / .jsonl only) and '-' for stdin; no glob patterns (the shell's)."""
+    for named in expand(args, INPUT_SUFFIXES, globs=False, file_test=Path.is_file):
+        if named.kind == "stdin":
             yield "-"
-        elif path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
-            if not files:
-                yield LoadProblem(arg, "folder has no .json / .jsonl files")
-            yield from files
-        elif path.is_file():
-            yield path
+        elif named.kind == "folder":
+            if not named.paths:
+                yield LoadProblem(named.arg, "folder has no .json / .jsonl files")
+            yield from named.paths
+        elif named.kind == "file":
+            yield from named.paths
         else:
-            yield LoadProblem(arg, "no such file or folder")
+            yield LoadProblem(named.arg, "no such file or folder")
 
 
 def load_inputs(args: Iterable[str], stdin: BinaryIO | None = None) -> Iterator[Loaded | LoadProblem]:

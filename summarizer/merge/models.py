@@ -13,11 +13,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from summarizer.record import Issue, Span, readable_version
+from summarizer.basetypes import Issue, Span, readable_version
+from summarizer.schema import CASUALTY_FIELDS, EventType, PlaceKind, Qualifier, Strict, WeaponKind, committed_figure
 from summarizer.schema import Event as SourceEvent
-from summarizer.schema import EventType, PlaceKind, Qualifier, WeaponKind
 
 MERGED_VERSION = "1"
 
@@ -25,10 +25,6 @@ Policy = Literal["conservative", "latest", "median"]
 POLICIES: tuple[str, ...] = Policy.__args__  # type: ignore[attr-defined]
 
 CountStatus = Literal["single", "agreed", "compatible", "disputed", "vague_only"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SourceRef(Strict):
@@ -74,6 +70,10 @@ class CountClaim(Strict):
     value: int | None = None
     low: int | None = None
     high: int | None = None
+
+    def figure(self) -> int | None:
+        """The one figure this claim commits to (see ``schema.committed_figure``)."""
+        return committed_figure(self)
 
 
 class MergedCount(Strict):
@@ -228,7 +228,7 @@ class MergedEvent(Strict):
     def counts(self) -> list[tuple[str, MergedCount]]:
         """Every merged count with a readable label, casualties first, then weapons."""
         out: list[tuple[str, MergedCount]] = []
-        for name in ("killed", "injured", "children_killed", "children_injured"):
+        for name in CASUALTY_FIELDS:
             count = getattr(self.casualties, name)
             if count is not None:
                 out.append((f"casualties.{name}", count))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
+from summarizer.basetypes import Span
 from summarizer.merge.counts import claim_from_count, interval, merge_counts, sum_counts
 from summarizer.merge.models import (
     CountClaim,
@@ -53,8 +54,7 @@ from summarizer.merge.names import (
     same_speaker,
     unique_sorted,
 )
-from summarizer.record import Span
-from summarizer.schema import EVENT_TYPES, Count
+from summarizer.schema import CASUALTY_FIELDS, EVENT_TYPES, Count
 from summarizer.textnorm import name_key
 
 T = TypeVar("T")
@@ -308,7 +308,7 @@ def _family_claims(members: Sequence[Item], measure: str) -> list[CountClaim]:
 
 def merge_casualties(reports: Sequence[SourceReport], policy: Policy) -> MergedCasualties:
     merged = {}
-    for name in ("killed", "injured", "children_killed", "children_injured"):
+    for name in CASUALTY_FIELDS:
         claims = []
         for r in reports:
             count = getattr(r.event.casualties, name) if r.event.casualties else None

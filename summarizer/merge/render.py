@@ -15,8 +15,9 @@ from collections.abc import Sequence
 
 from summarizer.errors import ConfigError
 from summarizer.merge.models import CountClaim, MergedCount, MergedEvent, Quote, SourceRef
+from summarizer.output import DOCUMENT_FORMATS
 
-FORMATS = ("json", "jsonl", "markdown")
+FORMATS = DOCUMENT_FORMATS  # a merged event has no HTML page
 MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 

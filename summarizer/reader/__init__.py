@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from summarizer.basetypes import Span
 from summarizer.reader.findings import Finding
-from summarizer.record import Span
-from summarizer.schema import Casualties, Count, Event
+from summarizer.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, Event
 
 if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article needs it
     from spacy.tokens import Span as SpacySpan
 
 READER_VERSION = "1"  # bump when a rule changes what the reader finds
-CASUALTY_FIELDS = ("killed", "injured", "children_killed", "children_injured")
 
 
 @dataclass
@@ -113,9 +112,9 @@ def _place(reading: Reading, path: str, finding: Finding) -> None:
 
 def _consistent(casualties: dict[str, Count]) -> Casualties | None:
     """Children within the total: a children count larger than its total is dropped, not the total."""
-    for part, total in (("children_killed", "killed"), ("children_injured", "injured")):
+    for part, total in CHILD_COUNTS:
         if part in casualties and total in casualties:
-            ceiling = casualties[total].high if casualties[total].high is not None else casualties[total].value
+            ceiling = casualties[total].ceiling()
             floor = casualties[part].floor()
             if ceiling is not None and floor is not None and floor > ceiling:
                 del casualties[part]

@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from summarizer.reader import CASUALTY_FIELDS, Reading
-from summarizer.record import Issue, Span
+from summarizer.basetypes import Issue, Span
+from summarizer.reader import Reading
 from summarizer.schema import (
+    CASUALTY_FIELDS,
+    CHILD_COUNTS,
     MAX_ACTORS,
     MAX_DAMAGE,
     MAX_PLACES,
@@ -241,7 +243,7 @@ def _valid_casualties(casualties: dict[str, Count | None], out: Combined) -> Cas
     try:
         return Casualties(**kept)
     except ValueError:  # a children count from one side above the other side's total: keep the totals
-        for name in ("children_killed", "children_injured"):
+        for name, _ in CHILD_COUNTS:
             if kept.pop(name, None) is not None:
                 out.warnings.append(
                     Issue(

@@ -1,7 +1,9 @@
-"""A fake model for unit tests of pipeline logic: returns queued events as tool calls, in order.
+"""A fake model for unit tests of pipeline logic (a test double, not part of the package): returns queued
+events as tool calls, in order.
 
-It goes through the same instructor parsing as a real backend, so a queued dict that breaks
-the schema triggers a real re-ask.
+Its answers go through the same parsing (``summarizer.extract``) as a real backend's, so a queued dict
+that breaks the schema triggers a real re-ask. Tests import it as ``fake_backend`` (pytest puts tests/ on
+``sys.path``); bench/ scripts add tests/ to ``sys.path`` themselves.
 """
 
 from __future__ import annotations
