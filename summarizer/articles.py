@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol
 from summarizer.errors import ArticleError
 from summarizer.frontmatter import split_front_matter
 from summarizer.htmltext import read_page
-from summarizer.sources import JSONL_SUFFIXES, BadJSON, decode_json, decode_line, expand, json_items, json_lines
+from summarizer.sources import JSONL_SUFFIXES, BadJSON, decode_json, expand, json_items, json_lines
 from summarizer.timeparse import absolute_date
 
 if TYPE_CHECKING:
@@ -378,7 +378,9 @@ def iter_jsonl_lines(stream: ByteStream, *, source: str, stem: str) -> Iterator[
         if not text.strip():
             continue
         seen = True
-        yield _jsonl_record(decode_line(text), source=line_source, default_id=f"{stem}-{number}", warnings=warnings)
+        yield _jsonl_record(
+            decode_json(text, line=True), source=line_source, default_id=f"{stem}-{number}", warnings=warnings
+        )
     if not seen:
         yield LoadFailure(source, f"{source}: the file is empty")
 

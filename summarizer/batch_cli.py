@@ -1,7 +1,7 @@
 """The ``batch`` command group: a thin click layer over ``summarizer.batch_api`` (submit, status, collect).
 
-``summarizer.cli`` imports this module only when `summarizer batch` runs (its ``LazyGroup``), so this
-module may import the shared options and helpers from there. The commands are still built on first use.
+``summarizer.cli`` imports this module only when `summarizer batch` runs (its ``LazyGroup``); the commands are
+built on first use. The options and helpers it shares with `summarize` are ``summarizer.cli_kit``'s.
 """
 
 from __future__ import annotations
@@ -16,7 +16,20 @@ from typing import Any
 import click
 
 from summarizer import batch_api
-from summarizer.cli import MODEL_ENVIRONMENT, OPTION_WINS, help_epilog
+from summarizer.cli_kit import (
+    MODEL_ENVIRONMENT,
+    OPTION_WINS,
+    UsageError,
+    domain_errors,
+    fail,
+    help_epilog,
+    model_options,
+    new_summarizer,
+    open_records,
+    settings_from_options,
+    start_run,
+    written_beside,
+)
 from summarizer.config import Settings
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.outfile import ERROR_FIELDS, ErrorsFile, check_output_path, errors_path
@@ -90,8 +103,6 @@ def batch_group() -> None:
 
 @functools.cache
 def _commands() -> dict[str, click.Command]:
-    from summarizer.cli import model_options
-
     @click.command(
         "submit",
         epilog=help_epilog(
@@ -227,8 +238,6 @@ def _submit(
     quiet: bool,
     options: dict[str, Any],
 ) -> None:
-    from summarizer.cli import UsageError, fail, summarizer_factory
-
     if "-" in sources:
         raise UsageError("a batch cannot read stdin: collect loads the articles again; give files or folders")
     if dry_run and batch_file is None:
@@ -236,21 +245,11 @@ def _submit(
     settings = _settings(options, offline=dry_run, truncate=truncate or None)
     if settings.strategy == "reader":
         raise UsageError("--strategy reader makes no model call: there is nothing to send as a batch")
-    try:
-        summarizer = summarizer_factory(settings)
-    except SummarizerError as exc:
-        raise fail(exc) from exc
-    progress = Progress(enabled=not quiet)
-    progress.say(
-        f"backend {summarizer.backend_name} · model {summarizer.model_name} · "
-        f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
-    )
+    summarizer, progress = start_run(settings, quiet)
     token = batch_api.new_token()
     path = batch_file or settings.home / "batches" / f"{token}.jsonl"
-    try:
+    with domain_errors():
         written = batch_api.write_batch_file(summarizer, sources, path, token=token, exclude=[path])
-    except SummarizerError as exc:
-        raise fail(exc) from exc
     for failure in written.failures:
         progress.failed(failure.source, failure.message)
     if not written.articles:
@@ -277,10 +276,8 @@ def _submit(
             "`summarizer batch collect --from-file results.jsonl --out records.jsonl`"
         )
     else:
-        try:
+        with domain_errors():
             created = batch_api.BatchAPI(settings).submit(path, written.token)
-        except SummarizerError as exc:
-            raise fail(exc) from exc
         record.update(
             id=created.id, state=created.status, input_file_id=created.input_file_id, detail=batch_api.state_of(created)
         )
@@ -299,8 +296,6 @@ def _submit(
 
 
 def _status(batch_id: str | None, base_url: str | None, timeout: float | None, show_all: bool) -> None:
-    from summarizer.cli import UsageError, fail
-
     store = _store()
     if show_all:
         if batch_id is not None:
@@ -317,10 +312,8 @@ def _status(batch_id: str | None, base_url: str | None, timeout: float | None, s
         click.echo(f"written to {batch['settings'].get('file')}, not uploaded: collect its results with --from-file")
         return
     settings = _remote_settings(batch, {"base_url": base_url, "timeout": timeout})
-    try:
+    with domain_errors():
         remote = batch_api.BatchAPI(settings).retrieve(batch["id"])
-    except SummarizerError as exc:
-        raise fail(exc) from exc
     detail = batch_api.state_of(remote)
     store.update_batch_state(batch["id"], remote.status, detail)
     batch = {**batch, "state": remote.status, "detail": detail}
@@ -339,15 +332,11 @@ def _status(batch_id: str | None, base_url: str | None, timeout: float | None, s
 def _collect(
     batch_id: str | None, out: Path | None, from_file: Path | None, quiet: bool, options: dict[str, Any]
 ) -> None:
-    from summarizer.cli import UsageError, fail, open_output, same_setup, summarizer_factory
-
     if out is not None:
         if out.suffix.lower() != ".jsonl":
             raise UsageError(f"{out}: collect appends records as JSON Lines; give --out a .jsonl file")
-        try:
+        with domain_errors():
             check_output_path(out)
-        except ConfigError as exc:
-            raise fail(exc) from exc
     store = _store()
     results: dict[str, dict[str, Any]] = {}
     unusable: list[Failure] = []
@@ -372,10 +361,7 @@ def _collect(
         )
     _check_cwd(batch)
     settings = _collect_settings(batch, options, offline=from_file is not None)
-    try:
-        summarizer = summarizer_factory(settings)
-    except SummarizerError as exc:
-        raise fail(exc) from exc
+    summarizer = new_summarizer(settings)
     if summarizer.prompt.hash != batch["prompt_hash"]:
         raise fail(
             ConfigError(
@@ -393,11 +379,7 @@ def _collect(
         done: set[str] = set()
         listed: set[tuple[Any, ...]] = set()
         if out is not None:
-            output = stack.enter_context(open_output(out))
-            if output.repaired:
-                progress.say(output.repaired)
-            done = output.done(same_setup(summarizer))
-            errors = stack.enter_context(ErrorsFile(errors_path(out)))
+            output, done, errors = open_records(stack, out, summarizer, progress)
             listed = {(e.get("source"), e.get("sha256"), e.get("message")) for e in ErrorsFile.read(errors_path(out))}
 
         def keep(record: Record) -> None:
@@ -412,7 +394,7 @@ def _collect(
                 # a failure listed by an earlier collect is not listed again; a traceback is not an errors-file field
                 errors.append({key: value for key, value in failure.to_json().items() if key in ERROR_FIELDS})
 
-        excluded = [out, errors_path(out), out.with_name(out.name + ".torn")] if out is not None else []
+        excluded = written_beside(out)
         excluded += [Path(batch["settings"].get("file") or os.devnull), *([from_file] if from_file else [])]
         progress.start(len(batch["articles"]))
         try:
@@ -438,10 +420,8 @@ def _download(
     batch: dict[str, Any], settings: Settings, store: Store, progress: Progress
 ) -> tuple[dict[str, dict[str, Any]], list[Failure]]:
     """The batch's state, refreshed; then its output and error files, parsed (``parse_results``)."""
-    from summarizer.cli import fail
-
     api = batch_api.BatchAPI(settings)
-    try:
+    with domain_errors():
         remote = api.retrieve(batch["id"])
         batch.update(state=remote.status, detail=batch_api.state_of(remote))
         store.update_batch_state(batch["id"], batch["state"], batch["detail"])
@@ -452,8 +432,6 @@ def _download(
             if file_id := batch["detail"].get(key):
                 progress.say(f"downloading {file_id}")
                 lines += api.content(file_id).splitlines()
-    except SummarizerError as exc:
-        raise fail(exc) from exc
     return batch_api.parse_results(lines, f"batch {batch['id']}")
 
 
@@ -463,8 +441,6 @@ def _download(
 def _settings(options: dict[str, Any], *, offline: bool, **extra: Any) -> Settings:
     """Settings for a batch: the openai backend only; ``offline`` (nothing is sent) needs no key or server when
     the backend is named explicitly."""
-    from summarizer.cli import UsageError, settings_from_options
-
     options = {**options, **extra}
     if options.get("backend") == "local":
         raise UsageError(LOCAL_REFUSED)
@@ -478,8 +454,6 @@ def _settings(options: dict[str, Any], *, offline: bool, **extra: Any) -> Settin
 
 def _collect_settings(batch: dict[str, Any], options: dict[str, Any], *, offline: bool) -> Settings:
     """The settings the batch was submitted with; an explicit option that contradicts them is refused."""
-    from summarizer.cli import UsageError
-
     recorded = batch["settings"]
     fixed = {"model": batch["model"], **{key: recorded.get(key) for key in ("prompt", "temperature", "max_retries")}}
     for name, value in fixed.items():
@@ -504,8 +478,6 @@ def _collect_settings(batch: dict[str, Any], options: dict[str, Any], *, offline
 
 def _remote_settings(batch: dict[str, Any], options: dict[str, Any]) -> Settings:
     """Settings that reach the server the batch was submitted to (its recorded base URL unless one is given)."""
-    from summarizer.cli import UsageError, settings_from_options
-
     if options.get("backend") == "local":
         raise UsageError(LOCAL_REFUSED)
     given = options.get("base_url") or os.environ.get("OPENAI_BASE_URL") or None
@@ -525,17 +497,11 @@ def _remote_settings(batch: dict[str, Any], options: dict[str, Any]) -> Settings
 
 
 def _store() -> Store:
-    from summarizer.cli import fail
-
-    try:
+    with domain_errors():
         return Store.open(Settings.from_env(backend="local").home)
-    except ConfigError as exc:
-        raise fail(exc) from exc
 
 
 def _find(store: Store, batch_id: str | None) -> dict[str, Any]:
-    from summarizer.cli import UsageError
-
     if batch_id is None:
         latest = store.list_batches(limit=1)
         if not latest:
@@ -549,8 +515,6 @@ def _find(store: Store, batch_id: str | None) -> dict[str, Any]:
 
 def _check_cwd(batch: dict[str, Any]) -> None:
     """Relative sources are loaded again from the folder they were submitted from."""
-    from summarizer.cli import UsageError
-
     cwd = batch["settings"].get("cwd")
     relative = [source for source in batch["sources"] if not Path(source).is_absolute()]
     if cwd and relative and Path(cwd) != Path.cwd():

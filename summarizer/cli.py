@@ -1,5 +1,8 @@
 """The command line: a thin click layer. Domain errors become one-line, redacted messages and exit codes.
 
+This module holds the root group, `summarize` and `prompts`; what every command shares (that translation of
+errors, the model options, where a command gets its Summarizer, the help epilog) is ``summarizer.cli_kit``.
+
 Exit codes: 0 ok, 1 some article or case failed, 2 usage or configuration error, 130 interrupted.
 
 `summarizer --help` and `--version` import no model code: the eval, merge, batch and logs commands are
@@ -15,7 +18,7 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
@@ -24,144 +27,33 @@ import click
 
 from summarizer import __version__
 from summarizer.articles import Article, LoadFailure, count_articles, load_articles
-from summarizer.config import BACKENDS, STRATEGIES, Settings
-from summarizer.errors import ConfigError, SummarizerError
-from summarizer.outfile import ErrorsFile, JsonlOutput, check_output_path, errors_path, failed_sources
+from summarizer.cli_kit import (
+    MODEL_ENVIRONMENT,
+    OPTION_WINS,
+    UsageError,
+    deferred,
+    domain_errors,
+    fail,
+    help_epilog,
+    model_options,
+    open_records,
+    settings_from_options,
+    start_run,
+    written_beside,
+)
+from summarizer.outfile import check_output_path, errors_path, failed_sources
 from summarizer.output import FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
 from summarizer.prompts import find_prompts, list_prompts, load_prompt, new_prompt
-from summarizer.redact import redact
-
-
-def deferred(module: str, name: str) -> Any:
-    """``module.name`` (a function or class) as a callable that imports ``module`` when first called."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    call.__doc__ = f"{module}.{name}, imported when first called."
-    return call
-
 
 if TYPE_CHECKING:
     from summarizer.merge import merge_records, render_merged
-    from summarizer.pipeline import Summarizer
     from summarizer.progress import Progress
     from summarizer.record import Record
     from summarizer.runner import run_articles
 else:  # the heavy imports of a run: none is needed to parse options or show help
     merge_records = deferred("summarizer.merge", "merge_records")
     render_merged = deferred("summarizer.merge", "render_merged")
-    Progress = deferred("summarizer.progress", "Progress")
     run_articles = deferred("summarizer.runner", "run_articles")
-
-# Tests may replace this to run the CLI on a fake model: (settings) -> Summarizer.
-summarizer_factory: Callable[[Settings], Summarizer] = deferred("summarizer.pipeline", "Summarizer")
-
-
-class UsageError(click.ClickException):
-    exit_code = 2
-
-
-def fail(exc: SummarizerError) -> click.ClickException:
-    error = click.ClickException(redact(str(exc)))
-    error.exit_code = exc.exit_code
-    return error
-
-
-def model_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Options shared by every command that runs a model."""
-    options = [
-        click.option("--backend", type=click.Choice(BACKENDS), help="local (embedded llama.cpp) or openai."),
-        click.option("--model", help="Model name (openai backend) or label (local)."),
-        click.option(
-            "--model-path",
-            type=click.Path(dir_okay=False),
-            help="Any GGUF file for the local backend [default: bundled SmolLM2-135M-Instruct].",
-        ),
-        click.option("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (implies openai)."),
-        click.option(
-            "--prompt",
-            help="A prompt's name, as its header says (see `summarizer prompts list`: yours first, then the "
-            "shipped ones), or a prompt file's path.",
-        ),
-        click.option(
-            "--strategy",
-            type=click.Choice(STRATEGIES),
-            help="both: the model's answer filled in and cross-checked by the reader; model: the model alone; "
-            "reader: deterministic reading alone, no model call [default: both].",
-        ),
-        click.option("--temperature", type=float, help="Sampling temperature [default: 0]."),
-        click.option("--max-retries", type=click.IntRange(0, 10), help="Re-asks after invalid or ungrounded answers."),
-        click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120]."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def settings_from_options(**options: Any) -> Settings:
-    overrides = {key: value for key, value in options.items() if value is not None}
-    if overrides.get("base_url") and "backend" not in overrides:
-        overrides["backend"] = "openai"
-    try:
-        return Settings.from_env(**overrides)
-    except ConfigError as exc:
-        raise fail(exc) from exc
-
-
-# ---------------------------------------------------------------- help that teaches
-
-# What each variable of Settings.ENV (and the prompts folder) sets; an option given wins over its variable.
-ENVIRONMENT: dict[str, str] = {
-    "OPENAI_API_KEY": "the OpenAI key (never printed or stored)",
-    "OPENAI_BASE_URL": "as --base-url",
-    "SUMMARIZER_BACKEND": "as --backend [openai if a key or URL is set]",
-    "SUMMARIZER_MODEL": "as --model",
-    "SUMMARIZER_MODEL_PATH": "as --model-path",
-    "SUMMARIZER_PROMPT": "as --prompt [default]",
-    "SUMMARIZER_PROMPTS_DIR": "your prompts folder (`summarizer prompts -h`)",
-    "SUMMARIZER_STRATEGY": "as --strategy",
-    "SUMMARIZER_TEMPERATURE": "as --temperature",
-    "SUMMARIZER_MAX_RETRIES": "as --max-retries",
-    "SUMMARIZER_TIMEOUT": "as --timeout",
-    "SUMMARIZER_API_RETRIES": "retries of a failed API call [4]",
-    "SUMMARIZER_BREAKER_PAUSE": "seconds to pause when every request fails [30]",
-    "SUMMARIZER_MAX_TOKENS": "most tokens in an answer [2048]",
-    "SUMMARIZER_SEED": "sampling seed [0]",
-    "SUMMARIZER_N_CTX": "the local model's context, in tokens [8192]",
-    "SUMMARIZER_HOME": "the store of answers, calls, runs and batches\n[~/.local/share/summarizer]",
-}
-MODEL_ENVIRONMENT = tuple(ENVIRONMENT)  # what a command that runs a model reads (Settings.from_env)
-OPTION_WINS = "Environment (an option given wins over its variable):"
-
-
-def help_epilog(
-    examples: Sequence[str],
-    environment: Sequence[str | tuple[str, str]] | str,
-    exit_codes: Sequence[tuple[int, str]],
-    *,
-    environment_title: str = "Environment:",
-) -> str:
-    """A command's epilog: examples, the environment variables it reads, its exit codes. Each block starts with
-    click's ``\\b`` line, which keeps its lines as written; a newline in a description continues it below."""
-    blocks = ["\b\nExamples (from a clone of the repository):\n" + "\n".join(f"  {line}" for line in examples)]
-    if isinstance(environment, str):
-        blocks.append(f"\b\nEnvironment: {environment}")
-    else:
-        rows = [(item, ENVIRONMENT[item]) if isinstance(item, str) else item for item in environment]
-        blocks.append(f"\b\n{environment_title}\n" + _rows(rows))
-    blocks.append("\b\nExit codes:\n" + _rows([(str(code), text) for code, text in exit_codes]))
-    return "\n\n".join(blocks)
-
-
-def _rows(rows: Sequence[tuple[str, str]]) -> str:
-    width = max(len(key) for key, _ in rows) + 2
-    lines = []
-    for key, text in rows:
-        first, *rest = text.split("\n")
-        lines += [f"  {key:<{width}}{first}", *(f"  {'':<{width}}{line}" for line in rest)]
-    return "\n".join(lines)
 
 
 class LazyGroup(click.Group):
@@ -328,16 +220,7 @@ def summarize(
     settings = settings_from_options(truncate=truncate or None, **options)
     fmt = fmt or default_format(out)
     check_output(out, fmt, merge_events, retry_failed)
-    try:
-        summarizer = summarizer_factory(settings)
-    except SummarizerError as exc:
-        raise fail(exc) from exc
-    progress = Progress(enabled=not quiet)
-    progress.say(
-        f"backend {summarizer.backend_name} · model {summarizer.model_name} · "
-        f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
-        + (f" · {jobs} jobs" if jobs > 1 else "")
-    )
+    summarizer, progress = start_run(settings, quiet, jobs=jobs)
     if jobs > 1 and settings.backend == "local" and settings.strategy != "reader":
         progress.say("the local backend runs one model call at a time: --jobs overlaps only reading and grounding")
     # JSONL is written record by record as each article finishes: appended to --out (and resumed from
@@ -347,12 +230,8 @@ def summarize(
         output = errors = None
         done: set[str] = set()
         if streaming and out is not None:
-            output = stack.enter_context(open_output(out))
-            if output.repaired:
-                progress.say(output.repaired)
-            done = output.done(same_setup(summarizer))
-            errors = stack.enter_context(ErrorsFile(errors_path(out)))
-        excluded = [out, errors_path(out), out.with_name(out.name + ".torn")] if out is not None else []
+            output, done, errors = open_records(stack, out, summarizer, progress)
+        excluded = written_beside(out)
         wanted = failed_sources(out, done) if retry_failed and out is not None else None
         items = load_articles(sources, stdin=stdin, exclude=excluded)
         if wanted is not None:
@@ -410,35 +289,10 @@ def check_output(out: Path | None, fmt: str, merge_events: bool, retry_failed: b
         raise UsageError(f"{out} is a JSONL file, appended to record by record; {what} would replace it")
     if fmt != "jsonl" and out.exists():
         raise UsageError(f"{out} exists and records are never replaced: choose another --out, or remove it first")
-    try:
+    with domain_errors():
         check_output_path(out)
         if fmt == "jsonl":
             check_output_path(errors_path(out))
-    except ConfigError as exc:
-        raise fail(exc) from exc
-
-
-def open_output(out: Path) -> JsonlOutput:
-    try:
-        return JsonlOutput(out).open()
-    except SummarizerError as exc:
-        raise fail(exc) from exc
-
-
-def same_setup(summarizer: Summarizer) -> Callable[[dict[str, Any]], str | None]:
-    """The article hash of a record made by the same backend, model and prompt (hash), else None."""
-    wanted = (summarizer.backend_name, summarizer.model_name, summarizer.prompt.hash)
-
-    def identity(record: dict[str, Any]) -> str | None:
-        try:
-            provenance = record["provenance"]
-            if (provenance["backend"], provenance["model"], provenance["prompt_hash"]) == wanted:
-                return record["article"]["sha256"]
-        except (KeyError, TypeError):
-            pass
-        return None
-
-    return identity
 
 
 def interrupted(progress: Progress, out: Path | None) -> NoReturn:
@@ -545,11 +399,9 @@ def prompts_list() -> None:
     One line per name, the prompt `--prompt NAME` uses. On stderr: a file whose name differs from the
     name in its header, and a prompt of yours that hides a shipped one.
     """
-    try:
+    with domain_errors():
         everything = find_prompts()
         found = list_prompts()
-    except SummarizerError as exc:
-        raise fail(exc) from exc
     for prompt in found:
         click.echo(f"{prompt.name}\tv{prompt.version}\t{prompt.hash}\t{prompt.description}")
     for prompt in everything:
@@ -578,10 +430,8 @@ def prompts_list() -> None:
 @click.argument("name")
 def prompts_show(name: str) -> None:
     """Print a prompt's file (NAME or path); its path and hash go to stderr."""
-    try:
+    with domain_errors():
         prompt = load_prompt(name)
-    except SummarizerError as exc:
-        raise fail(exc) from exc
     click.echo(f"# {prompt.path} (hash {prompt.hash})", err=True)
     click.echo(prompt.path.read_text(encoding="utf-8"), nl=False)
 
@@ -616,11 +466,9 @@ def prompts_new(name: str, source: str) -> None:
     The copy is NAME.txt, with `name: NAME` and `version: 1` in its header; edit it, then use
     `--prompt NAME` with summarize, batch or eval. An existing file or name is never replaced.
     """
-    try:
+    with domain_errors():
         path = new_prompt(name, source)
         hidden = [prompt.path for prompt in find_prompts() if prompt.name == name and prompt.path != path]
-    except SummarizerError as exc:
-        raise fail(exc) from exc
     click.echo(str(path))
     for other in hidden:
         click.echo(f"summarizer: note: it hides {other} (also named {name!r})", err=True)

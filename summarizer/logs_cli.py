@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from summarizer.cli_kit import UsageError, fail
 from summarizer.errors import ConfigError
 from summarizer.logs import STATUSES, Filters, call_json, call_logs, one_line, parse_when, run_json, run_logs
 from summarizer.store import DB_NAME, Store
@@ -99,8 +100,6 @@ def logs_command(
     URL, so a server that serves a model under an OpenAI name is priced as OpenAI (eval runs record it
     and are not). Cached input tokens are not recorded either, so they are priced as ordinary input.
     """
-    from summarizer.cli import UsageError
-
     if as_json and as_jsonl:
         raise UsageError("--json and --jsonl cannot be used together")
     if since is not None and until is not None and since >= until:
@@ -116,8 +115,6 @@ def logs_command(
     try:
         (_calls if what == "calls" else _runs)(store, filters, limit or None, fmt)
     except sqlite3.Error as exc:
-        from summarizer.cli import fail
-
         raise fail(ConfigError(f"cannot read the store at {store.path}: {exc}")) from exc
     finally:
         store.close()
@@ -132,8 +129,6 @@ def _store_path() -> Path:
 
 def _open_store() -> Store | None:
     """The store, or None when there is none yet (it is not created just to list nothing)."""
-    from summarizer.cli import fail
-
     path = _store_path()
     if not path.exists():
         return None

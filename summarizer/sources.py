@@ -71,11 +71,14 @@ class BadJSON:
         return self.reason
 
 
-def decode_json(text: str) -> object:
-    """One JSON document, or a ``BadJSON`` ("invalid JSON at line 2 column 5: Expecting value")."""
+def decode_json(text: str, *, line: bool = False) -> object:
+    """One JSON document, or a ``BadJSON``: "invalid JSON at line 2 column 5: Expecting value"; with ``line``,
+    one JSON Lines value (the line is named by the caller): "invalid JSON (Expecting value at column 5)"."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        if line:
+            return BadJSON(f"invalid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", exc)
         return BadJSON(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", exc)
     except RecursionError:
         return BadJSON("invalid JSON (nested too deeply)")
@@ -90,18 +93,8 @@ def json_items(data: object, where: str) -> Iterator[tuple[int | None, str, obje
         yield None, where, data
 
 
-def decode_line(line: str) -> object:
-    """One JSON Lines value, or a ``BadJSON`` ("invalid JSON (Expecting value at column 1)")."""
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError as exc:
-        return BadJSON(f"invalid JSON ({exc.msg.removesuffix(' at')} at column {exc.colno})", exc)
-    except RecursionError:
-        return BadJSON("invalid JSON (nested too deeply)")
-
-
 def json_lines(text: str, where: str) -> Iterator[tuple[int, str, object]]:
-    """Each non-blank line of ``text``: its number, ``where:number`` and its value (see ``decode_line``)."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield number, f"{where}:{number}", decode_line(line)
+    """Each non-blank line of ``text``: its number, ``where:number`` and its value (see ``decode_json``)."""
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        if text_line.strip():
+            yield number, f"{where}:{number}", decode_json(text_line, line=True)

@@ -20,6 +20,7 @@ from openai.types.chat import ChatCompletion
 
 from summarizer.articles import Article, load_articles
 from summarizer.batch_cli import batch_group
+from summarizer.cli_kit import SUMMARIZER_KEY
 from summarizer.config import Settings
 from summarizer.extract import build_request
 from summarizer.pipeline import Summarizer
@@ -236,6 +237,29 @@ def test_dry_run_then_collect_from_a_vllm_results_file(tmp_path: Path, articles:
 
     uploaded = run("collect", "--out", str(tmp_path / "other.jsonl"))  # never uploaded: nothing to download
     assert uploaded.exit_code == 2 and "--from-file" in uploaded.stderr
+
+
+def test_submit_and_collect_build_their_summarizer_where_every_command_does(tmp_path: Path, articles: Path) -> None:
+    """The root context's obj injects the factory (cli_kit.SUMMARIZER_KEY), as for summarize and eval."""
+    built: list[Settings] = []
+
+    def factory(settings: Settings) -> Summarizer:
+        built.append(settings)
+        return Summarizer(settings)
+
+    def injected(*args: str) -> Result:
+        return CliRunner().invoke(batch_group, list(args), obj={SUMMARIZER_KEY: factory}, catch_exceptions=False)
+
+    batch_file = tmp_path / "batch.jsonl"
+    submitted = injected("submit", str(articles), "--dry-run", "--file", str(batch_file), "--backend", "openai",
+                         "--timeout", "7")  # fmt: skip
+    assert submitted.exit_code == 0, submitted.stderr
+    assert "backend openai · model gpt-4o-mini · prompt default" in submitted.stderr  # the setup line
+    results = tmp_path / "results.jsonl"
+    results.write_text(vllm_results(batch_file, fail_line=-1), encoding="utf-8")
+    collected = injected("collect", "--from-file", str(results), "--timeout", "9", "-q")
+    assert collected.exit_code == 0, collected.stderr
+    assert [settings.timeout for settings in built] == [7.0, 9.0]
 
 
 def test_an_article_changed_since_submit_is_refused(tmp_path: Path, articles: Path) -> None:

@@ -1,13 +1,15 @@
 """The command line with click's CliRunner: exit codes, bad inputs, stdin, JSONL, resume, formats, prompts, config.
 
-The model is the queued fake (``summarizer_factory`` patched), except in the tests that run the real
-openai backend against a loopback HTTP server to check that the API key never shows up anywhere.
+The model is the queued fake (``install_fake``: ``run`` hands it to the CLI as ``obj``, the CLI's one injection
+point), except in the tests that run the real openai backend against a loopback HTTP server to check that the
+API key never shows up anywhere.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,8 @@ from fake_backend import QueuedBackend
 from fake_openai_server import Reply, chat_server, completion, error_body
 
 from summarizer import __version__
-from summarizer import cli as cli_module
 from summarizer.cli import cli
+from summarizer.cli_kit import SUMMARIZER_KEY
 from summarizer.config import Settings
 from summarizer.errors import BackendError
 from summarizer.output import describe_count
@@ -72,10 +74,19 @@ class Fake:
     def calls(self) -> int:
         return self.backend.calls
 
+    @property
+    def obj(self) -> dict[str, Any]:
+        """The ``obj`` that makes the CLI build every Summarizer on this fake: ``CliRunner().invoke(..., obj=)``."""
+        return {SUMMARIZER_KEY: self}
+
+
+installed: Fake | None = None  # the fake of the running test (install_fake), which run() passes to the CLI
+
 
 def install_fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
+    """A fake model for this test's CLI runs through ``run`` (``fake.obj`` for a CliRunner of its own)."""
     model = Fake()
-    monkeypatch.setattr(cli_module, "summarizer_factory", model)
+    monkeypatch.setattr(sys.modules[__name__], "installed", model)
     return model
 
 
@@ -85,7 +96,8 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
 
 
 def run(*args: str, input: bytes | str | None = None, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+    obj = installed.obj if installed is not None else None
+    return CliRunner().invoke(cli, list(args), input=input, env=env, obj=obj, catch_exceptions=False)
 
 
 def write(folder: Path, name: str, content: str | bytes) -> str:

@@ -15,7 +15,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import ENVIRONMENT, cli
+from summarizer.cli import cli
+from summarizer.cli_kit import ENVIRONMENT, MODEL_OPTIONS
 from summarizer.config import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,10 +100,21 @@ def test_examples_use_real_commands_options_and_files(path: tuple[str, ...]) -> 
                 assert glob.glob(str(REPO / word)), f"{word} matches no file of the repository"
 
 
-def test_summarize_help_lists_every_variable_settings_read() -> None:
-    text = help_of("summarize")
+MODEL_COMMANDS = [("summarize",), ("eval",), ("batch", "submit"), ("batch", "collect")]
+
+
+@pytest.mark.parametrize("path", params(MODEL_COMMANDS))
+def test_every_command_that_runs_a_model_has_the_model_options(path: tuple[str, ...]) -> None:
+    command = dict(commands())[path]
+    assert set(MODEL_OPTIONS) <= {param.name for param in command.params}
+
+
+@pytest.mark.parametrize("path", params([("summarize",), ("eval",), ("batch", "submit")]))
+def test_help_lists_every_variable_settings_read(path: tuple[str, ...]) -> None:
+    text = help_of(*path)
     for variable in [*Settings.ENV.values(), "SUMMARIZER_PROMPTS_DIR"]:
         assert variable in text, variable
+    assert "as --max-retries" in text and "as --timeout" in text  # options, not only variables
     assert set(ENVIRONMENT) == {*Settings.ENV.values(), "SUMMARIZER_PROMPTS_DIR"}
 
 

@@ -22,7 +22,7 @@ def test_html_out_is_one_page_with_the_located_facts_marked(monkeypatch: pytest.
     fake: Fake = install_fake(monkeypatch)
     fake.queue(answer())
     out = tmp_path / "records.html"
-    result = CliRunner().invoke(cli, ["summarize", "-q", article_file(tmp_path), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["summarize", "-q", article_file(tmp_path), "--out", str(out)], obj=fake.obj)
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<script" not in page
@@ -32,15 +32,15 @@ def test_html_out_is_one_page_with_the_located_facts_marked(monkeypatch: pytest.
 
 
 def test_format_html_with_merge_is_a_usage_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    install_fake(monkeypatch)
-    result = CliRunner().invoke(cli, ["summarize", "--merge", "--format", "html", article_file(tmp_path)])
+    fake: Fake = install_fake(monkeypatch)
+    result = CliRunner().invoke(cli, ["summarize", "--merge", "--format", "html", article_file(tmp_path)], obj=fake.obj)
     assert result.exit_code == 2 and "--format html shows records" in result.output
 
 
 def test_markdown_stays_plain_markdown(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fake: Fake = install_fake(monkeypatch)
     fake.queue(answer())
-    result = CliRunner().invoke(cli, ["summarize", "-q", "--format", "markdown", article_file(tmp_path)])
+    result = CliRunner().invoke(cli, ["summarize", "-q", "--format", "markdown", article_file(tmp_path)], obj=fake.obj)
     assert result.exit_code == 0 and result.output.startswith("## Drone attack on Odesa")
     assert "\x1b[" not in result.output
 

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 from test_eval_support import ByArticleBackend, answer, changed_prompt, make_summarizer, write_fixtures
 
+from summarizer.cli_kit import SUMMARIZER_KEY
 from summarizer.evals.cli import eval_group
 
 CASES = 8
@@ -39,7 +40,7 @@ def invoke(env: dict, args: list[str]) -> Result:
         model = env["worse"] if settings.prompt == str(env["candidate"]) else env["good"]
         return make_summarizer(env["home"], model, prompt=settings.prompt, strategy=settings.strategy)
 
-    return CliRunner().invoke(eval_group, args, obj={"make_summarizer": factory}, catch_exceptions=False)
+    return CliRunner().invoke(eval_group, args, obj={SUMMARIZER_KEY: factory}, catch_exceptions=False)
 
 
 def test_run_report_json_html_and_cache(env: dict) -> None:
@@ -155,3 +156,22 @@ def test_strategy_all_shows_each_field_per_strategy_and_asks_the_model_once(env:
     header = next(line for line in result.output.splitlines() if "field" in line and "reader" in line)
     assert header.index("model") < header.index("reader") < header.index("both")
     assert env["good"].calls == CASES  # the model strategy is served from the answers the 'both' run stored
+
+
+def test_the_model_options_of_summarize_reach_the_settings(env: dict) -> None:
+    """eval has summarize's model options, --timeout and --max-retries included; --base-url implies openai."""
+    built = []
+
+    def factory(settings):
+        built.append(settings)
+        return make_summarizer(env["home"], env["good"], prompt=settings.prompt, strategy=settings.strategy)
+
+    args = ["--fixtures", str(env["fixtures"]), "--limit", "1", "--timeout", "7", "--max-retries", "1"]
+    args += ["--temperature", "0.3", "--base-url", "http://127.0.0.1:9/v1", "--model", "m"]
+    result = CliRunner().invoke(eval_group, args, obj={SUMMARIZER_KEY: factory}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    [settings] = built
+    assert (settings.timeout, settings.max_retries, settings.temperature) == (7.0, 1, 0.3)
+    assert (settings.backend, settings.base_url, settings.model) == ("openai", "http://127.0.0.1:9/v1", "m")
+    refused = invoke(env, ["--fixtures", str(env["fixtures"]), "--timeout", "0"])
+    assert refused.exit_code == 2 and "Invalid value for '--timeout'" in refused.output

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
+from summarizer.merge import DEFAULT_THRESHOLD
 from summarizer.merge.cli import merge_command
 
 RECORDS = Path(__file__).parent / "data" / "records"
@@ -121,3 +123,12 @@ def test_out_writes_a_file(tmp_path):
     result = run(*SEEDS, "--format", "markdown", "--out", str(out))
     assert result.exit_code == 0 and result.stdout == ""
     assert out.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_a_configuration_error_exits_2_as_in_every_command():
+    """A ConfigError of the merge itself (here a policy that click's choices would have refused, as a program
+    calling the command may pass) is a one-line usage error with exit code 2; it used to exit 1."""
+    with pytest.raises(click.ClickException) as caught:
+        merge_command.callback(tuple(SEEDS), "json", "loudest", DEFAULT_THRESHOLD, False, None)
+    assert caught.value.exit_code == 2
+    assert caught.value.message.startswith("unknown policy 'loudest'; choose one of conservative")

@@ -4,7 +4,8 @@ Exit codes: 0 ok, 1 a case failed or the gate failed (including a --max-drop gat
 detect the drop it asks for), 2 usage or configuration error (malformed fixtures included), 130 interrupted;
 each command's --help lists its own. Register with
 ``cli.add_command(eval_group)``. Tests (or embedding programs) may pass
-``obj={"make_summarizer": callable(settings) -> Summarizer}`` to run on another backend.
+``obj={"make_summarizer": callable(settings) -> Summarizer}`` to run on another backend (``cli_kit.SUMMARIZER_KEY``,
+as for every command that builds a Summarizer).
 """
 
 from __future__ import annotations
@@ -22,9 +23,19 @@ from rich.console import Console
 from rich.table import Table
 
 from summarizer.articles import LABELS_SUFFIX
-from summarizer.cli import MODEL_ENVIRONMENT, OPTION_WINS, help_epilog
-from summarizer.config import BACKENDS, STRATEGIES, Settings
-from summarizer.errors import PromptError, SummarizerError
+from summarizer.cli_kit import (
+    MODEL_ENVIRONMENT,
+    MODEL_OPTIONS,
+    OPTION_WINS,
+    UsageError,
+    domain_errors,
+    help_epilog,
+    model_options,
+    new_summarizer,
+    settings_from_options,
+)
+from summarizer.config import STRATEGIES, Settings
+from summarizer.errors import PromptError
 from summarizer.evals.compare import (
     Gate,
     NoBaseline,
@@ -42,23 +53,17 @@ from summarizer.evals.fixtures import Case, load_fixtures
 from summarizer.evals.html import render_html
 from summarizer.evals.report import print_run, strategy_table
 from summarizer.evals.results import CaseRow, Run, write_report
-from summarizer.evals.runner import run_eval, save_run, select_cases
+from summarizer.evals.runner import Progress, run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer
 from summarizer.prompts import load_prompt
-from summarizer.redact import redact
 from summarizer.store import Store
 
 DEFAULT_FIXTURES = Path("evals/fixtures")
 STARTER_SUFFIXES = (".txt", ".json", ".md")  # the files of summarizer/evals/starter/ that `eval init` copies
 
-# The help's epilogs (summarizer.cli.help_epilog); every example runs from a clone of the repository, and those
-# with --strategy reader in seconds (no model). `eval` reads what Settings.from_env reads, as `summarize` does,
-# but has no --max-retries or --timeout option.
-NO_OPTION = {
-    "SUMMARIZER_MAX_RETRIES": "re-asks after invalid or ungrounded answers [2]",
-    "SUMMARIZER_TIMEOUT": "seconds per API request [120]",
-}
-EVAL_ENVIRONMENT = [(name, NO_OPTION[name]) if name in NO_OPTION else name for name in MODEL_ENVIRONMENT]
+# The help's epilogs (summarizer.cli_kit.help_epilog); every example runs from a clone of the repository, and
+# those with --strategy reader in seconds (no model). `eval` reads what Settings.from_env reads, and has the
+# same model options, as `summarize`.
 # `eval compare` and `eval runs` read the store alone (though Settings.from_env checks every variable).
 STORE_ENVIRONMENT = [
     ("SUMMARIZER_HOME", "the store of saved runs [~/.local/share/summarizer,\nor $XDG_DATA_HOME/summarizer]"),
@@ -66,27 +71,10 @@ STORE_ENVIRONMENT = [
 COMPARE_IDS = "summarizer eval compare RUN_A RUN_B    # ids from `summarizer eval runs`"
 
 
-class EvalUsageError(click.ClickException):
-    exit_code = 2
-
-
-def _fail(exc: SummarizerError) -> click.ClickException:
-    error = click.ClickException(redact(str(exc)))
-    error.exit_code = exc.exit_code
-    return error
-
-
 def _console(stderr: bool = False) -> Console:
     """A console for reports; wide when writing to a file or pipe, so tables do not wrap in CI logs."""
     console = Console(stderr=stderr)
     return console if console.is_terminal else Console(stderr=stderr, width=max(console.width, 160))
-
-
-def _factory(ctx: click.Context) -> Callable[[Settings], Summarizer]:
-    obj = ctx.find_root().obj
-    if isinstance(obj, dict) and callable(obj.get("make_summarizer")):
-        return obj["make_summarizer"]
-    return Summarizer
 
 
 def _store(ctx: click.Context, settings: Settings | None = None) -> Store:
@@ -123,7 +111,7 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "summarizer eval --strategy reader --save-baseline reader.json",
             "summarizer eval --strategy reader --baseline reader.json --max-drop 0.1",
         ],
-        EVAL_ENVIRONMENT,
+        MODEL_ENVIRONMENT,
         [
             (0, "every case ran, and the gate (if any) passed"),
             (
@@ -150,21 +138,21 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Folder of NAME.labels.json + article files (format: LABELLING.md); relative to the current folder. "
     "`summarizer eval init DIR` writes a starter one.",
 )
-@click.option("--prompt", help="Prompt name or file to evaluate (default: settings / 'default').")
-@click.option("--backend", type=click.Choice(BACKENDS), help="Model backend.")
-@click.option(
-    "--strategy",
-    type=click.Choice([*STRATEGIES, "all"]),
-    help="both (default), model, reader; 'all' runs the three (the model is asked once per case) and shows "
-    "each field's F1 side by side; the 'both' run is the one compared and gated.",
+@model_options(
+    strategy=click.option(
+        "--strategy",
+        type=click.Choice([*STRATEGIES, "all"]),
+        help="both (default), model, reader; 'all' runs the three (the model is asked once per case) and shows "
+        "each field's F1 side by side; the 'both' run is the one compared and gated.",
+    )
 )
-@click.option("--model", help="Model name.")
-@click.option("--model-path", help="GGUF file for the local backend.")
-@click.option("--base-url", help="OpenAI-compatible server URL.")
 @click.option(
-    "--temperature", type=float, help="Sampling temperature; above 0 with --repeat to measure run-to-run noise."
+    "--repeat",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Runs per case; with --temperature above 0, to measure run-to-run noise.",
 )
-@click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True, help="Runs per case.")
 @click.option(
     "-j", "--jobs", "--concurrency", "concurrency", type=click.IntRange(min=1), default=1, show_default=True,
     help="Cases run at once (--concurrency is the old name).",
@@ -196,10 +184,8 @@ def eval_group(ctx: click.Context, **options: Any) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    try:
+    with domain_errors():
         ctx.exit(_run(ctx, **options))
-    except SummarizerError as exc:
-        raise _fail(exc) from exc
 
 
 def _run(ctx: click.Context, **o: Any) -> int:
@@ -208,20 +194,13 @@ def _run(ctx: click.Context, **o: Any) -> int:
     errors = _console(stderr=True)
     fail_under = parse_thresholds(o["fail_under"])
     if o["max_drop"] is not None and not o["baseline"]:
-        raise EvalUsageError("--max-drop needs --baseline RUN_ID|PROMPT|PATH")
-    settings = Settings.from_env(
-        backend=o["backend"],
-        model=o["model"],
-        model_path=o["model_path"],
-        base_url=o["base_url"],
-        prompt=o["prompt"],
-        temperature=o["temperature"],
-        strategy="both" if o["strategy"] == "all" else o["strategy"],
-    )
+        raise UsageError("--max-drop needs --baseline RUN_ID|PROMPT|PATH")
+    model = {name: o[name] for name in MODEL_OPTIONS}
+    settings = settings_from_options(**{**model, "strategy": "both" if o["strategy"] == "all" else o["strategy"]})
     check_fixtures_folder(o["fixtures"], ctx.get_parameter_source("fixtures") == click.core.ParameterSource.DEFAULT)
     dataset = load_fixtures(o["fixtures"])
     cases = select_cases(dataset, o["case_names"], o["limit"])
-    summarizer = _factory(ctx)(settings)
+    summarizer = new_summarizer(settings)
     store = summarizer.store
 
     def progress(done: int, total: int, row: CaseRow) -> None:
@@ -234,27 +213,14 @@ def _run(ctx: click.Context, **o: Any) -> int:
         markup=False,
         highlight=False,
     )
-    run = run_eval(
-        summarizer,
-        cases,
-        repeat=o["repeat"],
-        concurrency=o["concurrency"],
-        use_cache=not o["no_cache"],
-        fixtures=dataset.path,
-        progress=progress,
-    )
+    run = _evaluate(summarizer, cases, o, dataset.path, progress=progress)
     save_run(store, run)
     if o["strategy"] == "all":
         runs = {settings.strategy: run}
         for other in ("model", "reader"):
             errors.print(f"eval: strategy {other}", markup=False, highlight=False)
-            runs[other] = run_eval(
-                _factory(ctx)(settings.with_(strategy=other)),
-                cases,
-                repeat=o["repeat"],
-                concurrency=o["concurrency"],
-                use_cache=True,
-                fixtures=dataset.path,
+            runs[other] = _evaluate(
+                new_summarizer(settings.with_(strategy=other)), cases, o, dataset.path, use_cache=True
             )
             save_run(store, runs[other])
         console.print(strategy_table(runs))
@@ -263,7 +229,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
     report: dict[str, Any] = run.to_json()
     gate: Gate | None = None
     if o["baseline"]:
-        baseline = _baseline(ctx, o["baseline"], run, store, cases, {**o, "settings": settings}, errors)
+        baseline = _baseline(o["baseline"], run, store, cases, {**o, "settings": settings}, errors)
         deltas = compare_runs(baseline, run)
         for line in differences(baseline, run):
             console.print(line, markup=False, highlight=False)
@@ -293,23 +259,44 @@ def _run(ctx: click.Context, **o: Any) -> int:
     return 1 if failed else verdict
 
 
+def _evaluate(
+    summarizer: Summarizer,
+    cases: list[Case],
+    o: dict[str, Any],
+    fixtures: str | Path,
+    *,
+    use_cache: bool | None = None,
+    progress: Progress | None = None,
+) -> Run:
+    """``run_eval`` with the run's --repeat, --jobs and --no-cache (``use_cache`` given: in place of --no-cache)."""
+    return run_eval(
+        summarizer,
+        cases,
+        repeat=o["repeat"],
+        concurrency=o["concurrency"],
+        use_cache=not o["no_cache"] if use_cache is None else use_cache,
+        fixtures=fixtures,
+        progress=progress,
+    )
+
+
 def check_fixtures_folder(folder: Path, default: bool) -> None:
     """A usage error that says what to do when there is no fixtures folder, or nothing in it, to run."""
     quoted = shlex.quote(str(folder))
     what = "two example cases and the labelling guide"
     if not folder.is_dir() and default:
-        raise EvalUsageError(
+        raise UsageError(
             f"no fixtures folder at {folder} (the default, relative to the current folder {Path.cwd()}). Run from "
             f"the folder that holds {folder}, point to one with `--fixtures DIR`, or start one with `summarizer eval "
             f"init DIR` ({what}; `summarizer eval init {quoted}` makes plain `summarizer eval` find it here)."
         )
     if not folder.is_dir():
-        raise EvalUsageError(
+        raise UsageError(
             f"no fixtures folder at {folder}. Check the path, or start one there with `summarizer eval init {quoted}` "
             f"({what})."
         )
     if not any(folder.rglob(f"*{LABELS_SUFFIX}")):
-        raise EvalUsageError(
+        raise UsageError(
             f"no fixtures in {folder}: expected NAME{LABELS_SUFFIX} files, each beside its article. `summarizer eval "
             f"init {quoted}` writes {what} there (it never overwrites files); or point to another folder with "
             "`--fixtures DIR`."
@@ -327,9 +314,7 @@ def _print_staleness(reference: str, baseline: Run, candidate: Run, console: Con
     return stale, refresh
 
 
-def _baseline(
-    ctx: click.Context, reference: str, run: Run, store: Store, cases: list[Case], o: dict[str, Any], out: Console
-) -> Run:
+def _baseline(reference: str, run: Run, store: Store, cases: list[Case], o: dict[str, Any], out: Console) -> Run:
     """The saved baseline; for a prompt never run on this backend and model, a run of it now (through the
     answer cache, so a prompt that was evaluated before costs no model calls)."""
     try:
@@ -339,15 +324,8 @@ def _baseline(
             raise
     out.print(f"baseline: no saved run of prompt {reference!r} on this backend and model; running it", markup=False)
     settings: Settings = o["settings"]
-    summarizer = _factory(ctx)(settings.with_(prompt=reference))
-    baseline = run_eval(
-        summarizer,
-        cases,
-        repeat=o["repeat"],
-        concurrency=o["concurrency"],
-        use_cache=not o["no_cache"],
-        fixtures=run.meta["fixtures"],
-    )
+    summarizer = new_summarizer(settings.with_(prompt=reference))
+    baseline = _evaluate(summarizer, cases, o, run.meta["fixtures"])
     save_run(summarizer.store, baseline)
     return baseline
 
@@ -408,7 +386,7 @@ def compare_command(
     max_drop: float | None,
 ) -> None:
     """Per-field F1 deltas of CANDIDATE against BASELINE (run ids, prompt names or report files)."""
-    try:
+    with domain_errors():
         thresholds = parse_thresholds(fail_under)
         store = _store(ctx)
         base_run = resolve_run(baseline, store)
@@ -425,8 +403,6 @@ def compare_command(
             sys.stdout.write(data)
         elif json_out:
             Path(json_out).write_text(data, encoding="utf-8")
-    except SummarizerError as exc:
-        raise _fail(exc) from exc
     ctx.exit(_verdict(gate, _console(stderr=True)) if (thresholds or max_drop is not None) else 0)
 
 
@@ -454,10 +430,10 @@ def init_command(folder: Path) -> None:
     if not starter:
         raise click.ClickException("the starter fixtures are missing from this installation (summarizer/evals/starter)")
     if folder.exists() and not folder.is_dir():
-        raise EvalUsageError(f"{folder} is a file, not a folder; give a new or empty folder")
+        raise UsageError(f"{folder} is a file, not a folder; give a new or empty folder")
     clashes = sorted(item.name for item in starter if (folder / item.name).exists())
     if clashes:
-        raise EvalUsageError(
+        raise UsageError(
             f"{folder} already has {', '.join(clashes)}; nothing was written (init never overwrites files: "
             "give a new or empty folder, or move those files away)"
         )
@@ -491,10 +467,8 @@ def _is_starter(name: str) -> bool:
 @click.pass_context
 def runs_command(ctx: click.Context, limit: int) -> None:
     """List saved eval runs, newest first."""
-    try:
+    with domain_errors():
         metas = _store(ctx).list_runs(limit=limit)
-    except SummarizerError as exc:
-        raise _fail(exc) from exc
     if not metas:
         click.echo("no saved eval runs yet; run `summarizer eval`")
         return

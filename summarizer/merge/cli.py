@@ -6,11 +6,10 @@ import sys
 
 import click
 
-from summarizer.errors import SummarizerError
+from summarizer.cli_kit import domain_errors
 from summarizer.merge import DEFAULT_THRESHOLD, FORMATS, POLICIES, group_records, merge_grouping, render_merged
 from summarizer.merge.grouping import explain as explain_grouping
 from summarizer.merge.loading import LoadProblem, load_inputs
-from summarizer.redact import redact
 
 EPILOG = """\b
 Examples (from a clone of the repository):
@@ -83,11 +82,9 @@ def merge_command(
             loaded.append(item)
     if not loaded:
         raise click.ClickException("no valid records to merge")
-    try:
+    with domain_errors():  # a ConfigError (a policy or threshold click did not check) exits 2, as everywhere
         grouping = group_records(loaded, threshold)
         events = merge_grouping(grouping, policy)
-    except SummarizerError as exc:
-        raise click.ClickException(redact(str(exc))) from exc
     if explain:
         click.echo(explain_grouping(grouping), err=True)
     if fmt is None:

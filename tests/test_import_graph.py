@@ -1,0 +1,113 @@
+"""The package's import graph, read from the source: no module imports itself in a circle, and the low-level
+modules stay low.
+
+Every ``import`` / ``from ... import`` counts, wherever it stands: at module level, under ``if TYPE_CHECKING``
+and inside functions (a lazy import hides a cycle from Python, not from the design). ``from package import
+name`` is an edge to the submodule ``package.name`` when there is one, else to the package itself.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parents[1] / "summarizer"
+
+
+def module_files() -> dict[str, Path]:
+    """Dotted module name -> its file, for every module of the package (``pkg/__init__.py`` is ``pkg``)."""
+    modules = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    return modules
+
+
+def imported_modules(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """The package's modules that ``name`` imports, anywhere in its source."""
+
+    def known(dotted: str) -> str | None:
+        while dotted and dotted not in modules:
+            dotted = dotted.rpartition(".")[0]
+        return dotted or None
+
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str | None] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(known(alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                source = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                source = node.module or ""
+            for alias in node.names:
+                submodule = f"{source}.{alias.name}"
+                found.add(submodule if submodule in modules else known(source))
+    return {module for module in found if module is not None and module != name}
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = module_files()
+    return {name: imported_modules(name, path, modules) for name, path in modules.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a path (``[a, b, a]``), or None."""
+    done: set[str] = set()
+    path: list[str] = []
+    on_path: set[str] = set()
+
+    def visit(node: str) -> list[str] | None:
+        path.append(node)
+        on_path.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target in on_path:
+                return [*path[path.index(target) :], target]
+            if target not in done and (cycle := visit(target)):
+                return cycle
+        path.pop()
+        on_path.discard(node)
+        done.add(node)
+        return None
+
+    for start in sorted(graph):
+        if start not in done and (cycle := visit(start)):
+            return cycle
+    return None
+
+
+def test_the_graph_sees_every_kind_of_import() -> None:
+    graph = import_graph()
+    assert "summarizer.basetypes" in graph["summarizer.record"]  # module level
+    assert "summarizer.basetypes" in graph["summarizer.articles"]  # under TYPE_CHECKING and in a method
+    assert "summarizer.schema" in graph["summarizer.output"]  # inside a function only
+    assert "summarizer.merge.render" in graph["summarizer.merge"]  # a package's __init__
+
+
+def test_find_cycle_reports_the_path() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) is None
+
+
+def test_no_import_cycles() -> None:
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+@pytest.mark.parametrize(
+    ("module", "allowed"),
+    [
+        ("summarizer.basetypes", {"summarizer.schema"}),  # the shared types: below everything but the schema
+        ("summarizer.schema", set()),
+        ("summarizer.sources", set()),
+    ],
+)
+def test_low_level_modules_import_only_what_is_below_them(module: str, allowed: set[str]) -> None:
+    imported = import_graph()[module]
+    assert imported <= allowed, f"{module} imports {sorted(imported - allowed)}"
