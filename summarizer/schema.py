@@ -113,8 +113,11 @@ class Count(Strict):
         return self.value if self.value is not None else self.low
 
     def ceiling(self) -> int | None:
-        """The largest figure this count allows (high, else value); None when it sets no upper bound."""
-        return self.high if self.high is not None else self.value
+        """The largest figure this count allows: high, else an exact or "at most" value; None when it sets no
+        upper bound ("at least 30", "about 30" and vague counts do not)."""
+        if self.high is not None:
+            return self.high
+        return self.value if self.qualifier in ("exact", "at_most") else None
 
     def figure(self) -> int | None:
         """The one figure this count commits to (see ``committed_figure``)."""

@@ -134,6 +134,15 @@ def test_intercepted_above_launched_names_the_bound_it_broke(launched: dict, int
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "launched",
+    [count(value=30, low=30, qualifier="at_least"), count(value=30, qualifier="about"), count(qualifier="vague")],
+)
+def test_a_launched_count_without_an_upper_bound_allows_more_intercepted(launched: dict) -> None:
+    """'At least 30 launched, 32 shot down' is consistent: only a stated upper bound limits intercepted."""
+    Weapon.model_validate(weapon(launched, count(value=32)))
+
+
 @pytest.mark.parametrize("field", ["killed", "injured"])
 def test_children_within_total(field: str) -> None:
     Casualties.model_validate({field: count(value=17), f"children_{field}": count(value=1)})
