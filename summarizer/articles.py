@@ -176,10 +176,21 @@ def is_blank(text: str) -> bool:
     return all(char.isspace() or unicodedata.category(char) == "Cf" for char in text)
 
 
-def _finish(text: str, *, source: str, id: str, warnings: list[str], **meta: object) -> Article:
+def _finish(
+    text: str,
+    *,
+    source: str,
+    id: str,
+    warnings: list[str],
+    published: date | None = None,
+    title: str | None = None,
+    url: str | None = None,
+) -> Article:
     if is_blank(text):
         raise ArticleError(f"{source}: the article is empty")
-    return Article(id=id, text=text.strip(), source=source, warnings=tuple(warnings), **meta)  # type: ignore[arg-type]
+    return Article(
+        id=id, text=text.strip(), source=source, published=published, title=title, url=url, warnings=tuple(warnings)
+    )
 
 
 def parse_text(text: str, *, source: str, id: str, warnings: list[str]) -> Article:

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from pydantic import ValidationError
 
@@ -39,8 +39,8 @@ if TYPE_CHECKING:  # openai is imported where a request is made: it takes 0.7 s,
     from openai.types.chat import ChatCompletion
 
 T = TypeVar("T")
-ENDPOINT = "/v1/chat/completions"
-COMPLETION_WINDOW = "24h"
+ENDPOINT: Final = "/v1/chat/completions"
+COMPLETION_WINDOW: Final = "24h"
 MAX_REQUESTS = 50_000  # OpenAI's limit per batch (vLLM's run_batch has none)
 WRITTEN = "written"  # the state of a --dry-run batch: written to a file, never uploaded
 PENDING = ("validating", "in_progress", "finalizing", "cancelling")

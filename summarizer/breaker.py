@@ -59,9 +59,10 @@ class Breaker:
             self._stopped = self._stopped or error
         return error
 
-    def failed(self, error: BackendError, started: float) -> BackendError:
+    def failed(self, error: BackendError, started: float) -> BackendError | ServerRefused:
         """A request sent at ``started`` failed after its retries; returns the error to raise (``ServerDown``
-        once the batch stops), after pausing every caller when failures keep coming."""
+        once the batch stops, or the refusal that stopped it), after pausing every caller when failures keep
+        coming."""
         with self._lock:
             if self._stopped is not None:
                 return type(self._stopped)(str(self._stopped))

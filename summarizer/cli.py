@@ -268,7 +268,8 @@ def summarize(
             text = render(sorted(kept, key=lambda r: order.get(r.article.source, 0)), fmt, texts)
         if text:
             emit(text, out)
-    notes = [f"failures listed in {errors_path(out)}"] if tally.failed and output is not None else []
+    # an errors file exists beside ``out`` when records were appended to it (open_records, above)
+    notes = [f"failures listed in {errors_path(out)}"] if tally.failed and streaming and out is not None else []
     progress.finish(tally.records, tally.failed, skipped=tally.skipped, extra="; ".join(notes) or None)
     if tally.stopped is not None:
         raise fail(tally.stopped)
@@ -325,9 +326,10 @@ def render(records: Sequence[Record], fmt: str, texts: Mapping[str, str] | None 
 
         from summarizer.view_terminal import print_records
 
-        console = Console(file=io.StringIO(), force_terminal=True, width=shutil.get_terminal_size().columns)
+        buffer = io.StringIO()
+        console = Console(file=buffer, force_terminal=True, width=shutil.get_terminal_size().columns)
         print_records(records, console)
-        return console.file.getvalue()  # type: ignore[attr-defined]
+        return buffer.getvalue()
     if fmt == "markdown":
         return to_markdown(records)
     if fmt == "html":

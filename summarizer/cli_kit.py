@@ -20,7 +20,7 @@ import importlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
@@ -59,7 +59,7 @@ class UsageError(click.ClickException):
 def fail(exc: SummarizerError) -> click.ClickException:
     """``exc`` as click shows it: one redacted line, and the exit code of its kind."""
     error = click.ClickException(redact(str(exc)))
-    error.exit_code = exc.exit_code
+    error.exit_code = exc.exit_code  # type: ignore[misc]  # click types it a ClassVar, yet reads it off the instance
     return error
 
 
@@ -79,7 +79,14 @@ MODEL_OPTIONS = (  # the parameters model_options adds, in its order
 )  # fmt: skip
 
 
-def model_options(command: Callable[..., Any] | None = None, *, strategy: Callable[[Any], Any] | None = None) -> Any:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@overload
+def model_options(command: F, *, strategy: Callable[[Any], Any] | None = None) -> F: ...
+@overload
+def model_options(command: None = None, *, strategy: Callable[[Any], Any] | None = None) -> Callable[[F], F]: ...
+def model_options(command: F | None = None, *, strategy: Callable[[Any], Any] | None = None) -> F | Callable[[F], F]:
     """Options shared by every command that runs a model (their parameters: ``MODEL_OPTIONS``). Used bare
     (``@model_options``), or called with another ``strategy`` option (``@model_options(strategy=...)``)."""
     options = [
@@ -108,7 +115,7 @@ def model_options(command: Callable[..., Any] | None = None, *, strategy: Callab
         click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120]."),
     ]
 
-    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+    def decorate(command: F) -> F:
         for option in reversed(options):
             command = option(command)
         return command
@@ -135,7 +142,8 @@ def summarizer_factory() -> Callable[[Settings], Summarizer]:
     ctx = click.get_current_context(silent=True)
     obj = ctx.find_root().obj if ctx is not None else None
     if isinstance(obj, dict) and callable(obj.get(SUMMARIZER_KEY)):
-        return obj[SUMMARIZER_KEY]  # type: ignore[no-any-return]
+        factory: Callable[[Settings], Summarizer] = obj[SUMMARIZER_KEY]
+        return factory
     return Summarizer
 
 
@@ -185,7 +193,8 @@ def same_setup(summarizer: Summarizer) -> Callable[[dict[str, Any]], str | None]
         try:
             provenance = record["provenance"]
             if (provenance["backend"], provenance["model"], provenance["prompt_hash"]) == wanted:
-                return record["article"]["sha256"]
+                sha256: str | None = record["article"]["sha256"]
+                return sha256
         except (KeyError, TypeError):
             pass
         return None

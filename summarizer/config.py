@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError
@@ -81,7 +81,7 @@ class Settings:
         """Build settings from ``environ`` (default: os.environ), then apply non-None ``overrides``."""
         environ = dict(os.environ) if environ is None else environ
         types = {f.name: f.type for f in fields(cls)}
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # each coerced to its field's type; checked by validate()
         for name, variable in cls.ENV.items():
             raw = environ.get(variable)
             if raw not in (None, ""):
@@ -91,7 +91,7 @@ class Settings:
             values["home"] = Path(str(values["home"])).expanduser()
         if "backend" not in values:
             values["backend"] = "openai" if values.get("api_key") or values.get("base_url") else "local"
-        settings = cls(**values)  # type: ignore[arg-type]
+        settings = cls(**values)
         add_secret(settings.api_key)
         settings.validate()
         return settings
@@ -112,8 +112,8 @@ class Settings:
         if self.model_path and not Path(self.model_path).is_file():
             raise ConfigError(f"--model-path {self.model_path}: no such file")
 
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
 
     @property
     def model_name(self) -> str:

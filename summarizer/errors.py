@@ -16,6 +16,7 @@ class SummarizerError(Exception):
     """Base class: a problem the user can act on, described in plain words."""
 
     exit_code = 1
+    attempts: int | None = None  # the model calls made for the article, set by the summarizer that raised it
 
 
 class ConfigError(SummarizerError):

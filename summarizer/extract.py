@@ -71,7 +71,7 @@ def event_tool() -> dict[str, Any]:
     """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``."""
     import instructor  # here, not at the top: it imports openai, which a resumed batch never needs
 
-    schema = instructor.openai_schema(Event).openai_schema
+    schema = instructor.generate_openai_schema(Event)  # what instructor.openai_schema(Event).openai_schema gives
     return {
         "tools": [{"type": "function", "function": schema}],
         "tool_choice": {"type": "function", "function": {"name": schema["name"]}},

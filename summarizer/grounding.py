@@ -20,11 +20,22 @@ from pydantic import BaseModel
 
 from summarizer.basetypes import Issue, Span
 from summarizer.locate import find_name, locate, mentions
-from summarizer.schema import Casualties, Count, Event, Place, TimeWindow, Weapon
+from summarizer.schema import (
+    Actor,
+    Casualties,
+    Count,
+    Damage,
+    Event,
+    Place,
+    Qualifier,
+    Statement,
+    TimeWindow,
+    Weapon,
+)
 from summarizer.textnorm import name_key, normalise, numbers_in
 from summarizer.timeparse import Window, resolve
 
-T = TypeVar("T")
+Entry = TypeVar("Entry", Place, Actor, Damage, Statement)  # the list entries checked by name
 
 
 # ---------------------------------------------------------------- the check
@@ -114,13 +125,13 @@ class _Checker:
         window = self.text[max(0, phrase.start - CHILD_WINDOW) : phrase.end + CHILD_WINDOW]
         return bool(re.search(_CHILD, normalise(window)))
 
-    def named(self, path: str, item: T, name: str, what: str, cue: Cue | None = None) -> T | None:
+    def named(self, path: str, item: Entry, name: str, what: str, cue: Cue | None = None) -> Entry | None:
         """Keep an item whose evidence names it; failing that, quote the sentence where the name occurs.
 
         With a ``cue`` the quote must also say what kind of fact it is: that someone spoke (SPEECH), that
         something was damaged (DAMAGE).
         """
-        evidence: str = item.evidence  # type: ignore[attr-defined]
+        evidence = item.evidence
         span = locate(evidence, self.text)
 
         def fits(candidate: Span) -> bool:
@@ -134,7 +145,7 @@ class _Checker:
         if sentence and fits(sentence):
             self.note("repaired", path, f"evidence replaced by the sentence that names {name!r}")
             self.accept(path, sentence)
-            return item.model_copy(update={"evidence": self.text[sentence.start : sentence.end]})  # type: ignore[attr-defined]
+            return item.model_copy(update={"evidence": self.text[sentence.start : sentence.end]})
         if sentence and cue is not None:
             self.drop(path, f"{what} {name!r}: no quote that names it {cue.says}")
         elif span is None:
@@ -165,13 +176,13 @@ class _Checker:
     def note(self, code: str, path: str, message: str) -> None:
         self.notes.append(Issue(code=code, path=path, message=message))
 
-    def detail(self, path: str, item: T | None, field: str, what: str) -> T | None:
+    def detail(self, path: str, item: Entry | None, field: str, what: str) -> Entry | None:
         """Null an optional detail of a kept item (damage place, speaker title) that its evidence does not state."""
         value = getattr(item, field, None)
-        if item is None or not value or mentions(item.evidence, value):  # type: ignore[attr-defined]
+        if item is None or not value or mentions(item.evidence, value):
             return item
         self.drop(f"{path}.{field}", f"{what} {value!r} is not in its evidence")
-        return item.model_copy(update={field: None})  # type: ignore[attr-defined]
+        return item.model_copy(update={field: None})
 
     def weapon(self, path: str, weapon: Weapon) -> Weapon | None:
         span = self.evidence(path, weapon.evidence)
@@ -204,8 +215,8 @@ class _Checker:
         span = locate(window.evidence, self.text)
         phrase_span = locate(window.phrase, self.text)
         resolved = resolve(window.phrase, self.published) if phrase_span else None
-        if resolved and (span is None or not _inside(phrase_span, span)):  # type: ignore[arg-type]
-            span = self.sentence(phrase_span)  # type: ignore[arg-type]
+        if resolved and phrase_span is not None and (span is None or not _inside(phrase_span, span)):
+            span = self.sentence(phrase_span)
             window = self.repaired_when(window, span, f"evidence replaced by the sentence around {window.phrase!r}")
         if resolved is None and span is not None:
             resolved = resolve(self.text[span.start : span.end], self.published)
@@ -409,7 +420,7 @@ def _inside(inner: Span, outer: Span) -> bool:
     return outer.start <= inner.start and inner.end <= outer.end
 
 
-QUALIFIER_PATTERNS = [
+QUALIFIER_PATTERNS: list[tuple[Qualifier, re.Pattern[str]]] = [
     ("range", re.compile(r"\bbetween\b.+\band\b|\b\d+\s*(?:-|to)\s*\d+\b|\bfrom\b.+\bto\b")),
     ("at_least", re.compile(r"\b(at least|more than|over|no fewer than|upwards of|in excess of)\b")),
     ("at_most", re.compile(r"\b(at most|up to|fewer than|less than|no more than|under)\b")),
@@ -417,7 +428,7 @@ QUALIFIER_PATTERNS = [
 ]
 
 
-def infer_qualifier(phrase: str) -> str | None:
+def infer_qualifier(phrase: str) -> Qualifier | None:
     """The qualifier a count phrase states, when its wording makes it unambiguous."""
     folded = normalise(phrase)
     for qualifier, pattern in QUALIFIER_PATTERNS:
@@ -428,7 +439,7 @@ def infer_qualifier(phrase: str) -> str | None:
     return None
 
 
-def _with_qualifier(count: Count, qualifier: str) -> Count:
+def _with_qualifier(count: Count, qualifier: Qualifier) -> Count:
     data = count.model_dump() | {"qualifier": qualifier}
     if qualifier == "vague":
         data.update(value=None, low=None, high=None)

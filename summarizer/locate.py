@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from summarizer.basetypes import Span
+from summarizer.basetypes import MatchKind, Span
 from summarizer.textnorm import name_key, normalise, normalise_with_map
 
 FUZZY_THRESHOLD = 90.0
@@ -48,8 +48,8 @@ def locate(quote: str, text: str, threshold: float = FUZZY_THRESHOLD) -> Span | 
     return _mapped(origin, alignment.dest_start, alignment.dest_end, "fuzzy", round(alignment.score / 100, 3))
 
 
-def _mapped(origin: list[int], start: int, end: int, kind: str, score: float) -> Span:
-    return Span(start=origin[start], end=origin[end - 1] + 1, match=kind, score=score)  # type: ignore[arg-type]
+def _mapped(origin: list[int], start: int, end: int, kind: MatchKind, score: float) -> Span:
+    return Span(start=origin[start], end=origin[end - 1] + 1, match=kind, score=score)
 
 
 def mentions(container: str, name: str) -> bool:

@@ -12,14 +12,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from summarizer.store import Store
 
+if TYPE_CHECKING:
+    from genai_prices.types import PriceCalculation
+
 STATUSES: tuple[str, ...] = ("ok", "failed")
-PRICE_SOURCE = "genai-prices"
 
 CostBasis = Literal["genai-prices", "local", "unknown"]
+PRICE_SOURCE: CostBasis = "genai-prices"
 
 
 # ------------------------------------------------------------------------------------------- dates
@@ -87,20 +90,23 @@ def format_usd(usd: Decimal) -> str:
 
 def _calc(
     model: str, prompt_tokens: int | None, completion_tokens: int | None, when: datetime | None, base_url: str | None
-) -> Any:
+) -> PriceCalculation | None:
     """genai-prices' ``PriceCalculation`` for the tokens of one request at the price in force ``when``, from
     its bundled table: OpenAI's price, or that of the provider at ``base_url``; None when the table lacks it."""
     import genai_prices  # 0.2 s to import: only when something is priced
 
     usage = genai_prices.Usage(input_tokens=prompt_tokens or 0, output_tokens=completion_tokens or 0)
-    where: dict[str, str] = {"provider_api_url": base_url} if base_url else {"provider_id": "openai"}
     try:
-        return genai_prices.calc_price(usage, model_ref=model, genai_request_timestamp=when, **where)
+        if base_url:
+            return genai_prices.calc_price(
+                usage, model_ref=model, genai_request_timestamp=when, provider_api_url=base_url
+            )
+        return genai_prices.calc_price(usage, model_ref=model, genai_request_timestamp=when, provider_id="openai")
     except (LookupError, ValueError):  # an unknown provider or model
         return None
 
 
-def _tier_start(calculation: Any) -> int | None:
+def _tier_start(calculation: PriceCalculation) -> int | None:
     """The input tokens of one request past which the price used rises (genai-prices' tiers apply to a whole
     request once its input passes a start), or None when the price does not depend on a request's size."""
     from genai_prices.types import TieredPrices

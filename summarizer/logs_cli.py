@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -19,8 +19,14 @@ from summarizer.store import DB_NAME, Store
 
 WHAT = ("calls", "runs")
 
+# click 8.3 (still allowed by pyproject) has no generic ParamType: subscript it for the type checker only
+if TYPE_CHECKING:
+    DateParam = click.ParamType[datetime]
+else:
+    DateParam = click.ParamType
 
-class When(click.ParamType):
+
+class When(DateParam):
     """An ISO date or datetime (UTC unless it has an offset); ``end``: the exclusive end of what it names."""
 
     name = "date"

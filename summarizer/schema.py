@@ -14,7 +14,7 @@ publication date) live in ``grounding``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Protocol
+from typing import Literal, Protocol, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -34,7 +34,7 @@ EventType = Literal[
     "collapse",
     "other",
 ]
-EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 Qualifier = Literal["exact", "at_least", "at_most", "about", "range", "vague"]
 Precision = Literal["hour", "part_of_day", "day", "days", "week", "month", "year"]

@@ -402,7 +402,8 @@ class Store:
 
     def count_answers(self) -> int:
         with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+            count: int = self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+        return count
 
     # ------------------------------------------------------------ eval runs
 

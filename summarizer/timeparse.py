@@ -26,8 +26,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from summarizer.textnorm import normalise
+
+if TYPE_CHECKING:  # annotations only: the schema imports pydantic, which reading an article's date does not need
+    from summarizer.schema import Precision
 
 MONTHS = {
     name: number
@@ -100,7 +104,7 @@ def absolute_date(value: str) -> AbsoluteDate | None:
                 reading = "month first" if order == "MDY" else "day first"
                 note = f"{match.group()!r} could be read either way; read {reading}, the rule for {separator!r} dates"
     # imported here: loading its language data costs time that only a non-ISO date should pay
-    import dateparser  # type: ignore[import-untyped]
+    import dateparser
 
     parsed = dateparser.parse(
         text,
@@ -124,7 +128,7 @@ def absolute_date(value: str) -> AbsoluteDate | None:
 class Window:
     start: date
     end: date
-    precision: str
+    precision: Precision
     reason: str
     phrase: str  # the words that gave the window, as normalised text
 

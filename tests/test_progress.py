@@ -463,4 +463,4 @@ def test_the_default_console_follows_sys_stderr_and_survives_it(monkeypatch: pyt
     monkeypatch.setattr(sys, "stderr", ascii_only)
     progress.say("a · b")
     ascii_only.flush()
-    assert ascii_only.buffer.getvalue() == b"summarizer: a ? b\n"  # type: ignore[attr-defined]
+    assert ascii_only.buffer.getvalue() == b"summarizer: a ? b\n"

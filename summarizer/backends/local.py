@@ -69,6 +69,8 @@ class LocalBackend:
         request.pop("timeout", None)
         with self._lock:
             try:
-                return self._llama.create_chat_completion_openai_v1(**request)
+                # unannotated in llama-cpp-python: a ChatCompletion, as the request never streams
+                response: ChatCompletion = self._llama.create_chat_completion_openai_v1(**request)
+                return response
             except ValueError as exc:  # llama.cpp reports context overflow this way
                 raise BackendError(f"local model failed: {exc}") from exc

@@ -79,8 +79,9 @@ def _console(stderr: bool = False) -> Console:
 
 def _store(ctx: click.Context, settings: Settings | None = None) -> Store:
     obj = ctx.find_root().obj
-    if isinstance(obj, dict) and isinstance(obj.get("store"), Store):
-        return obj["store"]
+    store = obj.get("store") if isinstance(obj, dict) else None
+    if isinstance(store, Store):
+        return store
     return Store.open((settings or Settings.from_env()).home)
 
 
@@ -174,7 +175,7 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 )
 @gate_options
 @click.pass_context
-def eval_group(ctx: click.Context, **options: Any) -> None:
+def eval_group(ctx: click.Context, /, **options: Any) -> None:
     """Score the summarizer on hand-labelled fixtures, field by field; compare with a baseline and gate.
 
     Plain `summarizer eval` runs every fixture in ./evals/fixtures on the default prompt and backend;

@@ -19,7 +19,7 @@ import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -28,6 +28,9 @@ from summarizer.config import BACKENDS, BUNDLED_MODEL_FILE, Settings
 from summarizer.errors import ConfigError, PromptError
 from summarizer.evals.report import describe
 from summarizer.evals.results import Run, read_report
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 from summarizer.evals.stats import MACRO, MICRO, RESAMPLES, Delta, Power, paired_deltas
 from summarizer.prompts import load_prompt
 from summarizer.store import Store
@@ -285,8 +288,13 @@ def comparison_table(baseline: Run, candidate: Run, deltas: Sequence[Delta]) -> 
         caption="paired bootstrap over cases (repeats pooled within a case); '~' = within noise",
         caption_justify="left",
     )
-    for name, justify in (("field", "left"), ("baseline F1", "right"), ("candidate F1", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("field", "left"),
+        ("baseline F1", "right"),
+        ("candidate F1", "right"),
+    )
+    for name, justify in columns:
+        table.add_column(name, justify=justify)
     for name in ("delta", "95% CI", "p", ""):
         table.add_column(name, justify="right")
     for delta in deltas:

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from summarizer.config import Strategy
 from summarizer.evals.results import Run
 from summarizer.evals.stats import MACRO, MICRO
 
@@ -96,9 +97,9 @@ def field_table(run: Run) -> Table:
     return table
 
 
-def strategy_table(runs: dict[str, Run]) -> Table:
+def strategy_table(runs: dict[Strategy, Run]) -> Table:
     """Each field's F1 per strategy (model alone, reader alone, both), and the values each invents."""
-    names = [name for name in ("model", "reader", "both") if name in runs]
+    names: list[Strategy] = [name for name in ("model", "reader", "both") if name in runs]
     table = Table(title="F1 per strategy (invented: values emitted where the label is empty)", title_justify="left")
     table.add_column("field", no_wrap=True)
     for name in names:

@@ -224,7 +224,7 @@ def _count(event: Event | None, path: str) -> PredictedCount | None:
 def _count_label(label: CountLabel | None) -> dict[str, Any] | None:
     if label is None:
         return None
-    shown = {"value": label.value, "min": label.min, "max": label.max, "vague": label.vague or None}
+    shown: dict[str, Any] = {"value": label.value, "min": label.min, "max": label.max, "vague": label.vague or None}
     shown["qualifier"] = label.qualifier
     return {k: v for k, v in shown.items() if v is not None}
 
@@ -233,8 +233,8 @@ def score_event(labels: dict[str, Any], event: Event | None) -> list[FieldScore]
     """Score every labelled field; ``event=None`` (the case errored) scores as an empty prediction."""
     scores: list[FieldScore] = []
     if "event_type" in labels:
-        gold_type, predicted = labels["event_type"], event.event_type if event else None
-        scores.append(FieldScore.one("event_type", score_enum(gold_type, predicted), gold_type, predicted))
+        gold_type, predicted_type = labels["event_type"], event.event_type if event else None
+        scores.append(FieldScore.one("event_type", score_enum(gold_type, predicted_type), gold_type, predicted_type))
     if "when" in labels:
         gold, window = labels["when"], event.when if event else None
         shown = {"start": str(gold.start), "end": str(gold.end)} if gold else None
@@ -272,12 +272,13 @@ def _score_list(path: str, key: str, attr: str | None, gold: list[ItemLabel], it
     attr_outcomes: dict[str, int] = {}
     expected, predicted = [], []
     for g, p in pairs:
-        if gold[g].attr is None:
+        allowed = gold[g].attr
+        if allowed is None:
             continue
         value = getattr(items[p], attr)
-        outcome = "correct" if value in gold[g].attr else "wrong"
+        outcome = "correct" if value in allowed else "wrong"
         attr_outcomes[outcome] = attr_outcomes.get(outcome, 0) + 1
-        expected.append([names[p], list(gold[g].attr)])
+        expected.append([names[p], list(allowed)])
         predicted.append([names[p], value])
     if attr_outcomes:
         scores.append(FieldScore(f"{path}.{attr}", attr_outcomes, expected, predicted))

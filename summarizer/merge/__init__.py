@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from summarizer.errors import ConfigError
 from summarizer.merge.grouping import DEFAULT_THRESHOLD, Grouping, explain, group_reports
-from summarizer.merge.models import MERGED_VERSION, POLICIES, MergedEvent, Policy, SourceReport
+from summarizer.merge.models import MERGED_VERSION, POLICIES, MergedEvent, Policy, SourceReport, is_policy
 from summarizer.merge.reconcile import build_merged_event
 from summarizer.merge.render import FORMATS, render_merged
 from summarizer.merge.reports import collect_reports
@@ -35,11 +35,13 @@ __all__ = [
 ]
 
 
-def _check(policy: str, threshold: float) -> None:
-    if policy not in POLICIES:
+def _check(policy: str, threshold: float) -> Policy:
+    """Raise on an unknown policy or a threshold outside 0..1; returns the policy."""
+    if not is_policy(policy):
         raise ConfigError(f"unknown policy {policy!r}; choose one of {', '.join(POLICIES)}")
     if not 0.0 <= threshold <= 1.0:
         raise ConfigError(f"threshold must be between 0 and 1, got {threshold}")
+    return policy
 
 
 def group_records(
@@ -62,9 +64,6 @@ def merge_records(
 
 def merge_grouping(grouping: Grouping, policy: Policy | str = "conservative") -> list[MergedEvent]:
     """The merged event of each group of a grouping (in the order of the groups' first reports)."""
-    _check(policy, 0.0)
+    known = _check(policy, 0.0)
     reports = grouping.reports
-    return [
-        build_merged_event([reports[i] for i in group], policy, grouping.threshold)  # type: ignore[arg-type]
-        for group in grouping.groups
-    ]
+    return [build_merged_event([reports[i] for i in group], known, grouping.threshold) for group in grouping.groups]

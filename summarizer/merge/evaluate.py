@@ -149,7 +149,8 @@ def _max_items(field: str) -> int | None:
     """The schema's bound on a list field (labels may list more items than a record may hold)."""
     for meta in Event.model_fields[field].metadata:
         if hasattr(meta, "max_length"):
-            return meta.max_length
+            bound: int | None = meta.max_length  # pydantic's annotated_types.MaxLen
+            return bound
     return None
 
 

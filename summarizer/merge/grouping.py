@@ -176,7 +176,8 @@ class Profile:
     @cached_property
     def place_keys(self) -> tuple[frozenset[str], frozenset[str]]:
         """Blocking keys of its (specific places, countries): two places can only be the same if they share one."""
-        specific, countries = set(), set()
+        specific: set[str] = set()
+        countries: set[str] = set()
         for name, kind in self.places:
             (countries if kind == "country" else specific).add("p:" + place_key(name))
             if kind not in COARSE_PLACE_KINDS:  # districts, sites, other: also the same under district_key
@@ -503,7 +504,8 @@ def _complete_linkage(n: int, passing: dict[tuple[int, int], int]) -> list[list[
     members = {i: [i] for i in range(n)}
     links: dict[int, dict[int, tuple[int, int]]] = {i: {} for i in range(n)}
     version = [0] * n
-    heap = []
+    # (-worst score, -mean score, g, h, version of g, version of h) when pushed
+    heap: list[tuple[int, int | Fraction, int, int, int, int]] = []
     for (i, j), score in passing.items():
         links[i][j] = links[j][i] = (score, score)
         heap.append((-score, -score, i, j, 0, 0))

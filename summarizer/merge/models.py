@@ -11,7 +11,7 @@ a valid input to ``summarizer merge`` like any record.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
 from pydantic import Field, field_validator
 
@@ -22,7 +22,12 @@ from summarizer.schema import Event as SourceEvent
 MERGED_VERSION = "1"
 
 Policy = Literal["conservative", "latest", "median"]
-POLICIES: tuple[str, ...] = Policy.__args__  # type: ignore[attr-defined]
+POLICIES: tuple[str, ...] = get_args(Policy)
+
+
+def is_policy(name: str) -> TypeGuard[Policy]:
+    return name in POLICIES
+
 
 CountStatus = Literal["single", "agreed", "compatible", "disputed", "vague_only"]
 

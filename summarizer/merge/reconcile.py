@@ -16,10 +16,10 @@ order, so the output does not depend on the order of the inputs.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from summarizer.basetypes import Span
 from summarizer.merge.counts import claim_from_count, interval, merge_counts, sum_counts
@@ -54,10 +54,20 @@ from summarizer.merge.names import (
     same_speaker,
     unique_sorted,
 )
-from summarizer.schema import CASUALTY_FIELDS, EVENT_TYPES, Count
+from summarizer.schema import CASUALTY_FIELDS, EVENT_TYPES, Actor, Count, Event, Place, Weapon
 from summarizer.textnorm import name_key
 
+
+class Evidenced(Protocol):
+    """A list entry of the schema: each carries its verbatim evidence."""
+
+    @property
+    def evidence(self) -> str: ...
+
+
 T = TypeVar("T")
+E = TypeVar("E", bound=Evidenced)
+V = TypeVar("V", bound=str)
 
 WEAPON_FAMILIES = {"ballistic_missile": "missile", "cruise_missile": "missile", "missile": "missile"}
 COARSE_KINDS = {"country", "region", "city"}
@@ -84,39 +94,48 @@ class Item(Generic[T]):
         return self.report.spans.get(f"{self.path}.{name}")
 
 
-def _items(reports: Sequence[SourceReport], field: str) -> list[Item]:
+def _items(reports: Sequence[SourceReport], field: str, entries: Callable[[Event], Sequence[T]]) -> list[Item[T]]:
+    """The ``entries`` of every report's event, each with its path (``field[index]``: ``entries`` reads ``field``)."""
     out = []
     for report in reports:
-        for index, value in enumerate(getattr(report.event, field)):
+        for index, value in enumerate(entries(report.event)):
             out.append(Item(value, report, f"{field}[{index}]"))
     return out
 
 
-def _quote(item: Item) -> Quote:
+def _quote(item: Item[E]) -> Quote:
     return Quote(source=item.source, evidence=item.value.evidence, span=item.span)
 
 
-def _tally(values: Sequence[tuple[str, SourceRef]]) -> list[ValueClaim]:
+def _tally(values: Sequence[tuple[V, SourceRef]]) -> list[tuple[V, list[SourceRef]]]:
     """Distinct values with their sources, most sources first, then in order of first appearance."""
-    by_value: dict[str, list[SourceRef]] = {}
+    by_value: dict[V, list[SourceRef]] = {}
     for value, source in values:
         sources = by_value.setdefault(value, [])
         if source not in sources:
             sources.append(source)
-    ordered = sorted(by_value.items(), key=lambda kv: -len(kv[1]))
-    return [ValueClaim(value=value, sources=sources) for value, sources in ordered]
+    return sorted(by_value.items(), key=lambda kv: -len(kv[1]))
+
+
+def _leaders(tally: Sequence[tuple[V, list[SourceRef]]]) -> list[V]:
+    """The values most sources state (in tally order)."""
+    top = max(len(sources) for _, sources in tally)
+    return [value for value, sources in tally if len(sources) == top]
+
+
+def _claims(tally: Sequence[tuple[V, list[SourceRef]]]) -> list[ValueClaim]:
+    return [ValueClaim(value=value, sources=sources) for value, sources in tally]
 
 
 # ---------------------------------------------------------------- fields
 
 
 def merge_event_type(reports: Sequence[SourceReport]) -> MergedEventType:
-    claims = _tally([(r.event.event_type, r.source) for r in reports])
-    top = max(len(c.sources) for c in claims)
-    leaders = [c.value for c in claims if len(c.sources) == top]
+    tally = _tally([(r.event.event_type, r.source) for r in reports])
+    leaders = _leaders(tally)
     specific = [v for v in leaders if v != "other"] or leaders
     value = min(specific, key=EVENT_TYPES.index)
-    return MergedEventType(value=value, agreed=len(claims) == 1, claims=claims)  # type: ignore[arg-type]
+    return MergedEventType(value=value, agreed=len(tally) == 1, claims=_claims(tally))
 
 
 def merge_window(reports: Sequence[SourceReport]) -> MergedWindow | None:
@@ -137,10 +156,12 @@ def merge_window(reports: Sequence[SourceReport]) -> MergedWindow | None:
     if not claims:
         return None
     windows: list[tuple[date, date]] = []
+    stated: list[str] = []  # each dated window with its source, for a dispute's note
     for c in claims:
         start, end = c.date_start or c.date_end, c.date_end or c.date_start
         if start and end:
             windows.append((start, end))
+            stated.append(f"{_span_text(start, end)} ({c.source.id})")
     times = unique_sorted([c.time_of_day for c in claims if c.time_of_day])
     if not windows:
         note = "No source gives dates; phrases: " + ", ".join(f"'{c.phrase}' ({c.source.id})" for c in claims) + "."
@@ -156,12 +177,7 @@ def merge_window(reports: Sequence[SourceReport]) -> MergedWindow | None:
             date_start=start, date_end=end, disputed=False, note=note, times_of_day=times, claims=claims
         )
     start, end = min(w[0] for w in windows), max(w[1] for w in windows)
-    shown = "; ".join(
-        f"{_span_text(c.date_start or c.date_end, c.date_end or c.date_start)} ({c.source.id})"  # type: ignore[arg-type]
-        for c in claims
-        if c.date_start or c.date_end
-    )
-    note = f"Stated windows do not overlap ({shown}); showing their union {_span_text(start, end)}."
+    note = f"Stated windows do not overlap ({'; '.join(stated)}); showing their union {_span_text(start, end)}."
     return MergedWindow(date_start=start, date_end=end, disputed=True, note=note, times_of_day=times, claims=claims)
 
 
@@ -169,7 +185,7 @@ def _span_text(start: date, end: date) -> str:
     return start.isoformat() if start == end else f"{start.isoformat()} to {end.isoformat()}"
 
 
-def _same_place_entry(a: Item, b: Item) -> bool:
+def _same_place_entry(a: Item[Place], b: Item[Place]) -> bool:
     pa, pb = a.value, b.value
     if place_key(pa.name) == place_key(pb.name) and (pa.kind == pb.kind or name_key(pa.name) == name_key(pb.name)):
         return True
@@ -179,19 +195,18 @@ def _same_place_entry(a: Item, b: Item) -> bool:
 
 
 def merge_places(reports: Sequence[SourceReport]) -> list[MergedPlace]:
-    items = _items(reports, "places")
+    items = _items(reports, "places", lambda event: event.places)
     out = []
     for group in components(items, _same_place_entry):
         members = [items[i] for i in group]
         kinds = _tally([(m.value.kind, m.source) for m in members])
-        top = max(len(k.sources) for k in kinds)
-        kind = min((k.value for k in kinds if len(k.sources) == top), key=KIND_ORDER.index)
+        kind = min(_leaders(kinds), key=KIND_ORDER.index)
         out.append(
             MergedPlace(
                 name=pick_display([m.value.name for m in members]),
                 aliases=unique_sorted([m.value.name for m in members]),
-                kind=kind,  # type: ignore[arg-type]
-                kinds=kinds,
+                kind=kind,
+                kinds=_claims(kinds),
                 quotes=[_quote(m) for m in members],
             )
         )
@@ -199,9 +214,9 @@ def merge_places(reports: Sequence[SourceReport]) -> list[MergedPlace]:
 
 
 def merge_actors(reports: Sequence[SourceReport]) -> list[MergedActor]:
-    items = _items(reports, "actors")
+    items = _items(reports, "actors", lambda event: event.actors)
 
-    def same(a: Item, b: Item) -> bool:
+    def same(a: Item[Actor], b: Item[Actor]) -> bool:
         return a.value.role == b.value.role and actor_key(a.value.name) == actor_key(b.value.name)
 
     out = []
@@ -219,7 +234,7 @@ def merge_actors(reports: Sequence[SourceReport]) -> list[MergedActor]:
 
 
 def merge_damage(reports: Sequence[SourceReport]) -> list[MergedDamage]:
-    items = _items(reports, "damage")
+    items = _items(reports, "damage", lambda event: event.damage)
     out = []
     for group in components(items, lambda a, b: content_key(a.value.what) == content_key(b.value.what)):
         members = [items[i] for i in group]
@@ -235,7 +250,7 @@ def merge_damage(reports: Sequence[SourceReport]) -> list[MergedDamage]:
 
 
 def merge_statements(reports: Sequence[SourceReport]) -> list[MergedStatement]:
-    items = _items(reports, "statements")
+    items = _items(reports, "statements", lambda event: event.statements)
     out = []
     for group in components(items, lambda a, b: same_speaker(a.value.speaker, b.value.speaker)):
         members = [items[i] for i in group]
@@ -253,7 +268,7 @@ def merge_statements(reports: Sequence[SourceReport]) -> list[MergedStatement]:
 
 
 def merge_context(reports: Sequence[SourceReport]) -> list[MergedContext]:
-    items = _items(reports, "context")
+    items = _items(reports, "context", lambda event: event.context)
     out = []
     for group in components(items, lambda a, b: content_key(a.value.note) == content_key(b.value.note)):
         members = [items[i] for i in group]
@@ -264,8 +279,8 @@ def merge_context(reports: Sequence[SourceReport]) -> list[MergedContext]:
 
 
 def merge_weapons(reports: Sequence[SourceReport], policy: Policy) -> list[MergedWeapon]:
-    families: dict[str, list[Item]] = {}
-    for item in _items(reports, "weapons"):
+    families: dict[str, list[Item[Weapon]]] = {}
+    for item in _items(reports, "weapons", lambda event: event.weapons):
         families.setdefault(WEAPON_FAMILIES.get(item.value.kind, item.value.kind), []).append(item)
     out = []
     for family, members in families.items():
@@ -285,7 +300,7 @@ def merge_weapons(reports: Sequence[SourceReport], policy: Policy) -> list[Merge
     return out
 
 
-def _family_claims(members: Sequence[Item], measure: str) -> list[CountClaim]:
+def _family_claims(members: Sequence[Item[Weapon]], measure: str) -> list[CountClaim]:
     """One claim per source for the family's figure (summed over its weapons), plus vague claims."""
     claims: list[CountClaim] = []
     by_source: dict[str, list[tuple[Count, Span | None]]] = {}

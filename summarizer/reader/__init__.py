@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from summarizer.basetypes import Span
 from summarizer.reader.findings import Finding
-from summarizer.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, Event
+from summarizer.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, Event, EventType
 
 if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article needs it
     from spacy.tokens import Span as SpacySpan
@@ -29,7 +29,7 @@ class Reading:
     spans: dict[str, Span] = field(default_factory=dict)
     confidence: dict[str, float] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    type_scores: Counter[str] = field(default_factory=Counter)
+    type_scores: Counter[EventType] = field(default_factory=Counter)
 
 
 def read(text: str, published: date | None) -> Reading:
@@ -51,7 +51,7 @@ def read(text: str, published: date | None) -> Reading:
         "weapons": weapons.find_weapons(sentences, context, found_counts),
     }
     kind, kind_confidence, scores = event_type.classify(sentences)
-    reading = Reading(event=Event(event_type=kind, title="-", summary="-"), type_scores=scores)  # type: ignore[arg-type]
+    reading = Reading(event=Event(event_type=kind, title="-", summary="-"), type_scores=scores)
     reading.findings = [*found_counts, *(f for group in found.values() for f in group)]
     reading.confidence["event_type"] = kind_confidence
     update: dict[str, object] = {}
@@ -67,16 +67,16 @@ def read(text: str, published: date | None) -> Reading:
             _place(reading, f"{name}[{index}]", finding)
     casualties: dict[str, Count] = {}
     for name in CASUALTY_FIELDS:
-        best = best_count(
+        counted = best_count(
             [f for f in found_counts if f.path == f"casualties.{name}" and f.confidence >= MIN_CONFIDENCE]
         )
-        if best is not None:
-            casualties[name] = best.value
-            _place(reading, f"casualties.{name}", best)
+        if counted is not None:
+            casualties[name] = counted.value
+            _place(reading, f"casualties.{name}", counted)
     update["casualties"] = _consistent(casualties)
-    for index, weapon in enumerate(update["weapons"]):  # type: ignore[arg-type]
+    for index, weapon in enumerate(sure["weapons"]):  # the findings of update["weapons"]
         for name in ("launched", "intercepted"):
-            count = getattr(weapon, name)
+            count = getattr(weapon.value, name)
             source = next((f for f in found_counts if f.value == count), None)
             if source is not None:
                 _place(reading, f"weapons[{index}].{name}", source)

@@ -11,7 +11,7 @@ filled from the reader's weapon of the same family.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from summarizer.basetypes import Issue, Span
 from summarizer.reader import Reading
@@ -26,11 +26,13 @@ from summarizer.schema import (
     Casualties,
     Count,
     Event,
+    EventType,
     TimeWindow,
 )
 from summarizer.textnorm import name_key
 
 Source = Literal["model", "reader", "both"]
+V = TypeVar("V")
 READER_WINS = 0.8  # a reader finding this sure overrides a disagreeing model value
 TYPE_SUPPORT_RATIO = 0.25  # the model's event type stands while the text supports it this much next to the reader's
 LISTS: dict[str, tuple[str, int]] = {
@@ -94,7 +96,7 @@ def _dumped(update: dict[str, Any]) -> dict[str, Any]:
     return {key: dump(value) for key, value in update.items()}
 
 
-def _event_type(out: Combined, reading: Reading) -> str:
+def _event_type(out: Combined, reading: Reading) -> EventType:
     model_type, reader_type = out.event.event_type, reading.event.event_type
     if model_type == reader_type:
         out.sources["event_type"] = "both"
@@ -183,11 +185,16 @@ def _city_first(out: Combined, places: list[Any], reader: list[Any]) -> list[Any
         return places
     order = [index, *[i for i in range(len(places)) if i != index]]
     remap = {f"places[{old}]": f"places[{new}]" for new, old in enumerate(order)}
-    for table in (out.spans, out.sources):
-        moved = {remap.get(k.split(".")[0], k.split(".")[0]) + k[len(k.split(".")[0]) :]: v for k, v in table.items()}
-        table.clear()
-        table.update(moved)
+    _rename(out.spans, remap)
+    _rename(out.sources, remap)
     return [places[i] for i in order]
+
+
+def _rename(table: dict[str, V], remap: dict[str, str]) -> None:
+    """Rename, in place, the keys whose first part ``remap`` maps (``places[2].kind`` -> ``places[0].kind``)."""
+    moved = {remap.get(k.split(".")[0], k.split(".")[0]) + k[len(k.split(".")[0]) :]: v for k, v in table.items()}
+    table.clear()
+    table.update(moved)
 
 
 def _weapons(out: Combined, model: Event, reading: Reading) -> list[Any]:
@@ -268,9 +275,9 @@ def _same_count(a: Count, b: Count) -> bool:
 
 
 def _same_window(a: TimeWindow, b: TimeWindow) -> bool:
-    if None in (a.date_start, b.date_start):
+    if a.date_start is None or b.date_start is None:
         return False
-    return a.date_start <= (b.date_end or b.date_start) and b.date_start <= (a.date_end or a.date_start)  # type: ignore[operator]
+    return a.date_start <= (b.date_end or b.date_start) and b.date_start <= (a.date_end or a.date_start)
 
 
 def _show(value: Any) -> str:

@@ -18,7 +18,7 @@ from spacy.tokens import Token
 from summarizer.grounding import infer_qualifier
 from summarizer.reader import lexicon as lx
 from summarizer.reader.findings import Finding
-from summarizer.schema import Count
+from summarizer.schema import Count, Qualifier
 from summarizer.textnorm import numbers_in
 
 # Prepositions through which a figure is what the verb or noun counts: "rose to 12", "stood at 5",
@@ -37,7 +37,7 @@ class Amount:
     value: int | None
     low: int | None
     high: int | None
-    qualifier: str
+    qualifier: Qualifier
     start: int  # token indices of the phrase that states it
     end: int
 
@@ -89,8 +89,9 @@ def _mentions(sentence: SpacySpan, last_weapon: str | None = None) -> list[Menti
 
 def _read_group(group: list[Token]) -> Mention | None:
     head = group[0]
-    amounts = [_amount(member) for member in group]
-    if any(amount is None for amount in amounts):
+    found_amounts = [_amount(member) for member in group]
+    amounts = [amount for amount in found_amounts if amount is not None]
+    if len(amounts) < len(found_amounts):
         return None
     kinds = [_kind(member) for member in group]
     if any(kind is None for kind in kinds):
@@ -120,12 +121,12 @@ def _read_group(group: list[Token]) -> Mention | None:
     singular = all(
         amount.qualifier == "exact" and amount.value == 1 and not _has_figure(m)
         for amount, m in zip(amounts, group, strict=True)
-    )  # type: ignore[union-attr]
+    )
     if singular:
         confidence -= 0.1  # "a woman died": right as a count, but often one of several named victims
     children = [amount for amount, kind in zip(amounts, kinds, strict=True) if kind == "child"]
-    child_amount = _sum(children) if children else _including_children(head)  # type: ignore[arg-type]
-    total = _sum(amounts)  # type: ignore[arg-type]
+    child_amount = _sum(children) if children else _including_children(head)
+    total = _sum(amounts)
     if len(group) > 1:
         total = Amount(total.value, total.low, total.high, total.qualifier, total.start, group[-1].i + 1)
     return Mention(field, total, child_amount, confidence)
@@ -140,6 +141,7 @@ def _weapon_reference(token: Token, weapon: str) -> Mention | None:
         return None
     if _weapon_field(token) != "intercepted":
         return None
+    amount: Amount | None
     if token.lower_ == "both":
         amount = Amount(2, None, None, "exact", token.i, token.i + 1)
     else:
@@ -154,7 +156,7 @@ def _kind(token: Token) -> str | None:
     lemma = token.lemma_.lower()
     if _is_number(token) and token.dep_ == "appos" and token.head.pos_ in ("PROPN", "NOUN"):
         return None  # "John Smith, 45," is an age
-    if lemma in lx.CHILD_NOUNS or (_age(token) is not None and _age(token) < lx.ADULT_AGE):  # type: ignore[operator]
+    if lemma in lx.CHILD_NOUNS or ((age := _age(token)) is not None and age < lx.ADULT_AGE):
         return "child"
     if _weapon_lemma(token) in lx.WEAPON_NOUNS:
         return "weapon"
@@ -242,10 +244,11 @@ def _sum(amounts: list[Amount]) -> Amount:
         return amounts[0]
     start, end = min(a.start for a in amounts), max(a.end for a in amounts)
     figures = [a.value if a.value is not None else a.low for a in amounts]
-    if any(figure is None for figure in figures):
-        known = sum(figure for figure in figures if figure is not None)
+    stated = [figure for figure in figures if figure is not None]
+    if len(stated) < len(figures):
+        known = sum(stated)
         return Amount(known or None, known or None, None, "at_least" if known else "vague", start, end)
-    total = sum(figures)  # type: ignore[arg-type]
+    total = sum(stated)
     if all(a.qualifier == "exact" for a in amounts):
         return Amount(total, None, None, "exact", start, end)
     return Amount(total, total, None, "at_least", start, end)  # "about 30 people and two officers": at least 32
@@ -474,7 +477,7 @@ def _finding(path: str, amount: Amount, sentence: SpacySpan, confidence: float, 
         value=amount.value,
         low=amount.low,
         high=amount.high,
-        qualifier=amount.qualifier,  # type: ignore[arg-type]
+        qualifier=amount.qualifier,
     )
     start = doc[amount.start].idx
     return Finding(

@@ -8,7 +8,9 @@ from collections import Counter
 
 from spacy.tokens import Span as SpacySpan
 
-VOCABULARY: dict[str, re.Pattern[str]] = {
+from summarizer.schema import EventType
+
+VOCABULARY: dict[EventType, re.Pattern[str]] = {
     "missile_or_air_strike": re.compile(
         r"\b(missiles?|air ?strikes?|air raids?|ballistic|cruise missile|glide bombs?|aerial bombs?|warplanes?|"
         r"iskander|kinzhal|kh-\d+)\b"
@@ -39,8 +41,8 @@ LEAD_WEIGHT, LEAD_SENTENCES = 3, 2
 MIN_SCORE = 2  # fewer mentions than this is no evidence of any type: 'other'
 
 
-def score_types(sentences: list[SpacySpan]) -> Counter[str]:
-    scores: Counter[str] = Counter()
+def score_types(sentences: list[SpacySpan]) -> Counter[EventType]:
+    scores: Counter[EventType] = Counter()
     for index, sentence in enumerate(sentences):
         weight = LEAD_WEIGHT if index < LEAD_SENTENCES else 1
         lowered = sentence.text.lower().replace("shot down", "")  # interceptions are not shootings
@@ -54,7 +56,7 @@ def score_types(sentences: list[SpacySpan]) -> Counter[str]:
     return scores
 
 
-def classify(sentences: list[SpacySpan]) -> tuple[str, float, Counter[str]]:
+def classify(sentences: list[SpacySpan]) -> tuple[EventType, float, Counter[EventType]]:
     """(event type, confidence, every type's score)."""
     scores = score_types(sentences)
     if not scores or max(scores.values()) < MIN_SCORE:

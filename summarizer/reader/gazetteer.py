@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import TYPE_CHECKING
 
 from summarizer.textnorm import name_key
+
+if TYPE_CHECKING:
+    from summarizer.schema import PlaceKind
 
 REGION_WORDS = re.compile(r"\b(region|oblast|province|state|county|governorate|prefecture|territory|parish)$", re.I)
 DISTRICT_WORDS = re.compile(r"\b(district|raion|borough|neighbou?rhood|suburb|quarter|ward)$", re.I)
@@ -41,7 +45,7 @@ def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(countries), frozenset(states), frozenset(cities - countries - states)
 
 
-def kind_of(name: str) -> str | None:
+def kind_of(name: str) -> PlaceKind | None:
     """country | region | city | district | site for a name the gazetteer or its generic word places."""
     countries, states, cities = _tables()
     key = name_key(name)

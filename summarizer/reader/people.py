@@ -9,7 +9,7 @@ from spacy.tokens import Token
 from summarizer.reader import lexicon as lx
 from summarizer.reader.context import event_tokens
 from summarizer.reader.findings import Finding
-from summarizer.schema import MAX_ACTORS, MAX_STATEMENTS, Actor, Statement
+from summarizer.schema import MAX_ACTORS, MAX_STATEMENTS, Actor, ActorRole, Statement
 from summarizer.textnorm import name_key
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
@@ -126,12 +126,12 @@ def find_actors(sentences: list[SpacySpan], context: list[bool]) -> list[Finding
             continue
         name, role, confidence = found
         seen.add(name_key(name))
-        actor = Actor(name=name[:100], role=role, evidence=sentence.text.strip()[:600])  # type: ignore[arg-type]
+        actor = Actor(name=name[:100], role=role, evidence=sentence.text.strip()[:600])
         findings.append(Finding("actors", actor, sentence.start_char, sentence.end_char, confidence, role))
     return findings[:MAX_ACTORS]
 
 
-def _actor(token: Token) -> tuple[str, str, float] | None:
+def _actor(token: Token) -> tuple[str, ActorRole, float] | None:
     lemma = token.lemma_.lower()
     sentence_text = token.sent.text.lower()
     if token.dep_ in ("nsubj",) and token.head.lemma_.lower() in ATTACK_VERBS:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
 
 from summarizer.reader.findings import Finding
 from summarizer.reader.gazetteer import DISTRICT_WORDS, REGION_WORDS, SITE_WORDS, STATE_ABBREVIATIONS, kind_of
-from summarizer.schema import MAX_PLACES, Place
+from summarizer.schema import MAX_PLACES, Place, PlaceKind
 from summarizer.textnorm import name_key
 
 # "ROCKFORD, Ill. (AP) — ", "KYIV, Ukraine (Reuters) - ", "LONDON — "
@@ -70,12 +71,12 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
         findings.append(Finding("places", place, start, end, 0.9, "dateline", start, end))
         seen.add(name_key(place.name))
         region = match.group("region")
-        if region and (region in STATE_ABBREVIATIONS or kind_of(region) in ("region", "country")):
-            kind = "region" if region in STATE_ABBREVIATIONS else kind_of(region)
+        region_kind = None if not region else "region" if region in STATE_ABBREVIATIONS else kind_of(region)
+        if region_kind in ("region", "country"):
             findings.append(
                 Finding(
                     "places",
-                    Place(name=region, kind=kind, evidence=place.evidence),  # type: ignore[arg-type]
+                    Place(name=region, kind=region_kind, evidence=place.evidence),
                     start,
                     end,
                     0.7,
@@ -87,15 +88,15 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
         if is_context:
             continue
         for entity in sentence.ents:
-            place = _place(entity, sentence)
-            if place is None or name_key(place.name) in seen:
+            named = _place(entity, sentence)
+            if named is None or name_key(named.name) in seen:
                 continue
-            seen.add(name_key(place.name))
+            seen.add(name_key(named.name))
             confidence = (0.8 if entity.label_ in PLACE_LABELS else 0.65) if _located(entity) else 0.4
             findings.append(
                 Finding(
                     "places",
-                    place,
+                    named,
                     sentence.start_char,
                     sentence.end_char,
                     confidence,
@@ -116,7 +117,7 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
     return _ordered(text, findings)[:MAX_PLACES]
 
 
-PART_NOUNS = {
+PART_NOUNS: dict[str, PlaceKind] = {
     "district": "district",
     "neighborhood": "district",
     "neighbourhood": "district",
@@ -140,7 +141,7 @@ def _listed_parts(sentence: SpacySpan) -> list[Finding]:
         kind = PART_NOUNS.get(token.lemma_.lower())
         if kind is None:
             continue
-        names: list = []
+        names: list[Token] = []
         for child in token.children:
             if child.dep_ == "prep" and child.lower_ in ("including", "like", "such"):
                 first = next((g for g in child.children if g.dep_ == "pobj"), None)
@@ -153,7 +154,7 @@ def _listed_parts(sentence: SpacySpan) -> list[Finding]:
                 continue
             words = sentence.doc[name.left_edge.i : name.i + 1] if name.left_edge.pos_ == "PROPN" else [name]
             text = sentence.doc[words[0].i : words[-1].i + 1].text
-            place = Place(name=text[:100], kind=kind, evidence=sentence.text.strip()[:600])  # type: ignore[arg-type]
+            place = Place(name=text[:100], kind=kind, evidence=sentence.text.strip()[:600])
             found.append(
                 Finding(
                     "places",
@@ -201,9 +202,9 @@ def _place(entity: SpacySpan, sentence_span: SpacySpan) -> Place | None:
         "borough",
     ):
         known = "district"  # "the Podilsky and Sviatoshyn districts"
-    kind = known or ("site" if entity.label_ == "FAC" else "other" if entity.label_ == "LOC" else "city")
+    kind: PlaceKind = known or ("site" if entity.label_ == "FAC" else "other" if entity.label_ == "LOC" else "city")
     sentence = sentence_span.text.strip()[:600]
-    return Place(name=name.removeprefix("the ").removeprefix("The ")[:100], kind=kind, evidence=sentence)  # type: ignore[arg-type]
+    return Place(name=name.removeprefix("the ").removeprefix("The ")[:100], kind=kind, evidence=sentence)
 
 
 def _located(entity: SpacySpan) -> bool:

@@ -9,11 +9,11 @@ from spacy.tokens import Span as SpacySpan
 
 from summarizer.reader.counts import MIN_CONFIDENCE, best_count
 from summarizer.reader.findings import Finding
-from summarizer.schema import MAX_WEAPONS, Count, Weapon
+from summarizer.schema import MAX_WEAPONS, Count, Weapon, WeaponKind
 
 # (pattern on lower-cased text, kind); the first that matches a sentence wins over later, more generic ones
 # of the same family.
-KIND_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+KIND_PATTERNS: list[tuple[re.Pattern[str], WeaponKind]] = [
     (re.compile(r"\bballistic missiles?\b|\biskanders?\b|\bkinzhals?\b|\bkn-23\b"), "ballistic_missile"),
     (re.compile(r"\bcruise missiles?\b|\bkh-\d+\b|\bkalibrs?\b"), "cruise_missile"),
     (re.compile(r"\bmissiles?\b"), "missile"),
@@ -58,7 +58,7 @@ def find_weapons(sentences: list[SpacySpan], context: list[bool], counts: list[F
                 continue
             if FAMILY.get(kind) == "missile" and any(FAMILY.get(k) == "missile" for k in found):
                 continue
-            weapon = Weapon(evidence=sentence.text.strip()[:600], kind=kind)  # type: ignore[arg-type]
+            weapon = Weapon(evidence=sentence.text.strip()[:600], kind=kind)
             found[kind] = Finding("weapons", weapon, sentence.start_char, sentence.end_char, 0.7, kind)
     return [_with_counts(finding, counts) for finding in found.values()][:MAX_WEAPONS]
 

@@ -37,7 +37,7 @@ def find_when(sentences: list[SpacySpan], context: list[bool], published: date |
                 phrase=entity.text[:120] if entity is not sentence else window.phrase[:120],
                 date_start=window.start,
                 date_end=window.end,
-                precision=window.precision,  # type: ignore[arg-type]
+                precision=window.precision,
                 time_of_day=clock.group()[:120] if clock else None,
             )
             confidence = (0.85 if lead else 0.6) * (0.7 if entity is sentence else 1.0)
