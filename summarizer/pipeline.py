@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
 GROUNDING_VERSION = "1"  # bump when grounding changes the re-asks, and so the answers
 DERIVED_EXCLUDED = {  # modules that never change what a record says
     "cli.py", "evals", "merge", "progress.py", "runner.py", "outfile.py", "__main__.py", "batch_api.py",
-    "batch_cli.py", "logs.py", "logs_cli.py", "breaker.py", "retry.py",
+    "batch_cli.py", "logs.py", "logs_cli.py", "breaker.py", "retry.py", "cli_kit.py", "view_terminal.py",
+    "view_html.py", "output.py",
 }  # fmt: skip
 MAX_ECHO_CHARS = 4000  # how much of a rejected answer is shown back to the model
 Status = Callable[[str], None]

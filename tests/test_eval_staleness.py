@@ -15,6 +15,7 @@ from test_eval_support import ByArticleBackend, answer, make_summarizer, write_f
 from summarizer.evals.cli import eval_group
 from summarizer.evals.compare import refresh_command, staleness
 from summarizer.evals.results import Run, read_report
+from summarizer.evals.scorers import scorer_version
 from summarizer.pipeline import GROUNDING_VERSION, derived_version, tool_schema_hash
 from summarizer.reader import READER_VERSION
 from summarizer.schema import SCHEMA_VERSION
@@ -53,6 +54,7 @@ def test_runs_record_the_versions_of_what_makes_records(env: dict) -> None:
     assert meta["reader_version"] == READER_VERSION
     assert meta["reader_pipeline"]
     assert meta["code_version"] == derived_version()
+    assert meta["scorer_version"] == scorer_version()
     assert "revision" in meta["git"] and "summarizer_version" in meta
 
 
@@ -64,7 +66,9 @@ def test_a_stale_baseline_file_warns_once_per_difference_and_the_command_refresh
     assert fresh.exit_code == 0 and warnings(fresh.output) == [] and "refresh the baseline" not in fresh.output
 
     data = json.loads(baseline.read_text())
-    data["meta"].update(schema_version="1.0", grounding_version="0", code_version="0123456789abcdef")
+    data["meta"].update(
+        schema_version="1.0", grounding_version="0", code_version="0123456789abcdef", scorer_version="5" * 16
+    )
     del data["meta"]["tool_schema_hash"]
     baseline.write_text(json.dumps(data))
     report = env["tmp"] / "report.json"
@@ -83,7 +87,11 @@ def test_a_stale_baseline_file_warns_once_per_difference_and_the_command_refresh
         f"warning: stale baseline: baseline made with record-making code 0123456789abcdef, this run with "
         f"{derived_version()} (code_version)"
     )
-    assert len(lines) == 4  # the reader does not run in a model-only eval: its versions are not compared
+    assert lines[4] == (
+        f"warning: stale baseline: baseline made with scoring code {'5' * 16}, this run with {scorer_version()} "
+        "(scorer_version)"
+    )
+    assert len(lines) == 5  # the reader does not run in a model-only eval: its versions are not compared
     command = next(line for line in stale.output.splitlines() if line.startswith("refresh the baseline: "))
     command = command.removeprefix("refresh the baseline: ")
     run_args = ["--fixtures", str(env["fixtures"]), "--prompt", "default", "--strategy", "model"]
@@ -106,6 +114,7 @@ def test_the_committed_baseline_from_before_the_fields_loads_and_says_what_it_la
     for key in VERSION_KEYS[1:]:
         old.meta.pop(key, None)
     old.meta.pop("code_version", None)
+    old.meta.pop("scorer_version", None)
     now = Run(
         {
             **copy.deepcopy(old.meta),
@@ -115,19 +124,28 @@ def test_the_committed_baseline_from_before_the_fields_loads_and_says_what_it_la
             "reader_version": READER_VERSION,
             "reader_pipeline": "en_core_web_sm-3.8.0",
             "code_version": "c" * 16,
+            "scorer_version": "s" * 16,
             "git": {"revision": "f" * 40, "dirty": False},
             "created": "2099-01-01T00:00:00+00:00",
         },
         [],
     )
     lines = staleness(old, now)
-    for key in ("grounding_version", "tool_schema_hash", "reader_version", "reader_pipeline", "code_version"):
+    keys = (
+        "grounding_version",
+        "tool_schema_hash",
+        "reader_version",
+        "reader_pipeline",
+        "code_version",
+        "scorer_version",
+    )
+    for key in keys:
         assert sum(line.startswith(f"baseline does not record {key} ") for line in lines) == 1, (key, lines)
     revision = old.meta["git"]["revision"]
     assert f"baseline made at an older code revision (git {revision[:10]} of {old.meta['created']} -> ffffffffff)" in (
         lines
     )
-    assert len(lines) == 6
+    assert len(lines) == len(keys) + 1
     command = refresh_command(str(committed), old)
     run_args = ["--fixtures", "evals/fixtures", "--prompt", "default", "--backend", "local"]
     assert command == shlex.join(["summarizer", "eval", *run_args, "--save-baseline", str(committed)])

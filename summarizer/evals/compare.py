@@ -50,6 +50,7 @@ VERSIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("reader_version", "reader version", ("both", "reader")),
     ("reader_pipeline", "spaCy pipeline", ("both", "reader")),
     ("code_version", "record-making code", ("both", "model", "reader")),
+    ("scorer_version", "scoring code", ("both", "model", "reader")),
 )
 
 

@@ -24,7 +24,7 @@ from summarizer.articles import Article
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.fixtures import Case, Dataset
 from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
-from summarizer.evals.scorers import grounding, score_event, score_text
+from summarizer.evals.scorers import grounding, score_event, score_text, scorer_version
 from summarizer.grounding import ground_event
 from summarizer.pipeline import GROUNDING_VERSION, Summarizer, derived_version, tool_schema_hash
 from summarizer.reader import READER_VERSION
@@ -197,6 +197,7 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "reader_version": READER_VERSION,
         "reader_pipeline": pipeline_version(),
         "code_version": derived_version(),
+        "scorer_version": scorer_version(),
         "summarizer_version": _package_version(),
         "strategy": summarizer.settings.strategy,
         "backend": summarizer.backend_name,
