@@ -41,9 +41,11 @@ from summarizer.cli_kit import (
     start_run,
     written_beside,
 )
+from summarizer.errors import SummarizerError
 from summarizer.outfile import check_output_path, errors_path, failed_sources
 from summarizer.output import FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
 from summarizer.prompts import find_prompts, list_prompts, load_prompt, new_prompt
+from summarizer.redact import redact
 
 if TYPE_CHECKING:
     from summarizer.merge import merge_records, render_merged
@@ -219,6 +221,8 @@ def summarize(
         sources = ("-",)
     settings = settings_from_options(truncate=truncate or None, **options)
     fmt = fmt or default_format(out)
+    if merge_events and fmt == TERMINAL:  # merged events have no rich view: plain Markdown, as before
+        fmt = "markdown"
     check_output(out, fmt, merge_events, retry_failed)
     summarizer, progress = start_run(settings, quiet, jobs=jobs)
     if jobs > 1 and settings.backend == "local" and settings.strategy != "reader":
@@ -470,8 +474,12 @@ def prompts_new(name: str, source: str) -> None:
     """
     with domain_errors():
         path = new_prompt(name, source)
-        hidden = [prompt.path for prompt in find_prompts() if prompt.name == name and prompt.path != path]
     click.echo(str(path))
+    try:  # the copy is written: a malformed file elsewhere in the folders must not make this look failed
+        hidden = [prompt.path for prompt in find_prompts() if prompt.name == name and prompt.path != path]
+    except SummarizerError as exc:
+        hidden = []
+        click.echo(f"summarizer: note: {redact(str(exc))}", err=True)
     for other in hidden:
         click.echo(f"summarizer: note: it hides {other} (also named {name!r})", err=True)
     click.echo(f"summarizer: edit it, then: summarizer summarize --prompt {name} ARTICLE", err=True)

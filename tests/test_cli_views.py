@@ -18,6 +18,27 @@ from summarizer.cli import cli
 SEED = Path(__file__).parent.parent / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt"
 
 
+def on_a_terminal(args: list[str], home: Path) -> str:
+    """What `python -m summarizer ARGS` shows with stdout a real pseudo-terminal (fails on a non-zero exit)."""
+    leader, follower = pty.openpty()
+    env = {**os.environ, "SUMMARIZER_HOME": str(home), "COLUMNS": "100"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "summarizer", *args], stdout=follower, stderr=subprocess.PIPE, env=env
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
 def test_html_out_is_one_page_with_the_located_facts_marked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     fake: Fake = install_fake(monkeypatch)
     fake.queue(answer())
@@ -46,25 +67,14 @@ def test_markdown_stays_plain_markdown(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 
 def test_a_terminal_gets_the_rich_view(tmp_path: Path) -> None:
-    """Run as a user runs it, stdout a real pseudo-terminal (the reader alone: no model to load)."""
-    leader, follower = pty.openpty()
-    env = {**os.environ, "SUMMARIZER_HOME": str(tmp_path), "COLUMNS": "100"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "summarizer", "summarize", "-q", "--strategy", "reader", str(SEED)],
-        stdout=follower, stderr=subprocess.PIPE, env=env,
-    )  # fmt: skip
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the process is done
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
-    shown = b"".join(chunks).decode("utf-8", "replace")
+    """Run as a user runs it (the reader alone: no model to load)."""
+    shown = on_a_terminal(["summarize", "-q", "--strategy", "reader", str(SEED)], tmp_path)
     assert "\x1b[" in shown  # styled for the terminal
     assert "Kyiv (city)" in shown and "evidence" in shown
     assert "## " not in shown and "| |" not in shown and "<sub>" not in shown
+
+
+def test_merge_on_a_terminal_is_plain_markdown(tmp_path: Path) -> None:
+    """Merged events have no rich view: on a terminal they come as Markdown (this crashed once)."""
+    shown = on_a_terminal(["summarize", "-q", "--strategy", "reader", "--merge", str(SEED)], tmp_path)
+    assert shown.lstrip().startswith("# ") and "Traceback" not in shown

@@ -110,3 +110,20 @@ def test_the_eval_command_stops_with_exit_2_and_sends_nothing(layout: tuple[Path
     assert "evil.labels.json" in result.output and "leads outside the fixtures folder" in result.output
     assert SECRET not in result.output and not report.exists()
     assert server.seen == []
+
+
+def test_a_nul_in_the_article_name_is_a_clear_error(layout: tuple[Path, Path]) -> None:
+    _, fixtures = layout
+    write_labels(fixtures, "nul", "ok.txt\u0000../../.env")
+    with pytest.raises(FixtureError, match="'article' must be a file name"):
+        load_fixtures(fixtures)
+
+
+def test_a_symlinked_labels_file_out_of_the_folder_is_refused_before_it_is_read(layout: tuple[Path, Path]) -> None:
+    checkout, fixtures = layout
+    outside = checkout / "outside.labels.json"
+    outside.write_text(json.dumps({"labels": {"event_type": SECRET}}), encoding="utf-8")
+    (fixtures / "linked.labels.json").symlink_to(outside)
+    with pytest.raises(FixtureError, match="leads outside the fixtures folder") as caught:
+        load_fixtures(fixtures)
+    assert SECRET not in str(caught.value)

@@ -164,3 +164,14 @@ def test_a_users_prompt_hides_the_packaged_one_of_that_name(isolated_home: Path)
     result = run("prompts", "list")
     assert list(listed(result.stdout)) == ["default"] and listed(result.stdout)["default"][1] == mine.hash
     assert "hides" in result.stderr
+
+
+def test_new_succeeds_beside_a_malformed_prompt_and_says_so(isolated_home: Path) -> None:
+    """The copy is written and its path printed (exit 0): a broken file elsewhere in the folder is a note."""
+    folder = isolated_home / "prompts"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "draft.txt").write_text("no header here\n", encoding="utf-8")
+    result = run("prompts", "new", "terse")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.strip() == str(folder / "terse.txt") and (folder / "terse.txt").is_file()
+    assert "note:" in result.stderr and "draft.txt" in result.stderr

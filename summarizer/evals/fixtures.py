@@ -108,6 +108,9 @@ def load_fixtures(folder: str | Path) -> Dataset:
 
 
 def load_case(labels_path: Path, root: Path | None = None) -> Case:
+    home = (root if root is not None else labels_path.parent).resolve()
+    if not labels_path.resolve().is_relative_to(home):  # checked before reading: its values reach messages
+        raise FixtureError(f"{labels_path}: leads outside the fixtures folder {home} (a symlink?)")
     try:
         raw = json.loads(labels_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -155,7 +158,7 @@ def article_path(labels_path: Path, given: object, root: Path | None = None) -> 
     where = str(labels_path)
     home = (root if root is not None else labels_path.parent).resolve()
     if given is not None:
-        if not isinstance(given, str) or not given:
+        if not isinstance(given, str) or not given or "\0" in given:
             raise FixtureError(f"{where}: 'article' must be a file name")
         relative = Path(given)
         if relative.is_absolute() or relative.drive:

@@ -20,6 +20,7 @@ from pathlib import Path
 from traceback import format_exception
 from typing import Any
 
+from summarizer import __version__
 from summarizer.articles import Article
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.fixtures import Case, Dataset
@@ -198,7 +199,7 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "reader_pipeline": pipeline_version(),
         "code_version": derived_version(),
         "scorer_version": scorer_version(),
-        "summarizer_version": _package_version(),
+        "summarizer_version": __version__,
         "strategy": summarizer.settings.strategy,
         "backend": summarizer.backend_name,
         "model": summarizer.model_name,
@@ -206,15 +207,6 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "parameters": summarizer.settings.parameters(),
         **extra,
     }
-
-
-def _package_version() -> str | None:
-    try:
-        from importlib.metadata import version
-
-        return version("summarizer")
-    except Exception:
-        return None
 
 
 def git_state(folder: Path) -> dict[str, Any]:

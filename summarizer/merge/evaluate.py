@@ -32,6 +32,7 @@ from typing import Any
 
 import click
 
+from summarizer.cli_kit import fail
 from summarizer.evals.fixtures import (
     Case,
     CountLabel,
@@ -256,7 +257,7 @@ def summarize_fixtures(cases: Iterable[Case], gold: Mapping[str, str], out: Path
             on_failure=lambda failure: click.echo(f"error: {failure.id}: {failure.message}", err=True),
         )
     if tally.stopped is not None:
-        raise click.ClickException(str(tally.stopped))
+        raise fail(tally.stopped)
     return records
 
 
@@ -299,7 +300,7 @@ def main(
     try:
         cases = load_fixtures(fixtures).cases
     except FixtureError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise fail(exc) from exc
     gold = gold_of(cases)
     if not gold:
         raise click.ClickException(f"{fixtures}: no labels file has a top-level 'event' id")
