@@ -27,7 +27,7 @@ from summarizer.config import Settings
 from summarizer.errors import ExtractionError, SummarizerError
 from summarizer.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
 from summarizer.grounding import Grounding, ground_event
-from summarizer.prompts import Prompt, load_prompt, shows_escaped
+from summarizer.prompts import Prompt, as_data, load_prompt, shows_escaped
 from summarizer.reader import READER_VERSION, Reading
 from summarizer.reader.combine import Combined, combine, model_only, reader_only
 from summarizer.record import Provenance, Record
@@ -380,7 +380,9 @@ def restamp(record: Record, article: Article) -> Record:
 
 
 def _reask(said: str, feedback: str) -> list[dict[str, str]]:
-    return [{"role": "assistant", "content": said}, {"role": "user", "content": feedback}]
+    """The model's answer and what was wrong with it. Both quote the article (evidence, names, the values
+    that failed), so both are shown as data, like the article in the first request."""
+    return [{"role": "assistant", "content": as_data(said)}, {"role": "user", "content": as_data(feedback)}]
 
 
 def schema_reask(error: str) -> str:

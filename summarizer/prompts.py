@@ -40,15 +40,51 @@ PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 PLACEHOLDERS = {"article", "published", "title"}
 SECTION = re.compile(r"^\[(system|user)\]\s*$", re.MULTILINE)
 # What an inserted value must not contain as such: a tag that opens or closes the data block (any
-# spelling: "</ARTICLE >", "<article id=x>"), a section header, or a chat-template control token.
+# spelling: "</ARTICLE >", "<article id=x>", with invisible characters inside or full-width brackets), a
+# section header, or a chat-template control token of the common model families.
+_HIDDEN = "[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]*"  # invisible: no visible change
+_OPEN, _CLOSE, _LEFT, _RIGHT = "[<\uff1c]", "[>\uff1e]", "[\\[\uff3b]", "[\\]\uff3d]"
+
+
+def _spelled(word: str) -> str:
+    """``word`` with invisible characters allowed between its letters."""
+    return _HIDDEN.join(re.escape(letter) for letter in word)
+
+
+def _tag(word: str) -> str:
+    return rf"{_OPEN}{_HIDDEN}\s*/?{_HIDDEN}\s*{_spelled(word)}\b[^<>\uff1c\uff1e]*{_CLOSE}"
+
+
+def _bracketed(*words: str) -> str:
+    names = "|".join(_spelled(word) for word in words)
+    return rf"{_LEFT}{_HIDDEN}\s*/?\s*(?:{names}){_HIDDEN}\s*{_RIGHT}"
+
+
 PROMPT_SYNTAX = re.compile(
-    r"<\s*/?\s*article\b[^<>]*>"  # the data block's own tags
-    r"|<[|\uff5c][^<>\s]{1,64}?[|\uff5c]>"  # ChatML / Llama 3 / DeepSeek tokens: <|im_start|>, <|eot_id|>
-    r"|</?s>|<<\s*/?\s*SYS\s*>>|\[\s*/?\s*INST\s*\]"  # Llama 2 / Mistral markers
-    r"|\[\s*(?:system|user|assistant)\s*\]",  # this project's section headers
+    "|".join(
+        (
+            _tag("article"),  # the data block's own tags
+            r"<[|\uff5c][^<>\s]{1,64}?[|\uff5c]>",  # ChatML, Llama 3, Phi, DeepSeek: <|im_start|>, <|eot_id|>
+            _tag("start_of_turn"), _tag("end_of_turn"), _tag("bos"), _tag("eos"),  # Gemma
+            r"</?s>", r"<<\s*/?\s*SYS\s*>>",  # Llama 2
+            _bracketed("INST", "SYSTEM_PROMPT", "TOOL_CALLS", "AVAILABLE_TOOLS", "TOOL_RESULTS"),  # Mistral
+            _bracketed("system", "user", "assistant"),  # this project's section headers
+        )
+    ),
     re.IGNORECASE,
+)  # fmt: skip
+REFERENCES = str.maketrans(
+    {
+        "<": "&lt;",
+        ">": "&gt;",
+        "[": "&#91;",
+        "]": "&#93;",
+        "\uff1c": "&lt;",
+        "\uff1e": "&gt;",
+        "\uff3b": "&#91;",
+        "\uff3d": "&#93;",
+    }
 )
-REFERENCES = str.maketrans({"<": "&lt;", ">": "&gt;", "[": "&#91;", "]": "&#93;"})
 
 
 @dataclass(frozen=True)
