@@ -108,15 +108,26 @@ def _warnings(record: Record) -> str:
 
 
 def _article(record: Record, text: str) -> str:
-    """The article with the record's spans highlighted, when the text is the one the record was made from."""
-    if hashlib.sha256(text.encode("utf-8")).hexdigest() != record.article.sha256:
+    """The article with the record's spans highlighted, when the text is the one the record was made from
+    (or begins with it: a record made with --truncate names the part it read)."""
+    note = ""
+    prefix = text[: record.article.chars]
+    truncated = any(issue.code == "input" and "article truncated" in issue.message for issue in record.warnings)
+    if truncated and _sha256(text) != record.article.sha256 and _sha256(prefix) == record.article.sha256:
+        note = f"<p class='note'>The record was made from the first {len(prefix)} characters (--truncate).</p>"
+        text = prefix
+    if _sha256(text) != record.article.sha256:
         return (
             "<p class='note'>This text is not the one the record was made from (its sha256 differs), "
             "so the evidence is not highlighted.</p>"
             f"<div class='article'>{_e(text)}</div>"
         )
     spans = {path: span.model_dump() for path, span in record.spans.items()}
-    return f"<div class='article'>{highlight(text, spans)}</div>"
+    return f"{note}<div class='article'>{highlight(text, spans)}</div>"
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def record_section(number: int, record: Record, text: str | None) -> str:

@@ -173,6 +173,15 @@ def test_a_text_other_than_the_records_is_shown_without_highlights() -> None:
     assert "sha256 differs" in source and "Later edits." in source
 
 
+def test_a_truncated_record_highlights_the_part_it_read() -> None:
+    record = hostile_record()
+    note = Issue(code="input", message="article truncated to its first 10 of 20 characters to fit the model's context")
+    record = record.model_copy(update={"warnings": [note, *record.warnings]})
+    source = records_html([(record, HOSTILE_TEXT + "\nThe rest, not read.")])
+    assert "<mark" in source and "first " in source and "(--truncate)" in source
+    assert "The rest, not read." not in source and "sha256 differs" not in source
+
+
 def test_unlocated_evidence_is_said_so() -> None:
     record = hostile_record()
     record = record.model_copy(update={"spans": {"places[0]": record.spans["places[0]"]}})

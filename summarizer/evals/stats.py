@@ -324,8 +324,9 @@ class Power:
 
     With n cases one case moves a field scored once per case by about 1/n of F1, so a drop above ``max_drop``
     may come from as few as floor(max_drop * n) + 1 cases; the gate can catch it only when that is at least
-    ``cases_beyond_noise(n)``. (A list field with several items per case moves in smaller steps, but the
-    bootstrap still needs as many worse cases: the bound holds for every field.)
+    ``cases_beyond_noise(n)``. The check counts the cases both runs share: a field labelled in only k of
+    them moves by about 1/k a case, so its gate can still miss a drop this check calls detectable (the
+    check is not yet made per field).
     """
 
     cases: int

@@ -20,7 +20,7 @@ from summarizer.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, 
 if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article needs it
     from spacy.tokens import Span as SpacySpan
 
-READER_VERSION = "1"  # bump when a rule changes what the reader finds
+READER_VERSION = "2"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals)
 
 
 @dataclass
