@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
+from test_articles import load_all, only_failure, write
 
-from summarizer.articles import Article, LoadFailure, load_article, load_articles
+from summarizer.articles import LoadFailure, load_article
 
 BODY = "Overnight, a missile struck Kyiv. At least 17 people were injured, officials said."
-
-
-def write(folder: Path, name: str, content: str | bytes) -> Path:
-    path = folder / name
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
-
-
-def load_all(*args: str, stdin: bytes | None = None) -> list[Article | LoadFailure]:
-    return list(load_articles(args, stdin=io.BytesIO(stdin) if stdin is not None else None))
-
-
-def only_failure(results: list[Article | LoadFailure]) -> LoadFailure:
-    assert len(results) == 1 and isinstance(results[0], LoadFailure), results
-    return results[0]
 
 
 @pytest.mark.parametrize(
