@@ -10,15 +10,12 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from fake_backend import QueuedBackend
-from test_eval_support import make_summarizer
+from test_eval_support import ByTextBackend, make_summarizer
 from test_fixture_labels import case_problems
 
 from summarizer.articles import load_article
@@ -60,26 +57,13 @@ ANSWERS = {
 }
 
 
-class ByPlaceBackend:
+def by_place_backend() -> ByTextBackend:
     """A fake model that answers each starter article with the event for the town it names."""
-
-    name = "fake"
-    model = "by-place"
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self._lock = threading.Lock()
-
-    def complete(self, **request: Any) -> Any:
-        with self._lock:
-            self.calls += 1
-        text = " ".join(str(message.get("content")) for message in request["messages"])
-        town = next(town for town in ANSWERS if town in text)
-        return QueuedBackend([ANSWERS[town]], model=self.model).complete(**request)
+    return ByTextBackend(dict(ANSWERS), model="by-place")
 
 
-def invoke(home: Path, args: list[str], backend: ByPlaceBackend | None = None) -> Result:
-    model = backend or ByPlaceBackend()
+def invoke(home: Path, args: list[str], backend: ByTextBackend | None = None) -> Result:
+    model = backend or by_place_backend()
 
     def factory(settings):
         return make_summarizer(home, model, prompt=settings.prompt, strategy=settings.strategy)
@@ -98,7 +82,7 @@ def test_init_writes_a_folder_that_eval_runs(tmp_path: Path) -> None:
     guide = folder / "LABELLING.md"
     assert not guide.is_symlink() and guide.read_text(encoding="utf-8").startswith("# Labelling guide")
 
-    backend = ByPlaceBackend()
+    backend = by_place_backend()
     report = tmp_path / "report.json"
     ran = invoke(tmp_path / "home", ["--fixtures", str(folder), "--json", str(report)], backend)
     assert ran.exit_code == 0, ran.output

@@ -90,15 +90,15 @@ def answer(index: int, *, good: bool = True) -> Event:
     )
 
 
-class ByArticleBackend:
-    """A fake model that answers each article with the reply registered for its case marker, so the
+class ByTextBackend:
+    """A fake model that answers each article with the reply registered for a marker its text holds, so the
     answer does not depend on call order (concurrency). Each reply goes through QueuedBackend."""
 
     name = "fake"
 
-    def __init__(self, replies: dict[int, Event | Exception], model: str = "by-article") -> None:
+    def __init__(self, replies: dict[str, Event | Exception], model: str) -> None:
         self.model = model
-        self.replies = replies
+        self.by_marker = replies
         self.calls = 0
         self._lock = threading.Lock()
 
@@ -106,8 +106,16 @@ class ByArticleBackend:
         with self._lock:
             self.calls += 1
         text = " ".join(str(message.get("content")) for message in request["messages"])
-        index = next(i for i in self.replies if f"#{i}#" in text)
-        return QueuedBackend([self.replies[index]], model=self.model).complete(**request)
+        marker = next(marker for marker in self.by_marker if marker in text)
+        return QueuedBackend([self.by_marker[marker]], model=self.model).complete(**request)
+
+
+class ByArticleBackend(ByTextBackend):
+    """Replies by case number: case i's article holds the marker ``#i#``."""
+
+    def __init__(self, replies: dict[int, Event | Exception], model: str = "by-article") -> None:
+        super().__init__({f"#{i}#": reply for i, reply in replies.items()}, model)
+        self.replies = replies
 
 
 def make_summarizer(home: Path, backend: Any, prompt: str | None = None, strategy: str = "model") -> Summarizer:
