@@ -27,6 +27,7 @@ from summarizer.articles import LoadFailure, load_articles
 from summarizer.config import Settings
 from summarizer.errors import BackendError, OutputError, SummarizerError
 from summarizer.extract import build_request
+from summarizer.interrupts import interrupts_held
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
@@ -351,10 +352,11 @@ def collect(
         except Exception as exc:
             failed(failure_of(item, exc, expected.record_sha256))
             continue
-        if on_record:
-            on_record(record)
-        tally.records += 1
-        progress.succeeded(item.source, record)
+        with interrupts_held():  # a record written is a record counted, even under Ctrl-C
+            if on_record:
+                on_record(record)
+            tally.records += 1
+            progress.succeeded(item.source, record)
     for queue in pending.values():
         for expected in queue:
             if skipped(expected):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from summarizer.articles import Article, LoadFailure
 from summarizer.breaker import BatchStop
 from summarizer.errors import ArticleError, BackendError, ConfigError, ExtractionError, SummarizerError
+from summarizer.interrupts import interrupts_held
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
@@ -116,10 +117,11 @@ def run_articles(
             if on_failure:
                 on_failure(failure)
             return
-        if on_record:
-            on_record(record)
-        tally.records += 1
-        progress.succeeded(article.source, record)
+        with interrupts_held():  # a record written is a record counted, even under Ctrl-C
+            if on_record:
+                on_record(record)
+            tally.records += 1
+            progress.succeeded(article.source, record)
 
     def reject(item: LoadFailure) -> None:
         tally.failed += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from summarizer.breaker import ServerRefused
 from summarizer.config import Settings
 from summarizer.errors import BackendError, OutputError
 from summarizer.pipeline import Summarizer
+from summarizer.progress import Progress
 from summarizer.record import Record
 from summarizer.runner import Failure, run_articles
 
@@ -163,3 +165,21 @@ def test_interrupting_starts_nothing_more(tmp_path: Path, jobs: int) -> None:
     with pytest.raises(KeyboardInterrupt):
         run_articles(summarizer(tmp_path, backend), source(), jobs=jobs)
     assert backend.calls <= jobs * 3
+
+
+def test_a_ctrl_c_while_a_record_is_written_still_counts_that_record(tmp_path: Path) -> None:
+    """The interrupted run reports "N record(s) written" from the progress counts: they must match the file."""
+    progress = Progress(enabled=False)
+    written: list[Record] = []
+
+    def write_then_ctrl_c(record: Record) -> None:
+        written.append(record)
+        if len(written) == 3:
+            signal.raise_signal(signal.SIGINT)  # lands after the record reached the output, before it is counted
+
+    with pytest.raises(KeyboardInterrupt):
+        run_articles(
+            summarizer(tmp_path, ConcurrentBackend()), articles(8), progress=progress, on_record=write_then_ctrl_c
+        )
+    assert len(written) == 3
+    assert progress.counts["succeeded"] == 3
