@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,3 +19,17 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # the strategy they exercise (tests/test_reader*.py).
     monkeypatch.setenv("SUMMARIZER_STRATEGY", "model")
     return home
+
+
+@pytest.fixture
+def ctrl_c_raises() -> Iterator[None]:
+    """Ctrl-C raises KeyboardInterrupt here, as in a terminal, even when pytest was started with SIGINT ignored.
+
+    A shell starts background jobs (``cmd &``, nohup) with SIGINT ignored, and Python then installs no
+    handler of its own, so a test of what Ctrl-C does must put Python's back for its length.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -9,6 +9,8 @@ import pytest
 
 from summarizer.interrupts import interrupts_held
 
+pytestmark = pytest.mark.usefixtures("ctrl_c_raises")
+
 
 def test_a_ctrl_c_inside_the_block_is_raised_when_it_ends() -> None:
     finished = []

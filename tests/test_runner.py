@@ -167,6 +167,7 @@ def test_interrupting_starts_nothing_more(tmp_path: Path, jobs: int) -> None:
     assert backend.calls <= jobs * 3
 
 
+@pytest.mark.usefixtures("ctrl_c_raises")
 def test_a_ctrl_c_while_a_record_is_written_still_counts_that_record(tmp_path: Path) -> None:
     """The interrupted run reports "N record(s) written" from the progress counts: they must match the file."""
     progress = Progress(enabled=False)

@@ -112,6 +112,11 @@ def test_timeouts_keep_the_key_out_too(tmp_path: Path) -> None:
     assert leaks(KEY, [tmp_path], done.stdout, done.stderr) == []
 
 
+def sigint_as_in_a_terminal() -> None:
+    """SIGINT back to its default in the child: a shell starts background jobs (``cmd &``) with it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_with_what_was_written(tmp_path: Path) -> None:
     write_articles(tmp_path / "in.jsonl", 200)
     out = tmp_path / "out.jsonl"
@@ -124,7 +129,9 @@ def test_ctrl_c_exits_130_with_what_was_written(tmp_path: Path) -> None:
             "SUMMARIZER_STRATEGY": "model",
         }
         command = [sys.executable, "-m", "summarizer", "summarize", str(tmp_path / "in.jsonl"), "--out", str(out)]
-        running = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        running = subprocess.Popen(
+            command, env=env, stderr=subprocess.PIPE, text=True, preexec_fn=sigint_as_in_a_terminal
+        )
         deadline = time.monotonic() + 60
         while (not out.exists() or len(out.read_bytes().splitlines()) < 5) and time.monotonic() < deadline:
             time.sleep(0.05)
