@@ -85,19 +85,26 @@ def test_examples_use_real_commands_options_and_files(path: tuple[str, ...]) -> 
     found = examples(help_of(*path))
     assert 2 <= len(found) <= 4, found
     for words in found:
-        command: click.Command = cli
-        while isinstance(command, click.Group) and words and not words[0].startswith("-"):
-            sub = command.get_command(click.Context(command), words[0])
-            if sub is None:
-                break
-            command, words = sub, words[1:]
-        assert command is not cli, words
-        options = {name for param in command.params for name in (*param.opts, *param.secondary_opts)}
-        for word in words:
-            if word.startswith("-") and word != "-":
-                assert word in options, f"{word} is not an option of {command.name}"
-            elif word.startswith(("evals/", "prompts/")):
-                assert glob.glob(str(REPO / word)), f"{word} matches no file of the repository"
+        check_command_line(words)
+
+
+def check_command_line(words: list[str]) -> None:
+    """``words`` (after `summarizer`) name a command of this CLI, only its options, and only files the
+    repository has (a word under evals/, prompts/ or tests/ must match one)."""
+    command: click.Command = cli
+    while isinstance(command, click.Group) and words and not words[0].startswith("-"):
+        sub = command.get_command(click.Context(command), words[0])
+        if sub is None:
+            break
+        command, words = sub, words[1:]
+    options = {name for param in command.params for name in (*param.opts, *param.secondary_opts)}
+    options |= {"--help"} | ({"--version"} if command is cli else set())
+    assert command is not cli or (words and words[0] in options), f"no such command: {words}"
+    for word in words:
+        if word.startswith("-") and word != "-":
+            assert word.split("=")[0] in options, f"{word} is not an option of {command.name}"
+        elif word.startswith(("evals/", "prompts/", "tests/")):
+            assert glob.glob(str(REPO / word)), f"{word} matches no file of the repository"
 
 
 MODEL_COMMANDS = [("summarize",), ("eval",), ("batch", "submit"), ("batch", "collect")]
