@@ -27,12 +27,11 @@ from summarizer.articles import LoadFailure, load_articles
 from summarizer.config import Settings
 from summarizer.errors import BackendError, OutputError, SummarizerError
 from summarizer.extract import build_request
-from summarizer.interrupts import interrupts_held
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
 from summarizer.redact import public_url
-from summarizer.runner import Failure, Tally, failure_of
+from summarizer.runner import Failure, Tally, failure_of, interrupts_held
 from summarizer.store import make_private_dirs, open_private
 
 if TYPE_CHECKING:  # openai is imported where a request is made: it takes 0.7 s, and `summarize` never needs it

@@ -42,7 +42,7 @@ from summarizer.store import Store
 
 LOCAL_REFUSED = (
     "batches go through a provider's batch API, which only the openai backend has: set OPENAI_API_KEY or pass "
-    "--base-url (for an offline vLLM run_batch: submit --dry-run --backend openai --model NAME)"
+    "--base-url (for an offline vLLM run_batch: submit --dry-run --model NAME --file FILE)"
 )
 COMMANDS = ("submit", "status", "collect")
 
@@ -64,7 +64,7 @@ BATCH_EXAMPLES = [
 ]
 # Offline: write the batch file, run it with vLLM's run_batch, collect its output (COLLECT_FROM_FILE).
 DRY_RUN_EXAMPLE = [
-    "summarizer batch submit --dry-run --backend openai --model gpt-4o-mini \\",
+    "summarizer batch submit --dry-run --model gpt-4o-mini \\",
     "    --file batch.jsonl 'evals/fixtures/00[01]_*.txt'",
 ]
 COLLECT_FROM_FILE = "summarizer batch collect --from-file results.jsonl --out records.jsonl"
@@ -439,12 +439,12 @@ def _download(
 
 
 def _settings(options: dict[str, Any], *, offline: bool, **extra: Any) -> Settings:
-    """Settings for a batch: the openai backend only; ``offline`` (nothing is sent) needs no key or server when
-    the backend is named explicitly."""
+    """Settings for a batch: the openai backend only. ``offline`` (nothing is sent: a batch file in OpenAI's
+    format, e.g. for vLLM's run_batch) is that backend whether or not it is named, and needs no key or server."""
     options = {**options, **extra}
     if options.get("backend") == "local":
         raise UsageError(LOCAL_REFUSED)
-    if offline and options.get("backend") == "openai":
+    if offline:
         return settings_from_options(**{**options, "backend": "local"}).with_(backend="openai")
     settings = settings_from_options(**options)
     if settings.backend != "openai":

@@ -9,15 +9,18 @@ the key, is down for good, the output disk is full) does, after the articles in 
 
 from __future__ import annotations
 
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 
 from summarizer.articles import Article, LoadFailure
 from summarizer.breaker import BatchStop
 from summarizer.errors import ArticleError, BackendError, ConfigError, ExtractionError, SummarizerError
-from summarizer.interrupts import interrupts_held
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
@@ -178,3 +181,33 @@ def recorded_sha256(summarizer: Summarizer, article: Article) -> str:
         return summarizer.fit(article).sha256
     except SummarizerError:
         return article.sha256
+
+
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Run the block whole; a Ctrl-C that arrives inside it is raised when the block ends.
+
+    Around writing a record and counting it, so that "N record(s) written" after a Ctrl-C is exact: Python
+    raises ``KeyboardInterrupt`` on the main thread between any two bytecodes, which could fall after the
+    record reached the file and before it was counted. Other threads never see ``KeyboardInterrupt``, so off
+    the main thread (or under a SIGINT handler someone else installed, or none) this holds nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.default_int_handler:
+        yield
+        return
+    arrived: list[tuple[int, FrameType | None]] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        arrived.append((signum, frame))
+
+    signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if arrived:
+            signal.default_int_handler(*arrived[0])

@@ -262,6 +262,16 @@ def test_submit_and_collect_build_their_summarizer_where_every_command_does(tmp_
     assert [settings.timeout for settings in built] == [7.0, 9.0]
 
 
+def test_a_dry_run_writes_openai_batch_lines_without_a_key_or_a_named_backend(tmp_path: Path, articles: Path) -> None:
+    """As the README shows it: `batch submit feed.jsonl --dry-run --file requests.jsonl` on a machine with no key."""
+    batch_file = tmp_path / "requests.jsonl"
+    result = run("submit", str(articles), "--dry-run", "--file", str(batch_file), "--model", "my-vllm-model")
+    assert result.exit_code == 0, result.output
+    lines = jsonl(batch_file)
+    assert len(lines) == 5 and {line["url"] for line in lines} == {"/v1/chat/completions"}
+    assert {line["body"]["model"] for line in lines} == {"my-vllm-model"}
+
+
 def test_an_article_changed_since_submit_is_refused(tmp_path: Path, articles: Path) -> None:
     batch_file = tmp_path / "batch.jsonl"
     assert run("submit", str(articles), "--dry-run", "--file", str(batch_file), "--backend", "openai").exit_code == 0
