@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from summarizer.evals.fixtures import CountLabel, ItemLabel, WindowLabel, parse_labels
+from summarizer.evals.report import grounding_line
+from summarizer.evals.runner import found_by_reader
 from summarizer.evals.scorers import (
     PredictedCount,
     best_assignment,
@@ -332,3 +334,27 @@ def test_grounding_rate_counts_located_and_nulled_values() -> None:
     stand_in = Span(start=0, end=4, match="sentence", score=1.0)  # the model's own quote was not found
     repaired = grounding(_record(event, {"when": span, "places[0]": stand_in}, []))
     assert (repaired.located, repaired.repaired) == (1, 1)
+
+
+def test_the_reader_s_values_are_told_apart_from_the_model_s_repaired_ones() -> None:
+    """A reader span is not the model's evidence: the report counts it apart from a sentence standing in for the
+    model's quote (both are ``repaired`` to the scorer)."""
+    event = event_from(parse_labels(SEED_LABELS, "test"))
+    exact = Span(start=0, end=4, match="exact", score=1.0)
+    stand_in = Span(start=0, end=4, match="sentence", score=1.0)
+    read = Span(start=0, end=4, match="reader", score=0.9)
+    spans = {"when": exact, "places[0]": stand_in, "places[1]": read, "casualties.injured": read}
+    removed = Issue(code="ungrounded", message="quote not found", path="places[5]")
+    record = _record(event, spans, [removed])
+    found = grounding(record)
+    assert (found.located, found.repaired, found_by_reader(record)) == (1, 3, 2)
+    line = grounding_line({"located": 1, "emitted": found.emitted, "repaired": 3, "by_reader": 2, "removed": 1})
+    assert line == (
+        f"the model's quote was located for 1 of the {found.emitted - 2} values it gave "
+        f"({1 / (found.emitted - 2):.0%}); 1 kept on the sentence around the value; 1 removed; "
+        "2 more found by the reader"
+    )
+    assert grounding_line({"located": 0, "emitted": 5, "repaired": 5, "by_reader": 5}) == (
+        "the model gave no value; 5 more found by the reader"
+    )
+    assert "counted apart" in grounding_line({"located": 1, "emitted": 4, "repaired": 3})  # an older saved run

@@ -12,7 +12,7 @@ from html import escape
 from itertools import pairwise
 from typing import Any
 
-from summarizer.evals.report import cost_usd, describe
+from summarizer.evals.report import cost_usd, describe, grounding_line
 from summarizer.evals.results import CaseRow, Run
 from summarizer.evals.stats import MACRO, MICRO
 
@@ -166,9 +166,9 @@ def render_html(run: Run, articles: dict[str, str] | None = None) -> str:
     facts = [
         f"{summary['cases']} cases x {summary['repeats']} repeats; {summary['errors']} errors",
         f"text similarity (not gated): {similarity}",
-        f"grounding: evidence located for {found['located']}/{found['emitted']} emitted values; "
-        f"{found.get('repaired', 0)} more kept on a repaired sentence"
-        + (f"; {found['removed']} removed (what the model said is shown per case)" if found.get("removed") else ""),
+        "grounding: "
+        + _e(grounding_line(found))
+        + ("; what the model said is shown per case" if found.get("removed") else ""),
         f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; "
         + ("cost unknown" if cost is None else f"cost ${cost:.4f}"),
         f"mean latency {usage['latency_s_mean']:.2f}s",

@@ -116,23 +116,39 @@ def strategy_table(runs: dict[Strategy, Run]) -> Table:
     return table
 
 
+def grounding_line(found: dict[str, Any]) -> str:
+    """Where the records' values came from: the model's quote located, a sentence standing in for the model's
+    quote, removed, or the reader's own reading (runs saved before ``by_reader`` was counted say so)."""
+    reader = found.get("by_reader", 0)
+    said = found["emitted"] - reader  # the values the model gave, kept or removed
+    if said:
+        parts = [
+            f"the model's quote was located for {found['located']} of the {said} values it gave "
+            f"({found['located'] / said:.0%})",
+            f"{found.get('repaired', 0) - reader} kept on the sentence around the value",
+        ]
+    else:
+        parts = ["the model gave no value"]
+    if found.get("removed"):
+        parts.append(f"{found['removed']} removed")
+    if reader:
+        parts.append(f"{reader} more found by the reader")
+    if "by_reader" not in found:
+        parts.append("(a run saved before the reader's values were counted apart: they are among these)")
+    return "; ".join(parts)
+
+
 def footer_lines(run: Run) -> list[str]:
     summary, meta = run.summary, run.meta
     usage, found = summary["usage"], summary["grounding"]
     cost = cost_usd(meta, usage["prompt_tokens"], usage["completion_tokens"])
     similarity = ", ".join(f"{name} {value:.2f}" for name, value in summary["text_similarity"].items()) or "-"
-    rate = found["rate"]
     lines = [
         f"cases {summary['cases']} x repeats {summary['repeats']} = {summary['rows']} rows; errors {summary['errors']}",
         f"text similarity (token F1, reported, not gated): {similarity}",
-        f"grounding: the model's evidence was located for {found['located']}/{found['emitted']} emitted values"
-        + (f" ({rate:.0%})" if rate is not None else "")
-        + f"; {found.get('repaired', 0)} more kept on a repaired sentence"
-        + (
-            f"; {found['removed']} removed (what the model said: 'removed' per case in --json / --html)"
-            if found.get("removed")
-            else ""
-        ),
+        "grounding: "
+        + grounding_line(found)
+        + ("; what the model said: 'removed' per case in --json / --html" if found.get("removed") else ""),
         f"tokens: {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; cost: "
         + ("unknown price" if cost is None else f"${cost:.4f}"),
         f"latency per answer: mean {usage['latency_s_mean']:.2f}s; model calls this run: "

@@ -284,6 +284,7 @@ def summarize(rows: Sequence[CaseRow]) -> dict[str, object]:
         "grounding": {
             "located": located,
             "repaired": sum(r.repaired for r in rows),
+            "by_reader": sum(r.by_reader for r in rows),
             "removed": sum(len(r.removed) for r in rows),
             "emitted": emitted,
             "rate": located / emitted if emitted else None,
