@@ -10,7 +10,8 @@ from click.testing import CliRunner, Result
 from test_eval_support import ByArticleBackend, answer, changed_prompt, make_summarizer, write_fixtures
 
 from summarizer.evals.cli import eval_group
-from summarizer.evals.results import CaseRow
+from summarizer.evals.compare import check_gate, compare_runs
+from summarizer.evals.results import CaseRow, Run
 from summarizer.evals.scorers import FieldScore
 from summarizer.evals.stats import Power, cases_beyond_noise, paired_deltas
 
@@ -128,3 +129,45 @@ def test_compare_reports_the_power_of_its_gate(env: dict) -> None:
     assert "GATE CANNOT DETECT: gate cannot detect a drop of 0.200 with 2 cases" in result.output
     assert invoke(env, ["compare", first, second, "--max-drop", "0.5"]).exit_code == 0
     assert invoke(env, ["compare", first, second]).exit_code == 0  # no gate asked for: nothing to judge
+
+
+def few_scoring(cases: int = 60, scoring: int = 12) -> Run:
+    """``cases`` cases that all score event_type; only the first ``scoring`` state (and score) children killed."""
+
+    def row(index: int) -> CaseRow:
+        children = {"correct": 1} if index < scoring else {"correct_empty": 1}
+        scores = [FieldScore("event_type", {"correct": 1}), FieldScore("casualties.children_killed", children)]
+        scores.append(FieldScore("casualties.killed", {"correct_empty": 1}))  # scored nowhere: nothing to see
+        return CaseRow(case=f"c{index:03d}", scores=scores)
+
+    return Run({"run_id": "r"}, [row(i) for i in range(cases)])
+
+
+def test_fields_scored_in_too_few_shared_cases_are_named_without_failing_the_gate() -> None:
+    """60 shared cases can see a drop of 0.06 in a field every case scores, not in one that 12 cases score: the
+    gate names that field (a note) and still passes when nothing dropped."""
+    baseline, candidate = few_scoring(), few_scoring()
+    deltas = compare_runs(baseline, candidate)
+    assert {d.field: d.cases for d in deltas if not d.field.startswith(("micro", "macro"))} == {
+        "event_type": 60,
+        "casualties.children_killed": 12,
+        "casualties.killed": 0,
+    }
+    gate = check_gate(candidate, deltas, {}, 0.06, baseline=baseline)
+    assert gate.passed and gate.underpowered is None
+    assert gate.blind_fields == ["casualties.children_killed (12 cases)"]
+    assert gate.to_json()["power"]["blind_fields"] == ["casualties.children_killed (12 cases)"]
+    assert check_gate(candidate, deltas, {}, 0.3, baseline=baseline).blind_fields == []  # 12 cases see 0.3
+
+
+def test_compare_prints_the_blind_fields_as_a_note(tmp_path: Path) -> None:
+    paths = []
+    for name in ("base", "cand"):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(few_scoring().to_json()), encoding="utf-8")
+    result = CliRunner().invoke(eval_group, ["compare", *map(str, paths), "--max-drop", "0.06"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "note: a drop just over 0.06 can go unseen in these fields" in text
+    note = text[text.index("note:") : text.index("gate passed")]
+    assert note.endswith("casualties.children_killed (12 cases) ") and "casualties.killed" not in note

@@ -348,6 +348,12 @@ def _verdict(gate: Gate | None, console: Console) -> int:
         console.print(
             f"GATE CANNOT DETECT: {gate.underpowered}", style="bold red", markup=False, highlight=False, soft_wrap=True
         )
+    if gate.blind_fields and gate.power is not None:
+        console.print(
+            f"note: a drop just over {gate.power.max_drop:g} can go unseen in these fields, scored in too few of the "
+            f"shared cases to tell it from noise (label more articles that state them): {', '.join(gate.blind_fields)}",
+            style="yellow", markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
     if gate.passed:
         console.print("gate passed", style="green")
     return 0 if gate.passed else 1

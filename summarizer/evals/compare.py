@@ -109,6 +109,9 @@ class Gate:
     failures: list[str]
     underpowered: str | None = None  # why the --max-drop gate could not have failed on these cases
     power: Power | None = field(default=None, compare=False)
+    # fields scored in some, but too few, of the shared cases for their own drop to be seen: "name (k cases)"; a
+    # note, not a failure (most fields are labelled in a minority of articles, and the gate still watches them)
+    blind_fields: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -124,6 +127,7 @@ class Gate:
                 "smallest_detectable_drop": self.power.smallest_detectable,
                 "lowest_max_drop": self.power.lowest_max_drop,
                 "cases_needed": self.power.cases_needed,
+                "blind_fields": self.blind_fields,
             }
         return data
 
@@ -159,7 +163,12 @@ def check_gate(
             if d.delta < -max_drop and d.significant
         ]
         power = Power(shared_cases(baseline, candidate) if baseline is not None else len(_cases(candidate)), max_drop)
-        return Gate(failures, power.problem(), power)
+        blind = [
+            f"{d.field} ({d.cases} case{'' if d.cases == 1 else 's'})"
+            for d in deltas
+            if d.field not in (MICRO, MACRO) and d.cases and not Power(d.cases, max_drop).enough
+        ]
+        return Gate(failures, power.problem(), power, blind if power.enough else [])
     return Gate(failures)
 
 

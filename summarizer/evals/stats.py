@@ -136,6 +136,11 @@ class _Table:
         scores[MACRO] = sum(scores[name] for name in self.fields) / len(self.fields) if self.fields else 1.0
         return scores
 
+    def cases_scoring(self, name: str) -> set[str]:
+        """The cases with a tp, fp or fn for ``name`` in some repeat (a correctly empty field scores nothing)."""
+        at = 3 * self.fields.index(name)
+        return {case for (case, _), vector in self.vectors.items() if any(vector[at : at + 3])}
+
     def resample(self, rng: random.Random) -> dict[str, int]:
         return Counter(rng.choice(self.cases) for _ in self.cases)
 
@@ -180,6 +185,7 @@ class Delta:
     low: float
     high: float
     p_value: float
+    cases: int = 0  # the shared cases that score this field in either run (tp, fp or fn): those that can move it
 
     @property
     def delta(self) -> float:
@@ -208,17 +214,19 @@ def paired_deltas(
         base_scores, cand_scores = base.scores(weights), cand.scores(weights)
         for name, value in cand_scores.items():
             diffs[name].append(value - base_scores[name])
+    scoring = {name: len(base.cases_scoring(name) | cand.cases_scoring(name)) for name in fields}
     result = []
     for name in [*fields, MICRO, MACRO]:
         point = cand_point[name] - base_point[name]
         values = diffs.get(name)
+        cases = scoring.get(name, len(shared))
         if not values:  # fewer than two shared cases: no estimate of noise, so never significant
-            result.append(Delta(name, base_point[name], cand_point[name], min(point, 0.0), max(point, 0.0), 1.0))
-            continue
-        below, above = sum(v <= 0 for v in values), sum(v >= 0 for v in values)
-        p_value = min(1.0, 2 * min(below, above) / len(values))
-        low, high = _percentile(values, 0.025), _percentile(values, 0.975)
-        result.append(Delta(name, base_point[name], cand_point[name], low, high, p_value))
+            low, high, p_value = min(point, 0.0), max(point, 0.0), 1.0
+        else:
+            below, above = sum(v <= 0 for v in values), sum(v >= 0 for v in values)
+            p_value = min(1.0, 2 * min(below, above) / len(values))
+            low, high = _percentile(values, 0.025), _percentile(values, 0.975)
+        result.append(Delta(name, base_point[name], cand_point[name], low, high, p_value, cases))
     return result
 
 
@@ -325,9 +333,9 @@ class Power:
 
     With n cases one case moves a field scored once per case by about 1/n of F1, so a drop above ``max_drop``
     may come from as few as floor(max_drop * n) + 1 cases; the gate can catch it only when that is at least
-    ``cases_beyond_noise(n)``. The check counts the cases both runs share: a field labelled in only k of
-    them moves by about 1/k a case, so its gate can still miss a drop this check calls detectable (the
-    check is not yet made per field).
+    ``cases_beyond_noise(n)``. Over all shared cases this decides whether the gate can work at all; a field
+    scored in only k of them moves by about 1/k a case, so ``Power(k, max_drop)`` says whether that field's
+    gate can see the drop (``check_gate`` names the fields that cannot).
     """
 
     cases: int
