@@ -138,6 +138,19 @@ def test_when_resolves_against_the_publication_date() -> None:
     assert reading.event.when.date_start == date(2024, 6, 15) and reading.event.when.phrase == "late Saturday"
 
 
+def test_a_wire_dateline_s_date_is_the_filing_date_not_the_event_s() -> None:
+    """Reuters and AAP datelines carry the day the report was filed; the event's own words say when it was."""
+    text = (
+        "BEIJING, Oct 22 (Reuters) - A man armed with a knife killed two people and wounded 11 others outside a "
+        "primary school on Monday afternoon, police said."
+    )
+    reading = read(text, date(2024, 10, 22))
+    assert reading.event.when is not None
+    assert reading.event.when.date_start == date(2024, 10, 21) and "Monday" in reading.event.when.phrase
+    filed_only = read("BEIJING, Oct 22 (Reuters) - A man armed with a knife killed two people, police said.", None)
+    assert filed_only.event.when is None  # the dateline alone does not date the event
+
+
 @pytest.mark.parametrize(
     ("stated", "day"),
     [("6/15/2024", date(2024, 6, 15)), ("15.06.2024", date(2024, 6, 15)), ("June 15, 2024", date(2024, 6, 15))],

@@ -20,7 +20,8 @@ from summarizer.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, 
 if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article needs it
     from spacy.tokens import Span as SpacySpan
 
-READER_VERSION = "2"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals)
+READER_VERSION = "3"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals;
+# 3: a wire dateline's date is the filing date, never the event's)
 
 
 @dataclass
@@ -41,9 +42,11 @@ def read(text: str, published: date | None) -> Reading:
     doc = parse(text)
     sentences = _by_paragraph(list(doc.sents))
     context = context_flags(sentences)
+    line = places.dateline(text)
+    dateline_end = line[2] if line else 0
     found_counts = counts.find_counts(sentences, context)
     found = {
-        "when": when.find_when(sentences, context, published),
+        "when": when.find_when(sentences, context, published, dateline_end),
         "places": places.find_places(text, sentences, context),
         "actors": people.find_actors(sentences, context),
         "statements": people.find_statements(sentences, context),

@@ -20,15 +20,24 @@ LEAD_SENTENCES = 4
 CLOCK = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b", re.I)
 
 
-def find_when(sentences: list[SpacySpan], context: list[bool], published: date | None) -> list[Finding]:
+def find_when(
+    sentences: list[SpacySpan], context: list[bool], published: date | None, dateline_end: int = 0
+) -> list[Finding]:
+    """The time expressions of the event's sentences, as findings; nothing before ``dateline_end``.
+
+    A wire dateline's date ("BEIJING, Oct 22 (Reuters) -") is when the report was filed, not when the event
+    happened ("... killed two people on Monday"), so it is never read as the event's time.
+    """
     findings: list[Finding] = []
     latest = published + timedelta(days=1) if published else None
     for index, (sentence, is_context) in enumerate(zip(sentences, context, strict=True)):
-        if is_context:
+        if is_context or sentence.end_char <= dateline_end:
             continue
         lead = index < LEAD_SENTENCES
-        for entity in [*(e for e in sentence.ents if e.label_ in ("DATE", "TIME")), sentence]:
-            window = resolve(entity.text, published)
+        entities = [e for e in sentence.ents if e.label_ in ("DATE", "TIME") and e.start_char >= dateline_end]
+        for entity in [*entities, sentence]:
+            words = entity.text if entity is not sentence else _after(sentence, dateline_end)
+            window = resolve(words, published)
             if window is None or (latest and window.end > latest):
                 continue
             clock = CLOCK.search(sentence.text)
@@ -55,3 +64,8 @@ def find_when(sentences: list[SpacySpan], context: list[bool], published: date |
             )
             break
     return findings
+
+
+def _after(sentence: SpacySpan, offset: int) -> str:
+    """The sentence's text from ``offset`` (a character offset in the document) on."""
+    return sentence.text[max(0, offset - sentence.start_char) :]
