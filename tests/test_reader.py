@@ -37,6 +37,12 @@ def counts_in(text: str) -> dict[str, tuple[int | None, int | None, int | None, 
             "The gunman opened fire, killing at least 14 people and wounding 25 others.",
             {"casualties.killed": (14, 14, None, "at_least"), "casualties.injured": (25, None, None, "exact")},
         ),
+        ("Twelve people were detained and five were hurt.", {"casualties.injured": (5, None, None, "exact")}),
+        (
+            "Police said 27 people had been arrested and 19 officers injured.",
+            {"casualties.injured": (19, None, None, "exact")},
+        ),  # a verb with a subject of its own does not share the first verb's
+        ("Two men were shot and killed.", {"casualties.killed": (2, None, None, "exact")}),
         (
             "A woman died and three others were wounded.",
             {"casualties.killed": (1, None, None, "exact"), "casualties.injured": (3, None, None, "exact")},

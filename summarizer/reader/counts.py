@@ -313,7 +313,9 @@ def _verb_field(verb: Token, noun: Token) -> tuple[str, float] | None:
     ):
         return None  # a condition, not a report
     lemma = verb.lemma_.lower()
-    related = [verb, *[c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB"]]
+    # "were shot and killed" share their subject; "27 were arrested and 19 were hurt" do not: a conjoined verb
+    # with a subject of its own says nothing of this noun
+    related = [verb, *[c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _has_subject(c)]]
     lemmas = {token.lemma_.lower() for token in related}
     if lemmas & lx.KILLED_VERBS:
         return "killed", 0.9
@@ -345,6 +347,10 @@ def _verb_field(verb: Token, noun: Token) -> tuple[str, float] | None:
     if verb.pos_ == "NOUN" and verb.lemma_.lower() in lx.TOLL_NOUNS:
         return "killed", 0.8
     return None
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(child.dep_ in ("nsubj", "nsubjpass") for child in verb.children)
 
 
 def _has_death_marker(token: Token) -> bool:
