@@ -138,6 +138,17 @@ def test_dateline_city_region_and_agency() -> None:
     assert names[0] == ("Rockford", "city") and ("Ill.", "region") in names and ("Elm Street", "site") in names
 
 
+def test_the_dateline_does_not_hide_the_lead_s_subject() -> None:
+    """Parsed with the lead, "MOGADISHU, Somalia (AP)" became the subject of "has risen" and hid the toll."""
+    reading = read(
+        "MOGADISHU, Somalia (AP) — The death toll from a suicide bombing at a busy restaurant has risen to 19, police "
+        "said Monday.",
+        date(2024, 6, 17),
+    )
+    assert reading.event.casualties.killed is not None and reading.event.casualties.killed.value == 19
+    assert [(p.name, p.kind) for p in reading.event.places][:2] == [("Mogadishu", "city"), ("Somalia", "country")]
+
+
 def test_when_resolves_against_the_publication_date() -> None:
     reading = read("Two people were killed in a shooting late Saturday, police said.", date(2024, 6, 17))
     assert reading.event.when is not None

@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article nee
     from spacy.tokens import Span as SpacySpan
 
 READER_VERSION = "3"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals;
-# 3: a wire dateline's date is the filing date, never the event's; "27 were arrested and 19 hurt" is 19 hurt)
+# 3: the dateline is read apart from the lead, and its date is the filing date, never the event's;
+# "27 were arrested and 19 hurt" is 19 hurt)
 
 
 @dataclass
@@ -39,11 +40,13 @@ def read(text: str, published: date | None) -> Reading:
     from summarizer.reader.counts import MIN_CONFIDENCE, best_count
     from summarizer.reader.nlp import parse
 
-    doc = parse(text)
-    sentences = _by_paragraph(list(doc.sents))
-    context = context_flags(sentences)
     line = places.dateline(text)
     dateline_end = line[2] if line else 0
+    # The dateline ("BELEDWEYNE, Somalia (AP) —") is parsed as the lead's subject and hides its real one; the
+    # parse sees it as white space (same length: every offset into ``text`` stays true), places read it apart.
+    doc = parse(" " * dateline_end + text[dateline_end:])
+    sentences = _by_paragraph(list(doc.sents))
+    context = context_flags(sentences)
     found_counts = counts.find_counts(sentences, context)
     found = {
         "when": when.find_when(sentences, context, published, dateline_end),
