@@ -107,6 +107,30 @@ def test_a_grounded_model_value_that_the_reader_contradicts_is_reported(tmp_path
     assert warning.code == "disagreement" and "4" in warning.message and "model" in warning.message
 
 
+def test_a_model_event_type_no_word_of_the_article_supports_gives_way_to_the_reader_s() -> None:
+    """The bundled model calls nearly every article a drone strike; a council vote with no drone in it is 'other'."""
+    from summarizer.reader import read
+    from summarizer.reader.combine import combine
+    from summarizer.schema import Event
+
+    vote = "The council voted 7-2 on Tuesday to approve the budget, the mayor said. Taxes will rise by 3 percent."
+    reading = read(vote, date(2024, 6, 19))
+    assert reading.event.event_type == "other"
+    combined = combine(Event(event_type="drone_strike", title="t", summary="s"), {}, reading)
+    assert combined.event.event_type == "other" and combined.sources["event_type"] == "reader"
+    (warning,) = [w for w in combined.warnings if w.path == "event_type"]
+    assert "no word of the article supports" in warning.message
+    # a type the article does speak of stands when the reader finds nothing sure
+    drones = read(
+        "Three people were hurt in the town on Tuesday, the mayor said. Police are investigating. "
+        "Witnesses said they heard a drone.",
+        date(2024, 6, 19),
+    )
+    assert drones.event.event_type == "other"  # one mention, outside the lead: too little for the reader
+    kept = combine(Event(event_type="drone_strike", title="t", summary="s"), {}, drones)
+    assert kept.event.event_type == "drone_strike" and kept.sources["event_type"] == "model"
+
+
 def test_model_strategy_is_the_model_alone(tmp_path: Path) -> None:
     record, _ = summarize(tmp_path, sparse_answer(), strategy="model")
     assert record.event.casualties is None and record.provenance.reader is None

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article nee
 
 READER_VERSION = "3"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals;
 # 3: the dateline is read apart from the lead, and its date is the filing date, never the event's;
-# "27 were arrested and 19 hurt" is 19 hurt)
+# "27 were arrested and 19 hurt" is 19 hurt; a model event type no word of the article supports gives way)
 
 
 @dataclass

@@ -102,16 +102,15 @@ def _event_type(out: Combined, reading: Reading) -> EventType:
         out.sources["event_type"] = "both"
         return model_type
     scores = reading.type_scores
-    if scores[reader_type] and scores[model_type] < TYPE_SUPPORT_RATIO * scores[reader_type]:
+    unsupported = model_type != "other" and not scores[model_type]  # not one word of its vocabulary in the article
+    if unsupported or (scores[reader_type] and scores[model_type] < TYPE_SUPPORT_RATIO * scores[reader_type]):
         out.sources["event_type"] = "reader"
+        how = "no word of the article supports" if unsupported else "the article's words hardly support"
         out.warnings.append(
             Issue(
                 code="disagreement",
                 path="event_type",
-                message=(
-                    f"model said {model_type}, which the article's words hardly support; "
-                    f"kept the reader's {reader_type}"
-                ),
+                message=f"model said {model_type}, which {how}; kept the reader's {reader_type}",
             )
         )
         return reader_type
