@@ -352,14 +352,9 @@ def tool_schema_hash() -> str:
 
 
 @functools.cache
-@functools.cache
 def derived_version() -> str:
     """A hash of the code that turns an answer into a record (grounding, reader, combining), and of the spaCy
-    pipeline: a stored record is reused only by the code that made it.
-
-    Computed once per process: a source file edited while a long run goes on must not label the records that
-    run's (already imported) code makes with the edited code's hash.
-    """
+    pipeline: a stored record is reused only by the code that made it."""
     from summarizer.reader.nlp import pipeline_version
 
     package = Path(__file__).parent

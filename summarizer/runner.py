@@ -190,7 +190,8 @@ def interrupts_held() -> Iterator[None]:
     Around writing a record and counting it, so that "N record(s) written" after a Ctrl-C is exact: Python
     raises ``KeyboardInterrupt`` on the main thread between any two bytecodes, which could fall after the
     record reached the file and before it was counted. Other threads never see ``KeyboardInterrupt``, so off
-    the main thread (or under a SIGINT handler someone else installed, or none) this holds nothing.
+    the main thread (or under a SIGINT handler someone else installed, or none) this holds nothing. A second
+    Ctrl-C inside the block is raised at once.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -202,6 +203,8 @@ def interrupts_held() -> Iterator[None]:
     arrived: list[tuple[int, FrameType | None]] = []
 
     def hold(signum: int, frame: FrameType | None) -> None:
+        if arrived:  # a second Ctrl-C: the block is stuck (a stalled pipe), do not hold it any longer
+            signal.default_int_handler(signum, frame)
         arrived.append((signum, frame))
 
     signal.signal(signal.SIGINT, hold)

@@ -94,7 +94,8 @@ def check_command_line(words: list[str]) -> None:
     command: click.Command = cli
     while isinstance(command, click.Group) and words and not words[0].startswith("-"):
         sub = command.get_command(click.Context(command), words[0])
-        if sub is None:
+        if sub is None:  # a group takes a word that is not its command only as an argument it declares
+            assert any(isinstance(p, click.Argument) for p in command.params), f"no command {words[0]!r} in {words}"
             break
         command, words = sub, words[1:]
     options = {name for param in command.params for name in (*param.opts, *param.secondary_opts)}

@@ -11,6 +11,7 @@ import pytest
 
 from summarizer.evals.fixtures import CountLabel, ItemLabel, WindowLabel, parse_labels
 from summarizer.evals.report import grounding_line
+from summarizer.evals.results import CaseRow, Run
 from summarizer.evals.runner import found_by_reader
 from summarizer.evals.scorers import (
     PredictedCount,
@@ -355,6 +356,16 @@ def test_the_reader_s_values_are_told_apart_from_the_model_s_repaired_ones() -> 
         "2 more found by the reader"
     )
     assert grounding_line({"located": 0, "emitted": 5, "repaired": 5, "by_reader": 5}) == (
-        "the model gave no value; 5 more found by the reader"
+        "the model gave no value; 5 found by the reader"
     )
-    assert "counted apart" in grounding_line({"located": 1, "emitted": 4, "repaired": 3})  # an older saved run
+
+
+def test_a_run_saved_before_the_reader_s_values_were_counted_says_so() -> None:
+    row = CaseRow(case="c", located=1, emitted=4, repaired=3).to_json()
+    del row["by_reader"]  # as a report saved before the field existed
+    old = Run.from_json({"format_version": "1", "meta": {}, "cases": [row]}, "old.json")
+    assert "by_reader" not in old.summary["grounding"]
+    assert "counted apart" in grounding_line(old.summary["grounding"])
+    new = Run({}, [CaseRow(case="c", located=1, emitted=4, repaired=3, by_reader=2)])
+    assert new.summary["grounding"]["by_reader"] == 2
+    assert "counted apart" not in grounding_line(new.summary["grounding"])

@@ -43,6 +43,8 @@ def counts_in(text: str) -> dict[str, tuple[int | None, int | None, int | None, 
             {"casualties.injured": (19, None, None, "exact")},
         ),  # a verb with a subject of its own does not share the first verb's
         ("Two men were shot and killed.", {"casualties.killed": (2, None, None, "exact")}),
+        ("Two people were shot and they later died in hospital.", {"casualties.killed": (2, None, None, "exact")}),
+        ("Two men were stabbed and both died at the scene.", {"casualties.killed": (2, None, None, "exact")}),
         (
             "A woman died and three others were wounded.",
             {"casualties.killed": (1, None, None, "exact"), "casualties.injured": (3, None, None, "exact")},
@@ -149,6 +151,24 @@ def test_the_dateline_does_not_hide_the_lead_s_subject() -> None:
     assert [(p.name, p.kind) for p in reading.event.places][:2] == [("Mogadishu", "city"), ("Somalia", "country")]
 
 
+def test_spans_of_a_lead_after_a_dateline_cover_their_evidence() -> None:
+    text = (
+        "MOGADISHU, Somalia (AP) — The death toll from a suicide bombing at a busy restaurant has risen to 19 after "
+        "the attack late on Sunday, police said.\n\nAt least 30 people were wounded, the health ministry said."
+    )
+    reading = read(text, date(2024, 6, 17))
+    assert reading.event.when is not None and reading.event.casualties is not None
+    killed, injured = reading.event.casualties.killed, reading.event.casualties.injured
+    assert killed is not None and injured is not None
+    for path, evidence in [
+        ("when", reading.event.when.evidence),
+        ("casualties.killed", killed.evidence),
+        ("casualties.injured", injured.evidence),
+    ]:
+        span = reading.spans[path]
+        assert text[span.start : span.end] == evidence, path
+
+
 def test_when_resolves_against_the_publication_date() -> None:
     reading = read("Two people were killed in a shooting late Saturday, police said.", date(2024, 6, 17))
     assert reading.event.when is not None
@@ -164,6 +184,11 @@ def test_a_wire_dateline_s_date_is_the_filing_date_not_the_event_s() -> None:
     reading = read(text, date(2024, 10, 22))
     assert reading.event.when is not None
     assert reading.event.when.date_start == date(2024, 10, 21) and "Monday" in reading.event.when.phrase
+    month = read(
+        "NAIROBI, January 15 (Reuters) - Gunmen killed four people late on Sunday, police said.", date(2024, 1, 15)
+    )
+    assert month.event.when is not None and month.event.when.date_start == date(2024, 1, 14)
+    assert month.event.places and month.event.places[0].name == "Nairobi"
     filed_only = read("BEIJING, Oct 22 (Reuters) - A man armed with a knife killed two people, police said.", None)
     assert filed_only.event.when is None  # the dateline alone does not date the event
 

@@ -70,6 +70,8 @@ def test_a_drifted_command_is_caught() -> None:
     with pytest.raises(AssertionError):
         check_command_line(["summarise", "a.txt"])
     with pytest.raises(AssertionError):
+        check_command_line(["prompts", "lst"])
+    with pytest.raises(AssertionError):
         check_command_line(["summarize", "evals/fixtures/does-not-exist.txt"])
 
 

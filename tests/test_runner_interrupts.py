@@ -56,3 +56,14 @@ def test_a_handler_someone_else_installed_is_left_alone() -> None:
             assert calls == [signal.SIGINT]  # theirs ran at once; nothing was held
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_second_ctrl_c_is_not_held() -> None:
+    finished = []
+    with pytest.raises(KeyboardInterrupt), interrupts_held():
+        signal.raise_signal(signal.SIGINT)
+        finished.append("held")
+        signal.raise_signal(signal.SIGINT)
+        finished.append("never")
+    assert finished == ["held"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -132,7 +132,7 @@ def grounding_line(found: dict[str, Any]) -> str:
     if found.get("removed"):
         parts.append(f"{found['removed']} removed")
     if reader:
-        parts.append(f"{reader} more found by the reader")
+        parts.append(f"{reader} {'more ' if said else ''}found by the reader")
     if "by_reader" not in found:
         parts.append("(a run saved before the reader's values were counted apart: they are among these)")
     return "; ".join(parts)

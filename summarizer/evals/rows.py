@@ -23,7 +23,9 @@ class CaseRow:
     emitted: int = 0
     unlocated: list[str] = field(default_factory=list)
     repaired: int = 0  # of the unlocated, kept on a sentence: the reader's findings and the model's repaired values
-    by_reader: int = 0  # of the repaired, the values the reader found (``match == "reader"``), not the model
+    # of the repaired, the values the reader found (``match == "reader"``), not the model; None in rows saved
+    # before it was counted
+    by_reader: int | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_s: float = 0.0

@@ -67,6 +67,7 @@ def run_case(summarizer: Summarizer, case: Case, repeat: int, *, use_cache: bool
             scores=score_event(case.labels, None),
             text=score_text(case.labels, None),
             latency_s=round(time.perf_counter() - started, 3),
+            by_reader=0,
         )
     found = grounding(record)
     provenance = record.provenance

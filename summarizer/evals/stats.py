@@ -275,6 +275,7 @@ def summarize(rows: Sequence[CaseRow]) -> dict[str, object]:
         for name, value in row.text.items():
             text[name].append(value)
     located, emitted = sum(r.located for r in rows), sum(r.emitted for r in rows)
+    by_reader = [r.by_reader for r in rows]  # a run saved before this was counted has None: no total then
     return {
         "cases": len({row.case for row in rows}),
         "repeats": repeats,
@@ -292,7 +293,7 @@ def summarize(rows: Sequence[CaseRow]) -> dict[str, object]:
         "grounding": {
             "located": located,
             "repaired": sum(r.repaired for r in rows),
-            "by_reader": sum(r.by_reader for r in rows),
+            **({} if None in by_reader else {"by_reader": sum(n for n in by_reader if n is not None)}),
             "removed": sum(len(r.removed) for r in rows),
             "emitted": emitted,
             "rate": located / emitted if emitted else None,

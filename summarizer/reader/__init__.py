@@ -105,7 +105,18 @@ def _by_paragraph(sentences: list[SpacySpan]) -> list[SpacySpan]:
                 start = token.i + 1
         if start < sentence.end:
             pieces.append(sentence.doc[start : sentence.end])
-    return [piece for piece in pieces if piece.text.strip()]
+    return [trimmed for piece in pieces if (trimmed := _without_space(piece)) is not None]
+
+
+def _without_space(piece: SpacySpan) -> SpacySpan | None:
+    """The piece without white-space tokens at either end (the blanked dateline is one), so that its first
+    character is where its evidence starts; None when nothing else is left."""
+    start, end = piece.start, piece.end
+    while start < end and piece.doc[start].is_space:
+        start += 1
+    while end > start and piece.doc[end - 1].is_space:
+        end -= 1
+    return piece.doc[start:end] if start < end and piece.doc[start:end].text.strip() else None
 
 
 def _place(reading: Reading, path: str, finding: Finding) -> None:

@@ -350,7 +350,9 @@ def _verb_field(verb: Token, noun: Token) -> tuple[str, float] | None:
 
 
 def _has_subject(verb: Token) -> bool:
-    return any(child.dep_ in ("nsubj", "nsubjpass") for child in verb.children)
+    """A subject of its own: a noun or a number ("and five were hurt"), not a word that points back to the first
+    verb's ("and they died", "and both died", "who died")."""
+    return any(child.dep_ in ("nsubj", "nsubjpass") and child.pos_ not in ("PRON", "DET") for child in verb.children)
 
 
 def _has_death_marker(token: Token) -> bool:

@@ -22,7 +22,7 @@ from summarizer.textnorm import name_key
 DATELINE = re.compile(
     r"^\s*(?P<city>[A-Z][A-Z .'-]{1,40}[A-Z]|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?= [—–]))"
     r"(?:,\s*(?P<region>[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}))??"
-    r"(?:,?\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2})?"  # "MELBOURNE, Sept 21 (AAP) -"
+    r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"  # "MELBOURNE, Sept 21 (AAP) -", "NAIROBI, January 15 (Reuters) -"
     r"\s*(?:\((?P<agency>[^)]{1,30})\))?\s*(?:[—–-]{1,2}|:)\s"
 )
 # Prepositions that put a place where the event happened ("in Millbrook", "on Elm Street", "near the bridge").
