@@ -12,7 +12,6 @@ import pytest
 from summarizer.evals.fixtures import CountLabel, ItemLabel, WindowLabel, parse_labels
 from summarizer.evals.report import grounding_line
 from summarizer.evals.results import CaseRow, Run
-from summarizer.evals.runner import found_by_reader
 from summarizer.evals.scorers import (
     PredictedCount,
     best_assignment,
@@ -348,7 +347,7 @@ def test_the_reader_s_values_are_told_apart_from_the_model_s_repaired_ones() -> 
     removed = Issue(code="ungrounded", message="quote not found", path="places[5]")
     record = _record(event, spans, [removed])
     found = grounding(record)
-    assert (found.located, found.repaired, found_by_reader(record)) == (1, 3, 2)
+    assert (found.located, found.repaired, found.by_reader) == (1, 3, 2)
     line = grounding_line({"located": 1, "emitted": found.emitted, "repaired": 3, "by_reader": 2, "removed": 1})
     assert line == (
         f"the model's quote was located for 1 of the {found.emitted - 2} values it gave "

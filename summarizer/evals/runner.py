@@ -25,7 +25,7 @@ from summarizer.articles import Article
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.fixtures import Case, Dataset
 from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
-from summarizer.evals.scorers import evidence_paths, grounding, score_event, score_text, scorer_version
+from summarizer.evals.scorers import grounding, score_event, score_text, scorer_version
 from summarizer.grounding import ground_event
 from summarizer.pipeline import GROUNDING_VERSION, Summarizer, derived_version, tool_schema_hash
 from summarizer.reader import READER_VERSION
@@ -80,7 +80,7 @@ def run_case(summarizer: Summarizer, case: Case, repeat: int, *, use_cache: bool
         emitted=found.emitted,
         unlocated=found.unlocated,
         repaired=found.repaired,
-        by_reader=found_by_reader(record),
+        by_reader=found.by_reader,
         prompt_tokens=provenance.usage.prompt_tokens,
         completion_tokens=provenance.usage.completion_tokens,
         latency_s=provenance.latency_s,
@@ -88,17 +88,6 @@ def run_case(summarizer: Summarizer, case: Case, repeat: int, *, use_cache: bool
         cached=provenance.cached,
         record=record.model_dump(mode="json"),
         removed=removed_values(summarizer, case.article, repeat, record),
-    )
-
-
-def found_by_reader(record: Record) -> int:
-    """How many of the values ``grounding`` counts as repaired the reader found (its span is the sentence it read
-    the value in), so that a report tells them apart from the model's values kept on a sentence."""
-    stripped = {w.path for w in record.warnings if w.code == "ungrounded" and w.path and "[" not in w.path}
-    return sum(
-        1
-        for path in evidence_paths(record.event)
-        if (span := record.spans.get(path)) is not None and span.match == "reader" and path not in stripped
     )
 
 

@@ -353,6 +353,7 @@ class Grounding:
     emitted: int = 0
     unlocated: list[str] = field(default_factory=list)
     repaired: int = 0  # of the unlocated, kept because the pipeline found the value and its sentence
+    by_reader: int = 0  # of the repaired, the reader's own findings (``match == "reader"``), not the model's
 
     @property
     def rate(self) -> float | None:
@@ -373,5 +374,6 @@ def grounding(record: Record, nulled_codes: Sequence[str] = ("ungrounded",)) -> 
     stripped = {path for path in dropped if "[" not in path and path in paths}
     located = [path for path in paths if path in spans and path not in stripped]
     unlocated = [path for path in paths if path not in located] + [p for p in dropped if p not in stripped]
-    repaired = sum(1 for p in paths if p not in located and p in record.spans and p not in stripped)
-    return Grounding(len(located), len(located) + len(unlocated), unlocated, repaired)
+    kept = [p for p in paths if p not in located and p in record.spans and p not in stripped]
+    by_reader = sum(1 for p in kept if record.spans[p].match == "reader")
+    return Grounding(len(located), len(located) + len(unlocated), unlocated, len(kept), by_reader)
