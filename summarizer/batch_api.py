@@ -122,7 +122,8 @@ def write_batch_file(
                     batch.failures.append(failure_of(item, exc, item.sha256))
                     continue
                 custom_id = f"{batch.token}-{len(batch.articles) + 1}"
-                body = build_request(summarizer.prompt.render(fitted), settings, summarizer.model_name, settings.seed)
+                messages = summarizer.prompt.render(fitted)
+                body = build_request(messages, settings, summarizer.model_name, settings.seed, asked=summarizer.asked)
                 line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
                 handle.write(json.dumps(line, ensure_ascii=False) + "\n")
                 batch.articles.append(BatchArticle(custom_id, item.source, item.id, item.sha256, fitted.sha256))

@@ -42,6 +42,7 @@ def deferred(module: str, name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from summarizer.backends import ChatBackend
     from summarizer.pipeline import Summarizer
     from summarizer.progress import Progress
 else:  # heavy: imported by the first run, never to parse options or show help
@@ -76,6 +77,7 @@ def domain_errors() -> Iterator[None]:
 
 MODEL_OPTIONS = (  # the parameters model_options adds, in its order
     "backend", "model", "model_path", "base_url", "prompt", "strategy", "temperature", "max_retries", "timeout",
+    "trust_profile",
 )  # fmt: skip
 
 
@@ -113,6 +115,13 @@ def model_options(command: F | None = None, *, strategy: Callable[[Any], Any] | 
         click.option("--temperature", type=float, help="Sampling temperature [default: 0]."),
         click.option("--max-retries", type=click.IntRange(0, 10), help="Re-asks after invalid or ungrounded answers."),
         click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120]."),
+        click.option(
+            "--trust-profile",
+            metavar="auto|default|PATH",
+            help="Which source leads on each field with --strategy both: auto (the profile measured for this "
+            "backend, model and prompt, else default), default (the model leads, the reader fills gaps), or a "
+            "profile file from `summarizer eval --strategy all --save-profile PATH` [default: auto].",
+        ),
     ]
 
     def decorate(command: F) -> F:
@@ -147,8 +156,11 @@ def summarizer_factory() -> Callable[[Settings], Summarizer]:
     return Summarizer
 
 
-def new_summarizer(settings: Settings) -> Summarizer:
+def new_summarizer(settings: Settings, backend: ChatBackend | None = None) -> Summarizer:
+    """This command's Summarizer; ``backend`` (the eval's oracle) in place of the configured one."""
     with domain_errors():
+        if backend is not None:
+            return Summarizer(settings, backend=backend)
         return summarizer_factory()(settings)
 
 
@@ -217,6 +229,7 @@ ENVIRONMENT: dict[str, str] = {
     "SUMMARIZER_TEMPERATURE": "as --temperature",
     "SUMMARIZER_MAX_RETRIES": "as --max-retries",
     "SUMMARIZER_TIMEOUT": "as --timeout",
+    "SUMMARIZER_TRUST_PROFILE": "as --trust-profile [auto]",
     "SUMMARIZER_API_RETRIES": "retries of a failed API call [4]",
     "SUMMARIZER_BREAKER_PAUSE": "seconds to pause when every request fails [30]",
     "SUMMARIZER_MAX_TOKENS": "most tokens in an answer [2048]",

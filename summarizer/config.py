@@ -56,6 +56,7 @@ class Settings:
     n_ctx: int = 8192
     truncate: bool = False
     home: Path = field(default_factory=default_home)
+    trust_profile: str = "auto"  # auto: the profile measured for this setup, else the default; or a path; or default
 
     ENV: ClassVar[dict[str, str]] = {
         "backend": "SUMMARIZER_BACKEND",
@@ -74,6 +75,7 @@ class Settings:
         "seed": "SUMMARIZER_SEED",
         "n_ctx": "SUMMARIZER_N_CTX",
         "home": "SUMMARIZER_HOME",
+        "trust_profile": "SUMMARIZER_TRUST_PROFILE",
     }
 
     @classmethod

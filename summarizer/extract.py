@@ -67,11 +67,20 @@ class Meter:
 
 
 @functools.cache
-def event_tool() -> dict[str, Any]:
-    """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``."""
+def event_tool(asked: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``.
+
+    ``asked`` names the event properties to ask for (None: all): the others are left out of the schema, so a
+    model whose answers the trust profile never uses for them spends no tokens on them (they parse as empty).
+    """
     import instructor  # here, not at the top: it imports openai, which a resumed batch never needs
 
     schema = instructor.generate_openai_schema(Event)  # what instructor.openai_schema(Event).openai_schema gives
+    if asked is not None:
+        parameters = dict(schema["parameters"])
+        parameters["properties"] = {k: v for k, v in parameters["properties"].items() if k in asked}
+        parameters["required"] = [k for k in parameters.get("required", []) if k in asked]
+        schema = {**schema, "parameters": parameters}
     return {
         "tools": [{"type": "function", "function": schema}],
         "tool_choice": {"type": "function", "function": {"name": schema["name"]}},
@@ -79,7 +88,12 @@ def event_tool() -> dict[str, Any]:
 
 
 def build_request(
-    messages: list[dict[str, Any]], settings: Settings, model: str, seed: int, max_tokens: int | None = None
+    messages: list[dict[str, Any]],
+    settings: Settings,
+    model: str,
+    seed: int,
+    max_tokens: int | None = None,
+    asked: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """The chat-completion request body for one attempt (also what a provider batch file holds)."""
     return {
@@ -88,14 +102,16 @@ def build_request(
         "temperature": settings.temperature,
         "max_tokens": max_tokens or settings.max_tokens,
         "seed": seed,
-        **event_tool(),
+        **event_tool(asked),
     }
 
 
-def extract_event(meter: Meter, messages: list[dict[str, Any]], settings: Settings, seed: int) -> Event:
+def extract_event(
+    meter: Meter, messages: list[dict[str, Any]], settings: Settings, seed: int, asked: tuple[str, ...] | None = None
+) -> Event:
     """One model answer for one event; raises InvalidAnswer (with the raw answer), TruncatedAnswer or
     BackendError."""
-    request = build_request(messages, settings, meter.backend.model, seed)
+    request = build_request(messages, settings, meter.backend.model, seed, asked=asked)
     completion = meter(**request)
     if finish_reason(completion) == "length":
         completion = meter(**_after_cut_off(request, meter.backend))

@@ -9,6 +9,8 @@ it) and, in the final pass, removed from the event and listed as a warning.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -32,7 +34,10 @@ from summarizer.schema import (
     TimeWindow,
     Weapon,
 )
-from summarizer.textnorm import name_key, normalise, numbers_in
+from summarizer.stated import CUES, figures_in, speaks_of_children, stated_figures
+from summarizer.stated import DAMAGE as DAMAGE_WORDS
+from summarizer.stated import SPEECH as SPEECH_WORDS
+from summarizer.textnorm import TENS, UNITS, name_key, normalise, numbers_in
 from summarizer.timeparse import Window, resolve
 
 Entry = TypeVar("Entry", Place, Actor, Damage, Statement)  # the list entries checked by name
@@ -88,7 +93,13 @@ class _Checker:
     # Each check returns the value to keep (possibly corrected) or None to drop it.
 
     def count(self, path: str, count: Count | None) -> Count | None:
-        """Keep a count whose figures are stated in its quote, in a sentence about this field."""
+        """Keep a count whose figures its words state, in a passage about this field.
+
+        The figures must be stated by the quote (digits and number words, ages left out) or by the count's
+        phrase found inside it ("A 17-year-old boy" is 1, "both" 2, "no one was hurt" 0: ``stated``). The
+        passage (the quote, or the sentence around the phrase, with the sentence after it) must speak of the
+        field; a zero may be stated with the other casualty word ("no one was hurt": nobody killed either).
+        """
         if count is None:
             return None
         field_name = path.rsplit(".", 1)[-1]
@@ -100,30 +111,58 @@ class _Checker:
         reason = f"evidence not found in the article: {_clip(count.evidence)!r}"
         for span, repaired in candidates:
             quoted = self.text[span.start : span.end]
-            if not figures <= numbers_in(quoted):
-                reason = f"{sorted(figures - numbers_in(quoted))} not stated in {_clip(quoted)!r}"
-            elif not CUES[field_name].search(normalise(quoted)):
+            phrase_inside = phrase_span is not None and _inside(phrase_span, span)
+            stated = figures_in(quoted) | (stated_figures(count.phrase) if phrase_inside else set())
+            if not figures <= stated:
+                reason = f"{sorted(figures - stated)} not stated in {_clip(quoted)!r}"
+            elif not self.speaks_of(field_name, span, zero=figures == {0}):
                 reason = f"{_clip(quoted)!r} does not speak of {field_name.replace('_', ' ')}"
-            elif field_name.startswith("children") and phrase_span and not self.near_child(phrase_span):
+            elif field_name.startswith("children") and not self.of_children(count, phrase_span, span):
                 reason = f"{count.phrase!r} is not a count of children in {_clip(quoted)!r}"
             else:
                 if repaired:
                     count = count.model_copy(update={"evidence": quoted})
                     self.note("repaired", path, f"evidence replaced by the sentence around {count.phrase!r}")
-                inferred = infer_qualifier(count.phrase) if phrase_span and _inside(phrase_span, span) else None
-                if inferred and inferred != count.qualifier:
-                    self.note("corrected", path, f"qualifier {count.qualifier} -> {inferred} from {count.phrase!r}")
-                    count = _with_qualifier(count, inferred)
+                stated_qualifier = explicit_qualifier(count.phrase) if phrase_inside else None
+                if stated_qualifier and stated_qualifier != count.qualifier and count.qualifier != "vague":
+                    change = f"qualifier {count.qualifier} -> {stated_qualifier} from {count.phrase!r}"
+                    self.note("corrected", path, change)
+                    count = _with_qualifier(count, stated_qualifier)
                 self.accept(path, span)
                 return count
         self.drop(path, reason)
         return None
 
+    def speaks_of(self, field_name: str, span: Span, zero: bool = False) -> bool:
+        """Whether the passage at ``span`` (with the sentence after it) speaks of the field."""
+        passage = normalise(self.passage(span))
+        field_name = field_name.removeprefix("children_")  # children-ness is checked apart (of_children)
+        if CUES[field_name].search(passage):
+            return True
+        if zero and field_name in ("killed", "injured", "children_killed", "children_injured"):
+            return bool(CUES["killed"].search(passage) or CUES["injured"].search(passage))
+        return False
+
+    def of_children(self, count: Count, phrase: Span | None, span: Span) -> bool:
+        """A children count speaks of children in its phrase or right beside it ("including a child")."""
+        if speaks_of_children(count.phrase):
+            return True
+        if phrase is None:
+            return speaks_of_children(self.text[span.start : span.end])
+        return self.near_child(phrase) or speaks_of_children(self.text[span.start : span.end])
+
+    def passage(self, span: Span) -> str:
+        """The text of ``span`` and of the sentence after it (a count's verb often ends the next sentence:
+        "Two other people ... escaped through a window. They were treated for smoke inhalation.")."""
+        following = self.sentence_after(span)
+        end = following.end if following is not None else span.end
+        return self.text[span.start : end]
+
     def near_child(self, phrase: Span) -> bool:
         """Whether a child word is within a few words of a count's phrase: in "at least 17 injuries due to
         falling debris, including a child" the children count is the "a child", not the 17."""
         window = self.text[max(0, phrase.start - CHILD_WINDOW) : phrase.end + CHILD_WINDOW]
-        return bool(re.search(_CHILD, normalise(window)))
+        return speaks_of_children(window)
 
     def named(self, path: str, item: Entry, name: str, what: str, cue: Cue | None = None) -> Entry | None:
         """Keep an item whose evidence names it; failing that, quote the sentence where the name occurs.
@@ -134,14 +173,18 @@ class _Checker:
         evidence = item.evidence
         span = locate(evidence, self.text)
 
+        forms = [name, *self.short_forms(name)]
+
         def fits(candidate: Span) -> bool:
             quoted = self.text[candidate.start : candidate.end]
-            return mentions(quoted, name) and (cue is None or bool(cue.pattern.search(normalise(quoted))))
+            if not any(mentions(quoted, form) for form in forms):
+                return False
+            return cue is None or bool(cue.pattern.search(normalise(self.passage(candidate))))
 
         if span and fits(span):
             self.accept(path, span)
             return item
-        sentence = self.naming_sentence(name)
+        sentence = self.naming_sentence(name, fits)
         if sentence and fits(sentence):
             self.note("repaired", path, f"evidence replaced by the sentence that names {name!r}")
             self.accept(path, sentence)
@@ -156,22 +199,64 @@ class _Checker:
             self.drop(path, f"{what} {name!r} is not in the article")
         return None
 
-    def naming_sentence(self, name: str) -> Span | None:
-        """The first sentence that names ``name`` as a word of its own (not 'Oman' inside 'woman')."""
+    def short_forms(self, name: str) -> list[str]:
+        """How the article goes on to name someone it has named in full: the surname ("Renee Costa" ->
+        "Costa", as in "Costa promised") and an abbreviation it gives ("Rapid Support Forces (RSF)")."""
+        if find_name(name, self.text) is None:
+            return []
+        forms = []
+        words = name.replace("’s", "").replace("'s", "").split()
+        if len(words) > 1 and words[-1][:1].isupper() and len(words[-1]) > 2:
+            forms.append(words[-1])
+        abbreviation = re.search(rf"{re.escape(name)}\s*\(([A-Z][A-Za-z]{{1,9}})\)", self.text)
+        if abbreviation:
+            forms.append(abbreviation.group(1))
+        return forms
+
+    def naming_sentence(self, name: str, fits: Callable[[Span], bool] | None = None) -> Span | None:
+        """The first sentence that names ``name`` as a word of its own (not 'Oman' inside 'woman'); failing
+        that, a later sentence that ``fits`` (one that names a speaker by surname and reports speech)."""
         found = find_name(name, self.text)
         if found is None:
             return None
-        sentence = self.sentence(found)
-        return sentence if mentions(self.text[sentence.start : sentence.end], name) else None
+        first = self.sentence(found)
+        if not mentions(self.text[first.start : first.end], name):
+            return None
+        if fits is None or fits(first):
+            return first
+        for sentence in self.sentences():
+            if sentence.start > first.start and fits(sentence):
+                return sentence
+        return first
 
     def sentence(self, span: Span) -> Span:
         """The sentence around a located value, used as its evidence when the model's quote failed."""
-        start = max((m.end() for m in SENTENCE_END.finditer(self.text, 0, span.start)), default=0)
-        end_match = SENTENCE_END.search(self.text, span.end)
-        end = end_match.start() + 1 if end_match else len(self.text)
+        ends = self.sentence_ends
+        index = bisect.bisect_right(ends, span.start)  # the first sentence end after the span's start
+        start = ends[index - 1] if index > 0 else 0
+        after = bisect.bisect_left(self.end_marks, span.end)
+        end = self.end_marks[after] + 1 if after < len(self.end_marks) else len(self.text)
         while start < end and self.text[start].isspace():
             start += 1
-        return Span(start=start, end=end, match="sentence", score=span.score)
+        return Span(start=start, end=max(end, start), match="sentence", score=span.score)
+
+    def sentence_after(self, span: Span) -> Span | None:
+        after = bisect.bisect_left(self.sentence_ends, span.end)
+        if after >= len(self.sentence_ends):
+            return None
+        at = self.sentence_ends[after]
+        following = self.sentence(Span(start=at, end=at, match="exact", score=1.0))
+        return following if following.end > following.start else None
+
+    @functools.cached_property
+    def end_marks(self) -> list[int]:
+        """Where each sentence-ending mark is (the first character of a match of ``SENTENCE_END``)."""
+        return [m.start() for m in SENTENCE_END.finditer(self.text)]
+
+    @functools.cached_property
+    def sentence_ends(self) -> list[int]:
+        """Where the text after each sentence-ending mark starts (linear: found once per article)."""
+        return [m.end() for m in SENTENCE_END.finditer(self.text)]
 
     def note(self, code: str, path: str, message: str) -> None:
         self.notes.append(Issue(code=code, path=path, message=message))
@@ -269,7 +354,8 @@ class _Checker:
                 return sentence, resolved
         return None
 
-    def sentences(self) -> list[Span]:
+    @functools.cached_property
+    def _sentences(self) -> list[Span]:
         spans, start = [], 0
         for match in SENTENCE_END.finditer(self.text):
             spans.append(self.sentence(Span(start=start, end=max(start, match.start()), match="exact", score=1.0)))
@@ -277,6 +363,9 @@ class _Checker:
         if start < len(self.text):
             spans.append(self.sentence(Span(start=start, end=len(self.text), match="exact", score=1.0)))
         return [span for span in spans if span.end > span.start]
+
+    def sentences(self) -> list[Span]:
+        return self._sentences
 
 
 def _original(text: str, folded_words: str) -> str:
@@ -380,19 +469,7 @@ def _renumber(spans: dict[str, Span], kept: dict[str, list[int]]) -> dict[str, S
 ABBREVIATIONS = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bGen)(?<!\bCol)(?<!\bLt)(?<!\bSt)(?<!\bNo)(?<!\b[A-Z])"
 SENTENCE_END = re.compile(rf"{ABBREVIATIONS}[.!?](?=[\s\"'”’)]|$)|\n")
 
-# A count must sit in a sentence about its field: "31" in "intercepted 31 missiles" is not an injury count.
-_KILLED = r"kill|dead|death|die|lives|bodies|fatal|casualt|massacre|murder"
-_INJURED = r"injur|wound|hurt|hospital|casualt|treated|harm"
-_CHILD = r"child|kid|boy|girl|minor|teen|toddler|infant|baby|pupil|student|juvenile|year-old"
 CHILD_WINDOW = 25  # characters either side of a children count's phrase
-CUES = {
-    "killed": re.compile(_KILLED),
-    "injured": re.compile(_INJURED),
-    "children_killed": re.compile(rf"(?=.*({_CHILD}))(?=.*({_KILLED}))"),
-    "children_injured": re.compile(rf"(?=.*({_CHILD}))(?=.*({_INJURED}))"),
-    "launched": re.compile(r"launch|fire|attack|missile|drone|rocket|shell|barrage|volley|salvo|strike|bomb|round"),
-    "intercepted": re.compile(r"intercept|shot down|downed|destroy|neutrali|repel|air defen|shoot down"),
-}
 
 
 @dataclass(frozen=True)
@@ -403,15 +480,6 @@ class Cue:
     says: str
 
 
-SPEECH_WORDS = re.compile(
-    r"\b(said|says|say|told|tells|stated|states|announced|according to|wrote|posted|called|calls|urged|urges|warned|"
-    r"reported|detailed|confirmed|added|declared|claimed|denied|accused|vowed|promised|described|telegram|statement)\b"
-)
-
-
-DAMAGE_WORDS = re.compile(
-    r"damag|destr|fire|blaze|burn|crater|collaps|shatter|wreck|ruin|debris|hit|struck|smash|level|flatten|blown"
-)
 SPEECH = Cue(SPEECH_WORDS, "reports speech")
 DAMAGE = Cue(DAMAGE_WORDS, "describes damage")
 
@@ -426,6 +494,26 @@ QUALIFIER_PATTERNS: list[tuple[Qualifier, re.Pattern[str]]] = [
     ("at_most", re.compile(r"\b(at most|up to|fewer than|less than|no more than|under)\b")),
     ("about", re.compile(r"\b(about|around|approximately|roughly|nearly|almost|some|an estimated|close to)\b")),
 ]
+
+
+_NUM = r"(?:\d[\d,]*|(?:a |an )?(?:" + "|".join([*UNITS, *TENS, "dozen", "hundred", "thousand"]) + r")\b)"
+EXPLICIT_QUALIFIERS: list[tuple[Qualifier, re.Pattern[str]]] = [
+    ("range", re.compile(rf"\bbetween {_NUM}.{{0,20}}? and {_NUM}|\b\d+\s*[-–]\s*\d+\b|\b{_NUM} to {_NUM}")),
+    ("at_least", re.compile(rf"\b(?:at least|more than|over|no fewer than|upwards of|in excess of) {_NUM}")),
+    ("at_most", re.compile(rf"\b(?:at most|up to|fewer than|less than|no more than|under) {_NUM}")),
+    ("about", re.compile(rf"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|close to) {_NUM}")),
+]
+
+
+def explicit_qualifier(phrase: str) -> Qualifier | None:
+    """The qualifier a count phrase states in words right before its figure ("at least 17", "up to 30",
+    "about 40", "between 16 and 18"): a model's qualifier is corrected only to one of these, never inferred
+    from the absence of a digit ("both were destroyed" is exact) or from a stray word ("over the region")."""
+    folded = normalise(phrase)
+    for qualifier, pattern in EXPLICIT_QUALIFIERS:
+        if pattern.search(folded):
+            return qualifier
+    return None
 
 
 def infer_qualifier(phrase: str) -> Qualifier | None:

@@ -24,7 +24,7 @@ from summarizer.articles import Article, fit_to_budget
 from summarizer.backends import ChatBackend, article_budget_chars, create_backend
 from summarizer.basetypes import Issue, Usage
 from summarizer.config import Settings
-from summarizer.errors import ExtractionError, SummarizerError
+from summarizer.errors import ConfigError, ExtractionError, SummarizerError
 from summarizer.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
 from summarizer.grounding import Grounding, ground_event
 from summarizer.prompts import Prompt, as_data, load_prompt, shows_escaped
@@ -33,6 +33,7 @@ from summarizer.reader.combine import Combined, combine, model_only, reader_only
 from summarizer.record import Provenance, Record
 from summarizer.schema import SCHEMA_VERSION, Event
 from summarizer.store import Store, cache_key, now
+from summarizer.trust import TrustProfile, find_profile, load_profile, setup_key, stale_reason
 
 if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
     from openai.types.chat import ChatCompletion
@@ -69,6 +70,8 @@ class Summarizer:
         self.store = store if store is not None else Store.open(settings.home)
         self.model_calls = 0
         self._lock = threading.Lock()
+        self.profile_note: str | None = None  # why the profile asked for is not the one in use
+        self.profile: TrustProfile = self._trust_profile() if settings.strategy == "both" else TrustProfile.default()
 
     @property
     def backend(self) -> ChatBackend:
@@ -86,6 +89,36 @@ class Summarizer:
     def model_name(self) -> str:
         return self._backend.model if self._backend is not None else self.settings.model_name
 
+    def _trust_profile(self) -> TrustProfile:
+        """The profile ``settings.trust_profile`` names: ``default``, a file, or (``auto``) the one measured for
+        this backend, model and prompt. A profile made by other code is refused: ``auto`` falls back to the
+        default and says why in ``profile_note``; a named file is a configuration error."""
+        choice = self.settings.trust_profile
+        if choice == "default":
+            return TrustProfile.default()
+        setup = setup_key(self.backend_name, self.model_name, self.prompt.name, self.prompt.hash)
+        path = Path(choice).expanduser() if choice != "auto" else find_profile(self.settings.home, setup)
+        if path is None:
+            return TrustProfile.default()
+        profile = load_profile(path)
+        reason = stale_reason(profile, profile_code_version())
+        if reason is not None:
+            refresh = "summarizer eval --strategy all --trust-profile default --save-profile " + str(path)
+            if choice != "auto":
+                raise ConfigError(f"trust profile {path} is refused: {reason}; refresh it: {refresh}")
+            self.profile_note = f"trust profile {profile.name} refused: {reason}; using the default ({refresh})"
+            return TrustProfile.default()
+        if profile.meta.get("setup") != setup:
+            self.profile_note = f"trust profile {profile.name} was measured for {profile.meta.get('setup')}"
+        return profile
+
+    @property
+    def asked(self) -> tuple[str, ...] | None:
+        """The event properties the model is asked for (None: all): what the profile says it can add."""
+        if self.settings.strategy != "both":
+            return None
+        return self.profile.asked_properties()
+
     def identity(self, article: Article, repeat: int) -> dict[str, Any]:
         return {
             "backend": self.backend_name,
@@ -100,7 +133,8 @@ class Summarizer:
 
     def fit(self, article: Article) -> Article:
         """The article as the model reads it (and its record names it): refused or truncated to the context."""
-        return fit_to_budget(article, article_budget_chars(self.settings), truncate=self.settings.truncate)
+        budget = getattr(self._backend, "article_budget_chars", None) or article_budget_chars(self.settings)
+        return fit_to_budget(article, budget, truncate=self.settings.truncate)
 
     def read(self, article: Article) -> Reading:
         """The reader's findings (spaCy is loaded on the first call of the process). A rule that fails on an
@@ -133,6 +167,7 @@ class Summarizer:
             prompt=self.prompt.hash,
             strategy=strategy,
             code=derived_version(),
+            trust=self.profile.fingerprint(),
         )
         if use_cache and (stored := self.store.cached_record(derived)) is not None:
             return restamp(Record.model_validate_json(stored), article)
@@ -154,7 +189,7 @@ class Summarizer:
             **self.identity(article, repeat),
             base_url=self.settings.base_url,
             grounding=GROUNDING_VERSION,
-            tool=tool_schema_hash(),
+            tool=tool_schema_hash(self.asked),
             published=article.published,
             title=article.title,
             # Keys of articles shown unchanged stay as they were before prompt syntax was escaped.
@@ -244,7 +279,7 @@ class Summarizer:
                 if status is not None:
                     status(f"model call {attempt + 1}" + (" (re-ask)" if attempt else ""))
                 try:
-                    event = extract_event(meter, messages, self.settings, seed)
+                    event = extract_event(meter, messages, self.settings, seed, self.asked)
                 except TruncatedAnswer:
                     if candidates:  # keep what an earlier attempt gave rather than lose the article
                         break
@@ -253,6 +288,8 @@ class Summarizer:
                     said, feedback = invalid.raw[:MAX_ECHO_CHARS], schema_reask(str(invalid))
                     last_error: SummarizerError = invalid
                 else:
+                    if event in candidates:
+                        break  # the same answer again: asking once more cannot change it
                     candidates.append(event)
                     grounding = ground_event(event, article.text, article.published)
                     groundings.append(grounding)
@@ -301,7 +338,7 @@ class Summarizer:
         combined = model_only(best.event, best.spans)
         if reading is not None:
             try:
-                combined = combine(best.event, best.spans, reading)
+                combined = combine(best.event, best.spans, reading, self.profile, article.text)
             except ValueError as exc:  # the two would break an invariant together: keep the model's, say so
                 combined.warnings.append(Issue(code="disagreement", message=f"reader findings not combined: {exc}"))
         provenance = self._provenance(answer.usage, answer.latency_s, answer.calls, cached, reading is not None)
@@ -331,6 +368,7 @@ class Summarizer:
             created_at=now(),
             strategy=self.settings.strategy,
             reader=f"reader-{READER_VERSION}/{pipeline_version()}" if read else None,
+            trust_profile=self.profile.name if self.settings.strategy == "both" else None,
         )
 
     def _assemble(self, article: Article, combined: Combined, provenance: Provenance, checks: list[Issue]) -> Record:
@@ -346,23 +384,31 @@ class Summarizer:
 
 
 @functools.cache
-def tool_schema_hash() -> str:
+def tool_schema_hash(asked: tuple[str, ...] | None = None) -> str:
     """The tool definition the model sees changes its answers as much as the prompt does."""
-    return hashlib.sha256(json.dumps(event_tool(), sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(event_tool(asked), sort_keys=True).encode()).hexdigest()[:16]
 
 
 @functools.cache
-def derived_version() -> str:
+def derived_version(exclude: tuple[str, ...] = ()) -> str:
     """A hash of the code that turns an answer into a record (grounding, reader, combining), and of the spaCy
-    pipeline: a stored record is reused only by the code that made it."""
+    pipeline: a stored record is reused only by the code that made it. ``exclude``: module paths left out."""
     from summarizer.reader.nlp import pipeline_version
 
     package = Path(__file__).parent
     digest = hashlib.sha256(pipeline_version().encode())
     for path in sorted(package.rglob("*.py")):
-        if path.relative_to(package).parts[0] not in DERIVED_EXCLUDED:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+        relative = path.relative_to(package)
+        if relative.parts[0] not in DERIVED_EXCLUDED and relative.as_posix() not in exclude:
+            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@functools.cache
+def profile_code_version() -> str:
+    """A hash of the code a trust profile's measurements depend on: all that makes a record except the combining
+    of the two sources, which the profile steers (``reader/combine.py``, ``trust.py``)."""
+    return derived_version(exclude=("reader/combine.py", "trust.py"))
 
 
 def unstamped(record: Record) -> Record:

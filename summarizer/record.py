@@ -43,6 +43,9 @@ class Provenance(Strict):
     created_at: str
     strategy: str = Field(default="model", description="model | reader | both: who filled the record.")
     reader: str | None = Field(default=None, description="Reader version and spaCy pipeline, when the reader ran.")
+    trust_profile: str | None = Field(
+        default=None, description="With the both strategy: the trust profile that chose each field's source."
+    )
 
 
 def unmodelled_provenance(maker: str, created_at: str = "1970-01-01T00:00:00+00:00") -> Provenance:

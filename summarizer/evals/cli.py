@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.table import Table
 
 from summarizer.articles import LABELS_SUFFIX
+from summarizer.backends import ChatBackend
 from summarizer.cli_kit import (
     MODEL_ENVIRONMENT,
     MODEL_OPTIONS,
@@ -159,6 +160,19 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Cases run at once (--concurrency is the old name).",
 )  # fmt: skip
 @click.option("--no-cache", is_flag=True, help="Ask the model again instead of reusing stored answers.")
+@click.option(
+    "--oracle",
+    is_flag=True,
+    help="Answer every case with its own labels (verbatim evidence) instead of a model: what the pipeline loses "
+    "from a perfect answer. Labels that cannot be given evidence are reported as fixture bugs.",
+)
+@click.option(
+    "--noise",
+    type=int,
+    metavar="SEED",
+    help="With --oracle: perturb the answers as real models err (counts off, places swapped, invented speakers, "
+    "wrong types), reproducibly for SEED: what the pipeline catches.",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N cases.")
 @click.option("--case", "case_names", multiple=True, metavar="NAME", help="Only this case (repeatable).")
 @click.option("--json", "json_out", metavar="PATH|-", help="Write the versioned JSON report ('-' = stdout).")
@@ -172,6 +186,13 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     "--save-baseline",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write this run as the accepted baseline report (e.g. evals/baselines/default-local.json).",
+)
+@click.option(
+    "--save-profile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --strategy all: write the trust profile measured here (per field, how precise the model and the "
+    "reader were) for this backend, model and prompt; `summarize` uses it when saved under "
+    "$SUMMARIZER_HOME/profiles/ or named with --trust-profile.",
 )
 @gate_options
 @click.pass_context
@@ -201,7 +222,14 @@ def _run(ctx: click.Context, **o: Any) -> int:
     check_fixtures_folder(o["fixtures"], ctx.get_parameter_source("fixtures") == click.core.ParameterSource.DEFAULT)
     dataset = load_fixtures(o["fixtures"])
     cases = select_cases(dataset, o["case_names"], o["limit"])
-    summarizer = new_summarizer(settings)
+    if o["save_profile"] and o["strategy"] != "all":
+        raise UsageError("--save-profile needs --strategy all (it compares the model alone with the reader alone)")
+    if o["noise"] is not None and not o["oracle"]:
+        raise UsageError("--noise SEED needs --oracle")
+    backend = _oracle(cases, o["noise"], errors) if o["oracle"] else None
+    if backend is not None:
+        o["no_cache"] = True  # labels change without changing an answer's key: never replay a stored oracle answer
+    summarizer = new_summarizer(settings, backend)
     store = summarizer.store
 
     def progress(done: int, total: int, row: CaseRow) -> None:
@@ -221,10 +249,16 @@ def _run(ctx: click.Context, **o: Any) -> int:
         for other in ("model", "reader"):
             errors.print(f"eval: strategy {other}", markup=False, highlight=False)
             runs[other] = _evaluate(
-                new_summarizer(settings.with_(strategy=other)), cases, o, dataset.path, use_cache=True
+                new_summarizer(settings.with_(strategy=other), backend),
+                cases,
+                o,
+                dataset.path,
+                use_cache=backend is None,
             )
             save_run(store, runs[other])
         console.print(strategy_table(runs))
+        if o["save_profile"]:
+            _save_profile(settings, backend, cases, runs, o["save_profile"], errors)
     print_run(run, console)
 
     report: dict[str, Any] = run.to_json()
@@ -258,6 +292,39 @@ def _run(ctx: click.Context, **o: Any) -> int:
     if failed:  # a case that never got a record is a failure of the run, whatever its scores
         errors.print(f"{len(failed)} case run(s) failed (first: {failed[0].case}: {failed[0].error})", markup=False)
     return 1 if failed else verdict
+
+
+def _save_profile(
+    settings: Settings,
+    backend: ChatBackend | None,
+    cases: list[Case],
+    runs: Mapping[str, Run],
+    path: Path,
+    errors: Console,
+) -> None:
+    from summarizer.evals.trust import build_profile
+
+    measured_by = new_summarizer(settings.with_(strategy="model"), backend)
+    profile = build_profile(measured_by, cases, runs["model"], runs["reader"], path.stem)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(profile.to_json(), indent=2) + "\n", encoding="utf-8")
+    led = sorted(name for name, trust in profile.fields.items() if trust.leader == "reader")
+    errors.print(
+        f"trust profile written to {path} (the reader leads on: {', '.join(led) or 'nothing'})",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _oracle(cases: list[Case], noise: int | None, errors: Console) -> ChatBackend:
+    """The label-replay backend, after saying which labels no verbatim evidence supports (fixture bugs)."""
+    from summarizer.evals.oracle import OracleBackend
+
+    backend = OracleBackend.for_cases(cases, noise)
+    for name, answer in backend.answers.items():
+        for problem in answer.fixture_problems:
+            errors.print(f"fixture bug: {name}: {problem}", markup=False, highlight=False)
+    return backend
 
 
 def _evaluate(

@@ -88,6 +88,7 @@ class Case:
     tags: tuple[str, ...] = ()
     notes: str = ""
     event: str | None = None  # the real event it reports (same id = same event), for grouping evaluation
+    evidence: dict[str, str] = field(default_factory=dict)  # label path -> the verbatim phrase that states it
 
 
 @dataclass
@@ -139,7 +140,11 @@ def load_case(labels_path: Path, root: Path | None = None) -> Case:
         article = load_article(article_path(labels_path, raw.get("article"), root))
     except ArticleError as exc:
         raise FixtureError(f"{where}: {exc}") from exc
-    return Case(name, article, labels, labels_path, tuple(tags), notes, event if isinstance(event, str) else None)
+    evidence = raw.get("evidence")
+    phrases = {k: v for k, v in evidence.items() if isinstance(v, str)} if isinstance(evidence, dict) else {}
+    return Case(
+        name, article, labels, labels_path, tuple(tags), notes, event if isinstance(event, str) else None, phrases
+    )
 
 
 def fixture_stem(labels_path: Path) -> str:

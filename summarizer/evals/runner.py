@@ -27,7 +27,13 @@ from summarizer.evals.fixtures import Case, Dataset
 from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
 from summarizer.evals.scorers import grounding, score_event, score_text, scorer_version
 from summarizer.grounding import ground_event
-from summarizer.pipeline import GROUNDING_VERSION, Summarizer, derived_version, tool_schema_hash
+from summarizer.pipeline import (
+    GROUNDING_VERSION,
+    Summarizer,
+    derived_version,
+    profile_code_version,
+    tool_schema_hash,
+)
 from summarizer.reader import READER_VERSION
 from summarizer.record import Record
 from summarizer.redact import public_url, redact
@@ -196,7 +202,7 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "prompt_path": str(prompt.path),
         "schema_version": SCHEMA_VERSION,
         "grounding_version": GROUNDING_VERSION,
-        "tool_schema_hash": tool_schema_hash(),
+        "tool_schema_hash": tool_schema_hash(summarizer.asked),
         "reader_version": READER_VERSION,
         "reader_pipeline": pipeline_version(),
         "code_version": derived_version(),
@@ -207,6 +213,8 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "model": summarizer.model_name,
         "base_url": public_url(summarizer.settings.base_url),
         "parameters": summarizer.settings.parameters(),
+        "trust_profile": summarizer.profile.name if summarizer.settings.strategy == "both" else None,
+        "profile_code_version": profile_code_version(),
         **extra,
     }
 

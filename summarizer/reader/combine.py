@@ -1,15 +1,17 @@
-"""Combine the model's grounded event with the reader's: fill what the model left empty, cross-check the rest.
+"""Combine the model's grounded event with the reader's, field by field, as the trust profile says.
 
-Time and casualty counts: what only one side has is taken from it; where both agree, the model's is kept
-and the source is ``both``; where they disagree, the reader's value wins when its rule is confident
-(``READER_WINS``), else the model's, and a ``disagreement`` warning carries the other value with its
-evidence. Places, actors, statements and damage are joined: the model's items, then the reader's items the
-model does not name. Weapons: the reader's when the model has none, else the model's with empty counts
-filled from the reader's weapon of the same family.
+For each field the profile (``summarizer.trust``) names the source that leads: its value stands and wins a
+disagreement; the other source fills the field when the leader left it empty, if the profile lets it; a
+disagreement always leaves a ``disagreement`` warning with the other value and its evidence. Lists (places,
+actors, statements, damage) are the leader's items, then the other's items only where the profile says they
+are precise enough to join (or the leader's list is empty and the other may fill it). Weapons follow
+``weapons.kinds``; their launched / intercepted counts follow their own fields. With the default profile the
+model leads everywhere and the reader fills what it left empty.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -26,15 +28,15 @@ from summarizer.schema import (
     Casualties,
     Count,
     Event,
-    EventType,
     TimeWindow,
+    Weapon,
 )
 from summarizer.textnorm import name_key
+from summarizer.trust import FieldTrust, TrustProfile
 
 Source = Literal["model", "reader", "both"]
 V = TypeVar("V")
-READER_WINS = 0.8  # a reader finding this sure overrides a disagreeing model value
-TYPE_SUPPORT_RATIO = 0.25  # the model's event type stands while the text supports it this much next to the reader's
+LEAD_SHARE = 0.3  # the share of an article's text that is its lead, where news names the event's place
 LISTS: dict[str, tuple[str, int]] = {
     "places": ("name", MAX_PLACES),
     "actors": ("name", MAX_ACTORS),
@@ -63,11 +65,21 @@ def model_only(event: Event, spans: dict[str, Span]) -> Combined:
     return Combined(event, dict(spans), sources)
 
 
-def combine(model: Event, model_spans: dict[str, Span], reading: Reading) -> Combined:
+def combine(
+    model: Event,
+    model_spans: dict[str, Span],
+    reading: Reading,
+    profile: TrustProfile | None = None,
+    text: str = "",
+) -> Combined:
+    profile = profile or TrustProfile.default()
     out = model_only(model, model_spans)
     reader = reading.event
-    update: dict[str, Any] = {"event_type": _event_type(out, reading)}
-    update["when"] = _scalar(out, "when", model.when, reader.when, reading, _same_window)
+    update: dict[str, Any] = {}
+    update["event_type"] = _scalar(
+        out, "event_type", model.event_type, reader.event_type, reading, profile.field("event_type"), _same
+    )
+    update["when"] = _scalar(out, "when", model.when, reader.when, reading, profile.field("when"), _same_window)
     casualties = {
         name: _scalar(
             out,
@@ -75,14 +87,18 @@ def combine(model: Event, model_spans: dict[str, Span], reading: Reading) -> Com
             _count(model.casualties, name),
             _count(reader.casualties, name),
             reading,
+            profile.field(f"casualties.{name}"),
             _same_count,
         )
         for name in CASUALTY_FIELDS
     }
     update["casualties"] = _valid_casualties(casualties, out)
     for name, (key, limit) in LISTS.items():
-        update[name] = _joined(out, name, key, limit, getattr(model, name), getattr(reader, name), reading)
-    update["weapons"] = _weapons(out, model, reading)
+        update[name] = _joined(
+            out, name, key, limit, getattr(model, name), getattr(reader, name), reading, profile.field(name)
+        )
+    update["weapons"] = _weapons(out, model, reading, profile)
+    _flag_untied_places(out, update["places"], text)
     out.event = Event.model_validate({**model.model_dump(), **_dumped(update)})
     return out
 
@@ -96,38 +112,19 @@ def _dumped(update: dict[str, Any]) -> dict[str, Any]:
     return {key: dump(value) for key, value in update.items()}
 
 
-def _event_type(out: Combined, reading: Reading) -> EventType:
-    model_type, reader_type = out.event.event_type, reading.event.event_type
-    if model_type == reader_type:
-        out.sources["event_type"] = "both"
-        return model_type
-    scores = reading.type_scores
-    unsupported = model_type != "other" and not scores[model_type]  # not one word of its vocabulary in the article
-    if unsupported or (scores[reader_type] and scores[model_type] < TYPE_SUPPORT_RATIO * scores[reader_type]):
-        out.sources["event_type"] = "reader"
-        how = "no word of the article supports" if unsupported else "the article's words hardly support"
-        out.warnings.append(
-            Issue(
-                code="disagreement",
-                path="event_type",
-                message=f"model said {model_type}, which {how}; kept the reader's {reader_type}",
-            )
-        )
-        return reader_type
-    return model_type
-
-
-def _scalar(out: Combined, path: str, model: Any, reader: Any, reading: Reading, same: Any) -> Any:
+def _scalar(out: Combined, path: str, model: Any, reader: Any, reading: Reading, trust: FieldTrust, same: Any) -> Any:
+    """One value for ``path``: the leader's; the other's where the leader has none and the other may fill."""
     if reader is None:
         return model
-    confidence = reading.confidence.get(path, 0.0)
     if model is None:
-        _take_reader(out, path, reading)
-        return reader
+        if trust.leader == "reader" or trust.fills:
+            _take_reader(out, path, reading)
+            return reader
+        return None
     if same(model, reader):
         out.sources[path] = "both"
         return model
-    keep_reader = confidence >= READER_WINS
+    keep_reader = trust.leader == "reader"
     kept, other, other_side = (reader, model, "model") if keep_reader else (model, reader, "reader")
     if keep_reader:
         _take_reader(out, path, reading)
@@ -153,17 +150,28 @@ def _take_reader(out: Combined, path: str, reading: Reading) -> None:
 
 
 def _joined(
-    out: Combined, name: str, key: str, limit: int, model: list[Any], reader: list[Any], reading: Reading
+    out: Combined,
+    name: str,
+    key: str,
+    limit: int,
+    model: list[Any],
+    reader: list[Any],
+    reading: Reading,
+    trust: FieldTrust,
 ) -> list[Any]:
+    """The leader's items, then the other's that it does not name, where the profile lets them in."""
+    if trust.leader == "reader":
+        return _reader_led(out, name, key, limit, model, reader, reading, trust)
     items = list(model)
     keys = [name_key(getattr(item, key)) for item in items]
+    adds = trust.joins or (not items and trust.fills)
     for index, item in enumerate(reader):
         item_key = name_key(getattr(item, key))
         if item_key in keys:
             out.sources[f"{name}[{keys.index(item_key)}]"] = "both"
             continue
-        if len(items) >= limit:
-            break
+        if not adds or len(items) >= limit:
+            continue
         position = len(items)
         items.append(item)
         keys.append(item_key)
@@ -172,6 +180,70 @@ def _joined(
         out.sources[f"{name}[{position}]"] = "reader"
     if name == "places":
         items = _city_first(out, items, reader)
+    return items
+
+
+def _flag_untied_places(out: Combined, places: list[Any], text: str) -> None:
+    """Warn about each of the model's places that the article first names outside its lead (the first
+    ``LEAD_SHARE`` of the text). News puts the event's place in the lead; a place first named further down is
+    usually another place of the story (the hospital's town, where the suspect was arrested, an earlier
+    incident): the warning asks a reader to check it, the value stays."""
+    if not text:
+        return
+    lead = int(len(text) * LEAD_SHARE)
+    for index, place in enumerate(places):
+        if out.sources.get(f"places[{index}]") != "model" or place.kind in ("country", "other"):
+            continue
+        first = re.search(rf"(?<!\w){re.escape(place.name)}(?!\w)", text, re.IGNORECASE)
+        if first is None or first.start() <= lead:
+            continue
+        out.warnings.append(
+            Issue(
+                code="disagreement",
+                path=f"places[{index}]",
+                message=f"{place.name!r} is first named outside the article's lead: check that it is where the "
+                "event happened, not another place of the story",
+            )
+        )
+
+
+def _reader_led(
+    out: Combined,
+    name: str,
+    key: str,
+    limit: int,
+    model: list[Any],
+    reader: list[Any],
+    reading: Reading,
+    trust: FieldTrust,
+) -> list[Any]:
+    """The reader's items first, then the model's it does not name (where the profile lets them in); the
+    spans and sources of the model's items move to their new positions."""
+    model_spans = {k: v for k, v in out.spans.items() if k.startswith(f"{name}[")}
+    for path in model_spans:
+        del out.spans[path]
+        out.sources.pop(path, None)
+    items = list(reader)
+    keys = [name_key(getattr(item, key)) for item in items]
+    for index in range(len(items)):
+        if f"{name}[{index}]" in reading.spans:
+            out.spans[f"{name}[{index}]"] = reading.spans[f"{name}[{index}]"]
+        out.sources[f"{name}[{index}]"] = "reader"
+    adds = trust.joins or (not items and trust.fills)
+    for index, item in enumerate(model):
+        item_key = name_key(getattr(item, key))
+        if item_key in keys:
+            out.sources[f"{name}[{keys.index(item_key)}]"] = "both"
+            continue
+        if not adds or len(items) >= limit:
+            continue
+        position = len(items)
+        items.append(item)
+        keys.append(item_key)
+        for path, span in model_spans.items():
+            if path == f"{name}[{index}]" or path.startswith(f"{name}[{index}]."):
+                out.spans[f"{name}[{position}]" + path[len(f"{name}[{index}]") :]] = span
+        out.sources[f"{name}[{position}]"] = "model"
     return items
 
 
@@ -196,10 +268,22 @@ def _rename(table: dict[str, V], remap: dict[str, str]) -> None:
     table.update(moved)
 
 
-def _weapons(out: Combined, model: Event, reading: Reading) -> list[Any]:
-    """The model's weapons, with a launched / intercepted total the reader found where the model has none."""
+def _weapons(out: Combined, model: Event, reading: Reading, profile: TrustProfile) -> list[Any]:
+    """The weapons of the source leading on ``weapons.kinds`` (the other's where it has none and may fill);
+    a launched / intercepted count the other side states for a weapon of the same family fills an empty
+    one, or replaces a differing one, as the profile says for that count."""
     reader = reading.event.weapons
-    if not model.weapons:
+    kinds = profile.field("weapons.kinds")
+    reader_leads = kinds.leader == "reader" and bool(reader)
+    if not model.weapons or reader_leads:
+        if model.weapons and not reader_leads:
+            return list(model.weapons)
+        if not reader or (not reader_leads and not kinds.fills):
+            return list(model.weapons)
+        for path in [k for k in out.spans if k.startswith("weapons[")]:
+            del out.spans[path]
+        for path in [k for k in out.sources if k.startswith("weapons[")]:
+            del out.sources[path]
         for index, _ in enumerate(reader):
             for suffix in ("", ".launched", ".intercepted"):
                 path = f"weapons[{index}]{suffix}"
@@ -207,35 +291,62 @@ def _weapons(out: Combined, model: Event, reading: Reading) -> list[Any]:
                     out.spans[path] = reading.spans[path]
                     out.sources[path] = "reader"
             out.sources[f"weapons[{index}]"] = "reader"
-        return list(reader)
-    weapons = list(model.weapons)
+        led = list(reader)
+        base, other = led, list(model.weapons)
+        return _counts_from(out, base, other, "model", profile, reading)[:MAX_WEAPONS]
+    return _counts_from(out, list(model.weapons), list(reader), "reader", profile, reading)[:MAX_WEAPONS]
+
+
+def _counts_from(
+    out: Combined, weapons: list[Weapon], others: list[Weapon], side: str, profile: TrustProfile, reading: Reading
+) -> list[Weapon]:
+    """``weapons`` with the launched / intercepted counts of ``others`` (from ``side``) of the same family,
+    where the profile lets that side fill or lead on the count. A count goes to one weapon only."""
     used: set[int] = set()
     for index, weapon in enumerate(weapons):
         family = [i for i, w in enumerate(weapons) if _family(w.kind) == _family(weapon.kind)]
-        match = next((i for i, w in enumerate(reader) if _family(w.kind) == _family(weapon.kind)), None)
+        match = next((i for i, w in enumerate(others) if _family(w.kind) == _family(weapon.kind)), None)
         if match is None or match in used or len(family) > 1:
-            continue  # a reader count goes to one model weapon, never to each of several of its family
+            continue  # a count goes to one weapon, never to each of several of its family
         used.add(match)
         out.sources[f"weapons[{index}]"] = "both"
         update = {}
         for name in ("launched", "intercepted"):
-            mine, theirs = getattr(weapon, name), getattr(reader[match], name)
+            mine, theirs = getattr(weapon, name), getattr(others[match], name)
             if theirs is None:
                 continue
-            if mine is None:
-                update[name] = theirs
-                path = f"weapons[{index}].{name}"
-                if f"weapons[{match}].{name}" in reading.spans:
-                    out.spans[path] = reading.spans[f"weapons[{match}].{name}"]
-                out.sources[path] = "reader"
-            elif _same_count(mine, theirs):
-                out.sources[f"weapons[{index}].{name}"] = "both"
+            trust = profile.field(f"weapons.{name}")
+            path = f"weapons[{index}].{name}"
+            if mine is not None and _same_count(mine, theirs):
+                out.sources[path] = "both"
+                continue
+            leads = trust.leader == side
+            if mine is None and not (leads or trust.fills):
+                continue
+            if mine is not None:
+                kept, dropped = (theirs, mine) if leads else (mine, theirs)
+                out.warnings.append(
+                    Issue(
+                        code="disagreement",
+                        path=path,
+                        message=f"kept {side if leads else 'the other side'}: {_show(kept)}; "
+                        f"the other said {_show(dropped)} (evidence: {_clip(dropped.evidence)!r})",
+                    )
+                )
+                if not leads:
+                    continue
+            update[name] = theirs
+            source_path = f"weapons[{match}].{name}"
+            out.spans.pop(path, None)
+            if side == "reader" and source_path in reading.spans:
+                out.spans[path] = reading.spans[source_path]
+            out.sources[path] = "reader" if side == "reader" else "model"
         if update:
             try:
                 weapons[index] = weapon.model_validate({**weapon.model_dump(), **_dumped(update)})
             except ValueError:
-                continue  # the reader's figure would break the weapon's invariant (intercepted > launched)
-    return weapons[:MAX_WEAPONS]
+                continue  # the other side's figure would break the weapon's invariant (intercepted > launched)
+    return weapons
 
 
 def _family(kind: str) -> str:
@@ -248,23 +359,35 @@ def _valid_casualties(casualties: dict[str, Count | None], out: Combined) -> Cas
         return None
     try:
         return Casualties(**kept)
-    except ValueError:  # a children count from one side above the other side's total: keep the totals
-        for name, _ in CHILD_COUNTS:
-            if kept.pop(name, None) is not None:
+    except ValueError:  # a children count above a total from the other side: the total stands
+        for name, total in CHILD_COUNTS:
+            if name in kept and out.sources.get(f"casualties.{name}") != out.sources.get(f"casualties.{total}"):
+                kept.pop(name)
                 out.warnings.append(
                     Issue(
                         code="disagreement",
                         path=f"casualties.{name}",
-                        message="children count above the total; removed",
+                        message="children count above the total of the other source; removed",
                     )
                 )
                 out.sources.pop(f"casualties.{name}", None)
                 out.spans.pop(f"casualties.{name}", None)
-        return Casualties(**kept) if kept else None
+        try:
+            return Casualties(**kept) if kept else None
+        except ValueError:
+            for name, _ in CHILD_COUNTS:
+                kept.pop(name, None)
+                out.sources.pop(f"casualties.{name}", None)
+                out.spans.pop(f"casualties.{name}", None)
+            return Casualties(**kept) if kept else None
 
 
 def _count(casualties: Casualties | None, name: str) -> Count | None:
     return getattr(casualties, name) if casualties is not None else None
+
+
+def _same(a: Any, b: Any) -> bool:
+    return bool(a == b)
 
 
 def _same_count(a: Count, b: Count) -> bool:
