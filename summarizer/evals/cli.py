@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -258,7 +258,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
             save_run(store, runs[other])
         console.print(strategy_table(runs))
         if o["save_profile"]:
-            _save_profile(settings, backend, cases, runs, o["save_profile"], errors)
+            _save_profile(settings, backend, cases, runs["model"], runs["reader"], o["save_profile"], errors)
     print_run(run, console)
 
     report: dict[str, Any] = run.to_json()
@@ -298,14 +298,15 @@ def _save_profile(
     settings: Settings,
     backend: ChatBackend | None,
     cases: list[Case],
-    runs: Mapping[str, Run],
+    model_run: Run,
+    reader_run: Run,
     path: Path,
     errors: Console,
 ) -> None:
     from summarizer.evals.trust import build_profile
 
     measured_by = new_summarizer(settings.with_(strategy="model"), backend)
-    profile = build_profile(measured_by, cases, runs["model"], runs["reader"], path.stem)
+    profile = build_profile(measured_by, cases, model_run, reader_run, path.stem)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(profile.to_json(), indent=2) + "\n", encoding="utf-8")
     led = sorted(name for name, trust in profile.fields.items() if trust.leader == "reader")
