@@ -38,7 +38,7 @@ from summarizer.trust import TrustProfile, find_profile, load_profile, setup_key
 if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
     from openai.types.chat import ChatCompletion
 
-GROUNDING_VERSION = "1"  # bump when grounding changes the re-asks, and so the answers
+GROUNDING_VERSION = "2"  # bump when grounding changes the re-asks, and so the answers (2: exact grounding)
 DERIVED_EXCLUDED = {  # modules that never change what a record says
     "cli.py", "evals", "merge", "progress.py", "runner.py", "outfile.py", "__main__.py", "batch_api.py",
     "batch_cli.py", "logs.py", "logs_cli.py", "breaker.py", "retry.py", "cli_kit.py", "view_terminal.py",
