@@ -34,7 +34,7 @@ from summarizer.schema import (
     TimeWindow,
     Weapon,
 )
-from summarizer.stated import CUES, figures_in, speaks_of_children, stated_figures
+from summarizer.stated import CUES, counts_people, figures_in, speaks_of_children, stated_figures, without_ages
 from summarizer.stated import DAMAGE as DAMAGE_WORDS
 from summarizer.stated import SPEECH as SPEECH_WORDS
 from summarizer.textnorm import TENS, UNITS, name_key, normalise, numbers_in
@@ -115,7 +115,7 @@ class _Checker:
             stated = figures_in(quoted) | (stated_figures(count.phrase) if phrase_inside else set())
             if not figures <= stated:
                 reason = f"{sorted(figures - stated)} not stated in {_clip(quoted)!r}"
-            elif not self.speaks_of(field_name, span, zero=figures == {0}):
+            elif not self.speaks_of(field_name, span, figures == {0}, counts_people(count.phrase)):
                 reason = f"{_clip(quoted)!r} does not speak of {field_name.replace('_', ' ')}"
             elif field_name.startswith("children") and not self.of_children(count, phrase_span, span):
                 reason = f"{count.phrase!r} is not a count of children in {_clip(quoted)!r}"
@@ -123,7 +123,7 @@ class _Checker:
                 if repaired:
                     count = count.model_copy(update={"evidence": quoted})
                     self.note("repaired", path, f"evidence replaced by the sentence around {count.phrase!r}")
-                stated_qualifier = explicit_qualifier(count.phrase) if phrase_inside else None
+                stated_qualifier = explicit_qualifier(count) if phrase_inside else None
                 if stated_qualifier and stated_qualifier != count.qualifier and count.qualifier != "vague":
                     change = f"qualifier {count.qualifier} -> {stated_qualifier} from {count.phrase!r}"
                     self.note("corrected", path, change)
@@ -133,9 +133,10 @@ class _Checker:
         self.drop(path, reason)
         return None
 
-    def speaks_of(self, field_name: str, span: Span, zero: bool = False) -> bool:
-        """Whether the passage at ``span`` (with the sentence after it) speaks of the field."""
-        passage = normalise(self.passage(span))
+    def speaks_of(self, field_name: str, span: Span, zero: bool = False, people: bool = False) -> bool:
+        """Whether the passage at ``span`` speaks of the field; for a count of people, the sentence after it
+        is part of the passage ("Two other people ... escaped. Both were treated for smoke inhalation.")."""
+        passage = normalise(self.passage(span) if people else self.text[span.start : span.end])
         field_name = field_name.removeprefix("children_")  # children-ness is checked apart (of_children)
         if CUES[field_name].search(passage):
             return True
@@ -147,9 +148,14 @@ class _Checker:
         """A children count speaks of children in its phrase or right beside it ("including a child")."""
         if speaks_of_children(count.phrase):
             return True
+        if count.value == 0 and (UNIVERSAL_ZERO.search(normalise(count.phrase)) or self.children_in_sentence(span)):
+            return True  # "No one was killed": no child either; "Her son, 3, ... suffered no injuries"
         if phrase is None:
             return speaks_of_children(self.text[span.start : span.end])
-        return self.near_child(phrase) or speaks_of_children(self.text[span.start : span.end])
+        return self.near_child(phrase)
+
+    def children_in_sentence(self, span: Span) -> bool:
+        return speaks_of_children(self.text[span.start : span.end])
 
     def passage(self, span: Span) -> str:
         """The text of ``span`` and of the sentence after it (a count's verb often ends the next sentence:
@@ -179,12 +185,16 @@ class _Checker:
             quoted = self.text[candidate.start : candidate.end]
             if not any(mentions(quoted, form) for form in forms):
                 return False
-            return cue is None or bool(cue.pattern.search(normalise(self.passage(candidate))))
+            if cue is None or cue.pattern.search(normalise(quoted)):
+                return True
+            # a speaker named in one sentence and quoted in the next: '... Kennedy ... . "...," he said.'
+            following = self.sentence_after(candidate) if cue is SPEECH else None
+            return following is not None and bool(PRONOUN_SPEECH.search(self.text[following.start : following.end]))
 
         if span and fits(span):
             self.accept(path, span)
             return item
-        sentence = self.naming_sentence(name, fits)
+        sentence = self.naming_sentence(name, fits if cue is SPEECH else None)
         if sentence and fits(sentence):
             self.note("repaired", path, f"evidence replaced by the sentence that names {name!r}")
             self.accept(path, sentence)
@@ -214,8 +224,8 @@ class _Checker:
         return forms
 
     def naming_sentence(self, name: str, fits: Callable[[Span], bool] | None = None) -> Span | None:
-        """The first sentence that names ``name`` as a word of its own (not 'Oman' inside 'woman'); failing
-        that, a later sentence that ``fits`` (one that names a speaker by surname and reports speech)."""
+        """The first sentence that names ``name`` as a word of its own (not 'Oman' inside 'woman'); with
+        ``fits``, the first that fits (a speaker is often named in full first and quoted later by surname)."""
         found = find_name(name, self.text)
         if found is None:
             return None
@@ -470,6 +480,7 @@ ABBREVIATIONS = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bGen)(?<!\bCol)(?<!\
 SENTENCE_END = re.compile(rf"{ABBREVIATIONS}[.!?](?=[\s\"'”’)]|$)|\n")
 
 CHILD_WINDOW = 25  # characters either side of a children count's phrase
+UNIVERSAL_ZERO = re.compile(r"\b(?:no[\s-]one|nobody|no (?:deaths?|injur\w*|casualt\w*|fatalit\w*|lives))\b")
 
 
 @dataclass(frozen=True)
@@ -481,6 +492,10 @@ class Cue:
 
 
 SPEECH = Cue(SPEECH_WORDS, "reports speech")
+# A sentence that goes on quoting the person the one before it names: a pronoun's speech verb, or a quotation.
+PRONOUN_SPEECH = re.compile(
+    r"\b(?:he|she|they)\s+(?:said|says|added|told|wrote)\b|\bsaid\s+(?:he|she)\b|^\s*[\"“]", re.I
+)
 DAMAGE = Cue(DAMAGE_WORDS, "describes damage")
 
 
@@ -500,20 +515,24 @@ _NUM = r"(?:\d[\d,]*|(?:a |an )?(?:" + "|".join([*UNITS, *TENS, "dozen", "hundre
 EXPLICIT_QUALIFIERS: list[tuple[Qualifier, re.Pattern[str]]] = [
     ("range", re.compile(rf"\bbetween {_NUM}.{{0,20}}? and {_NUM}|\b\d+\s*[-–]\s*\d+\b|\b{_NUM} to {_NUM}")),
     ("at_least", re.compile(rf"\b(?:at least|more than|over|no fewer than|upwards of|in excess of) {_NUM}")),
-    ("at_most", re.compile(rf"\b(?:at most|up to|fewer than|less than|no more than|under) {_NUM}")),
+    ("at_most", re.compile(rf"\b(?:at most|up to|fewer than|less than|no more than|under|as many as) {_NUM}")),
     ("about", re.compile(rf"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|close to) {_NUM}")),
 ]
 
 
-def explicit_qualifier(phrase: str) -> Qualifier | None:
-    """The qualifier a count phrase states in words right before its figure ("at least 17", "up to 30",
-    "about 40", "between 16 and 18"): a model's qualifier is corrected only to one of these, never inferred
-    from the absence of a digit ("both were destroyed" is exact) or from a stray word ("over the region")."""
-    folded = normalise(phrase)
-    for qualifier, pattern in EXPLICIT_QUALIFIERS:
-        if pattern.search(folded):
-            return qualifier
-    return None
+def explicit_qualifier(count: Count) -> Qualifier | None:
+    """The qualifier a count's phrase states in words right before a figure ("at least 17", "up to 30",
+    "about 40", "between 16 and 18") when it contradicts the count's: a model's qualifier is corrected only to
+    that, never inferred from the absence of a digit ("both were destroyed" is exact), from a stray word ("over
+    the region") or from ages ("ages 15 to 17"); a phrase with a floor and a ceiling ("at least one and as many
+    as three") supports a range."""
+    folded = without_ages(normalise(count.phrase))
+    stated = {qualifier for qualifier, pattern in EXPLICIT_QUALIFIERS if pattern.search(folded)}
+    if {"at_least", "at_most"} <= stated:
+        stated.add("range")
+    if not stated or count.qualifier in stated:
+        return None
+    return next(q for q, _ in EXPLICIT_QUALIFIERS if q in stated) if len(stated) == 1 else None
 
 
 def infer_qualifier(phrase: str) -> Qualifier | None:

@@ -31,6 +31,7 @@ PERSON_NOUNS = (
     "clerk", "cashier", "manager", "security guard", "doorman", "contractor", "labourer", "laborer", "inmate",
     "prisoner", "detainee", "protester", "demonstrator", "motorman", "conductor", "engineer", "mechanic",
     "paramedic", "medic", "priest", "imam", "pastor", "monk", "nun", "official", "lawmaker", "mayor", "chief",
+    "watchman", "body", "corpse", "gunwoman", "fighter", "militant", "rebel", "diver", "climber", "skier",
 )  # fmt: skip
 _DETERMINERS = r"(?:a|an|one|the|his|her|their|its|another|a second|a third|a fourth|a fifth|a single|a lone)"
 _AGE = r"(?:\d+|[a-z]+(?:-[a-z]+)?)[\s-]+(?:year|month|week)s?[\s-]+old"
@@ -38,9 +39,10 @@ _PERSON = r"(?:" + "|".join(sorted(PERSON_NOUNS, key=len, reverse=True)) + r")"
 # "a 17-year-old boy", "his young daughter", "A crane operator", "the victim", "a 13-year-old" (no noun).
 ONE_PERSON = re.compile(rf"\b{_DETERMINERS}\s+(?:(?:[\w'’-]+,?\s+){{0,3}}?{_PERSON}(?![\w-])(?!\s*s\b)|{_AGE})")
 _PART_START = re.compile(rf"^\s*{_DETERMINERS}\b")
+_CASUALTY_NOUNS = r"(?:lives|life|deaths?|injur\w*|casualt\w*|fatalit\w*|victims?|one else|serious injur\w*)"
 ZERO = re.compile(
-    r"\b(?:no[\s-]one|nobody|none|no (?:other )?(?:lives|life|deaths?|injur\w*|casualt\w*|fatalit\w*|victims?"
-    r"|one else|serious injur\w*)|(?:was|were|is|are|been)(?:n't| not) (?:\w+ )?(?:hurt|injured|harmed|killed)"
+    rf"\b(?:no[\s-]one|nobody|none|no (?:other )?{_CASUALTY_NOUNS}|no \w+ (?:or|and) {_CASUALTY_NOUNS}"
+    r"|(?:was|were|is|are|been)(?:n't| not) (?:\w+ )?(?:hurt|injured|harmed|killed)"
     r"|unhurt|uninjured|unharmed|unscathed|escaped (?:injury|unhurt|without)|without (?:injury|injuries))\b"
 )
 BOTH = re.compile(r"\b(?:both|twin|twins|a pair|the pair|the couple|a couple)\b")
@@ -84,6 +86,16 @@ def zero_stated(phrase: str) -> bool:
     return bool(ZERO.search(normalise(phrase)))
 
 
+PEOPLE = re.compile(
+    rf"\b(?:people|persons|others|men|women|children|{_PERSON}(?:s|es)?|{_AGE}s?)\b|\bno[\s-]one\b|\bnobody\b"
+)
+
+
+def counts_people(phrase: str) -> bool:
+    """Whether a count phrase counts people ("two other people", "a 38-year-old man", "the three victims")."""
+    return bool(PEOPLE.search(normalise(phrase)))
+
+
 # ---------------------------------------------------------------- what a quote is about
 
 _KILLED = (
@@ -91,7 +103,7 @@ _KILLED = (
     r"|homicide|victim|corpse|lifeless|deceased|succumb|toll|funeral|buried|execut|behead|shot dead"
 )
 _INJURED = (
-    r"injur|wound|hurt|hospital|casualt|treated|harm|stab|shot|gunshot|burn|bleed|bruis|fractur|broke|cut |"
+    r"injur|wound|hurt|hospital|casualt|treated|harm|stab|shot(?! down)|gunshot|burn|bleed|bruis|fractur|broke|cut |"
     r"critical|serious condition|stable condition|ambulance|paramedic|medical|victim|unscathed|unharmed|trauma|"
     r"smoke inhalation|rescued|trapped|struck|hit by"
 )
@@ -136,13 +148,12 @@ SPEECH = re.compile(
     r"announcement|post on|posted on|wrote on|told reporters|in a letter|claim|denial|accusation|promise|"
     r"warning|appeal|comment|remarks|according|put the toll|put the number|gave the toll)\b|[\"“”]"
 )
-DAMAGE = re.compile(
-    r"damag|destr|fire|blaze|burn|crater|collaps|shatter|wreck|ruin|debris|hit|struck|smash|level|flatten|blown|"
+DAMAGE = re.compile(  # word starts: "dent" is not in "incident", "hit" not in "white"
+    r"\b(?:damag|destr|fire|blaze|burn|crater|collaps|shatter|wreck|ruin|debris|hit|struck|smash|level|flatten|blown|"
     r"gutted|gut |torn|tore|ripped|rip |blew|overturn|crush|sank|sunk|capsiz|submerg|flood|swept|scorch|charred|"
     r"razed|demolish|caved|buckl|pierc|punctur|riddled|bullet holes|broken|broke|crack|toppl|fell|fallen|"
     r"engulf|flame|lost|rammed|crashed|slammed|ablaze|smoulder|smolder|gaping|holes?\b|dent|mangled|twisted|"
-    r"burst|explo|leak|cut off|knocked out|outage|shell|struck|impact|torched|set alight|set on fire|looted|"
-    r"vandal|graffiti|pelted|stoned|los[ei]|losing|melt|went through|tore through|ripped through|bullet|"
-    r"bow|bent|gave way|fail|dropp|sag|detach|split|snapp|peel|strike|attack|bombard|shelled|shelling|"
-    r"targeted|pierc|penetrat|riddl|spray"
+    r"burst|explo|leak|cut off|knocked out|outage|torched|set alight|set on fire|looted|vandal|graffiti|"
+    r"pelted|stoned|los[ei]|losing|melt|went through|tore through|ripped through|bullet|bow|bent|gave way|"
+    r"fail|dropp|sag|detach|split|snapp|peel|bombard|plung|skid|went off|careen|flipp|rolled over|penetrat|spray|collid|uninhabitable|unlivable|inundat|underwater|washed|wiped out|jackknif|spill)"
 )

@@ -16,6 +16,7 @@ from summarizer.cli import cli
 from summarizer.config import Settings
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
+from summarizer.trust import FieldTrust, TrustProfile
 
 TEXT = (
     "ODESA, Ukraine (Reuters) - Russia launched 12 drones at Odesa overnight, the regional governor said. "
@@ -100,15 +101,25 @@ def test_a_grounded_model_value_that_the_reader_contradicts_is_reported(tmp_path
             injured=Count(evidence="At least 3 people were injured", phrase="3", value=4, qualifier="exact")
         ),
     )
+    # the default profile: the model leads, the reader's other value is kept in a warning with its evidence
     combined = combine(model, {}, reading)
+    assert combined.event.casualties.injured.value == 4  # type: ignore[union-attr]
+    assert combined.sources["casualties.injured"] == "model"
+    (warning,) = [w for w in combined.warnings if w.path == "casualties.injured"]
+    assert warning.code == "disagreement" and "3" in warning.message and "reader" in warning.message
+    # a profile in which the reader measured more precise on injuries: the reader's value wins, the model's is kept
+    reader_leads = TrustProfile("measured", {"casualties.injured": FieldTrust("reader", fills=False, joins=False)})
+    combined = combine(model, {}, reading, reader_leads)
     assert combined.event.casualties.injured.low == 3  # type: ignore[union-attr]
     assert combined.sources["casualties.injured"] == "reader"
     (warning,) = [w for w in combined.warnings if w.path == "casualties.injured"]
     assert warning.code == "disagreement" and "4" in warning.message and "model" in warning.message
 
 
-def test_a_model_event_type_no_word_of_the_article_supports_gives_way_to_the_reader_s() -> None:
-    """The bundled model calls nearly every article a drone strike; a council vote with no drone in it is 'other'."""
+def test_a_model_event_type_no_word_supports_is_flagged_and_replaced_only_where_the_reader_leads() -> None:
+    """The bundled model calls nearly every article a drone strike; a council vote with no drone in it is 'other'.
+    The default profile keeps the model's type (the reader's vocabulary is not the article's: "a bus plunged into
+    a gorge" is a road crash with none of its words) and flags it; a profile where the reader leads replaces it."""
     from summarizer.reader import read
     from summarizer.reader.combine import combine
     from summarizer.schema import Event
@@ -116,19 +127,23 @@ def test_a_model_event_type_no_word_of_the_article_supports_gives_way_to_the_rea
     vote = "The council voted 7-2 on Tuesday to approve the budget, the mayor said. Taxes will rise by 3 percent."
     reading = read(vote, date(2024, 6, 19))
     assert reading.event.event_type == "other"
-    combined = combine(Event(event_type="drone_strike", title="t", summary="s"), {}, reading)
+    drone = Event(event_type="drone_strike", title="t", summary="s")
+    combined = combine(drone, {}, reading)
+    assert combined.event.event_type == "drone_strike" and combined.sources["event_type"] == "model"
+    assert any("no word of the reader's vocabulary" in w.message for w in combined.warnings if w.path == "event_type")
+    reader_leads = TrustProfile("measured", {"event_type": FieldTrust("reader", fills=False, joins=False)})
+    combined = combine(drone, {}, reading, reader_leads)
     assert combined.event.event_type == "other" and combined.sources["event_type"] == "reader"
-    (warning,) = [w for w in combined.warnings if w.path == "event_type"]
-    assert "no word of the article supports" in warning.message
-    # a type the article does speak of stands when the reader finds nothing sure
+    # a type the article does speak of, where the reader finds nothing sure, stands without a warning
     drones = read(
         "Three people were hurt in the town on Tuesday, the mayor said. Police are investigating. "
         "Witnesses said they heard a drone.",
         date(2024, 6, 19),
     )
     assert drones.event.event_type == "other"  # one mention, outside the lead: too little for the reader
-    kept = combine(Event(event_type="drone_strike", title="t", summary="s"), {}, drones)
+    kept = combine(drone, {}, drones)
     assert kept.event.event_type == "drone_strike" and kept.sources["event_type"] == "model"
+    assert not any("vocabulary" in w.message for w in kept.warnings)
 
 
 def test_model_strategy_is_the_model_alone(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from summarizer.schema import (
     Casualties,
     Count,
     Event,
+    EventType,
     TimeWindow,
     Weapon,
 )
@@ -76,9 +77,7 @@ def combine(
     out = model_only(model, model_spans)
     reader = reading.event
     update: dict[str, Any] = {}
-    update["event_type"] = _scalar(
-        out, "event_type", model.event_type, reader.event_type, reading, profile.field("event_type"), _same
-    )
+    update["event_type"] = _event_type(out, model, reading, profile)
     update["when"] = _scalar(out, "when", model.when, reader.when, reading, profile.field("when"), _same_window)
     casualties = {
         name: _scalar(
@@ -101,6 +100,24 @@ def combine(
     _flag_untied_places(out, update["places"], text)
     out.event = Event.model_validate({**model.model_dump(), **_dumped(update)})
     return out
+
+
+def _event_type(out: Combined, model: Event, reading: Reading, profile: TrustProfile) -> EventType:
+    """The leader's type, as for any scalar. A model type that no word of the reader's vocabulary supports is
+    flagged, not replaced: the vocabulary is the reader's, not the article's ("a bus plunged into a gorge" is a
+    road crash with none of its words)."""
+    kept: EventType = _scalar(
+        out, "event_type", model.event_type, reading.event.event_type, reading, profile.field("event_type"), _same
+    )
+    if kept == model.event_type and kept != "other" and not reading.type_scores[kept]:
+        out.warnings.append(
+            Issue(
+                code="disagreement",
+                path="event_type",
+                message=f"model said {kept}, which no word of the reader's vocabulary for it supports; check it",
+            )
+        )
+    return kept
 
 
 def _dumped(update: dict[str, Any]) -> dict[str, Any]:
@@ -128,6 +145,8 @@ def _scalar(out: Combined, path: str, model: Any, reader: Any, reading: Reading,
     kept, other, other_side = (reader, model, "model") if keep_reader else (model, reader, "reader")
     if keep_reader:
         _take_reader(out, path, reading)
+    else:
+        out.sources[path] = "model"
     out.warnings.append(
         Issue(
             code="disagreement",
