@@ -155,5 +155,6 @@ DAMAGE = re.compile(  # word starts: "dent" is not in "incident", "hit" not in "
     r"engulf|flame|lost|rammed|crashed|slammed|ablaze|smoulder|smolder|gaping|holes?\b|dent|mangled|twisted|"
     r"burst|explo|leak|cut off|knocked out|outage|torched|set alight|set on fire|looted|vandal|graffiti|"
     r"pelted|stoned|los[ei]|losing|melt|went through|tore through|ripped through|bullet|bow|bent|gave way|"
-    r"fail|dropp|sag|detach|split|snapp|peel|bombard|plung|skid|went off|careen|flipp|rolled over|penetrat|spray|collid|uninhabitable|unlivable|inundat|underwater|washed|wiped out|jackknif|spill)"
+    r"fail|dropp|sag|detach|split|snapp|peel|bombard|plung|skid|went off|careen|flipp|rolled over|penetrat|"
+    r"spray|collid|uninhabitable|unlivable|inundat|underwater|washed|wiped out|jackknif|spill)"
 )
