@@ -173,6 +173,10 @@ def start_run(settings: Settings, quiet: bool, *, jobs: int = 1) -> tuple[Summar
         f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
         + (f" · {jobs} jobs" if jobs > 1 else "")
     )
+    if settings.strategy == "both":
+        progress.say(summarizer.profile.describe())
+        if summarizer.profile_note:
+            progress.say(summarizer.profile_note)
     return summarizer, progress
 
 
