@@ -26,8 +26,10 @@ import click
 
 from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import SummarizerError
+from summarizer.local_model import ADD_A_MODEL, require_local_model
 from summarizer.outfile import ErrorsFile, JsonlOutput, errors_path
 from summarizer.redact import redact
+from summarizer.what_ran import TRUST_PROFILE, what_ran
 
 
 def deferred(module: str, name: str) -> Any:
@@ -148,20 +150,43 @@ def summarizer_factory() -> Callable[[Settings], Summarizer]:
 
 
 def new_summarizer(settings: Settings) -> Summarizer:
+    """The run's Summarizer. Asked for the embedded model when it is not installed: exit 2, saying how to install
+    it, before any article is read (an injected factory brings its own backend)."""
+    factory = summarizer_factory()
     with domain_errors():
-        return summarizer_factory()(settings)
+        if factory is Summarizer and settings.backend == "local" and settings.strategy != "reader":
+            require_local_model(settings.model_path)
+        return factory(settings)
 
 
 def start_run(settings: Settings, quiet: bool, *, jobs: int = 1) -> tuple[Summarizer, Progress]:
     """The Summarizer of a run, and its progress on stderr (none with ``quiet``), which first names the setup."""
     summarizer = new_summarizer(settings)
     progress = Progress(enabled=not quiet)
-    progress.say(
-        f"backend {summarizer.backend_name} · model {summarizer.model_name} · "
-        f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
-        + (f" · {jobs} jobs" if jobs > 1 else "")
-    )
+    progress.say(setup_line(summarizer) + (f" · {jobs} jobs" if jobs > 1 else ""))
     return summarizer, progress
+
+
+def setup_of(summarizer: Summarizer) -> dict[str, Any]:
+    """What a run of ``summarizer`` is, in the keys of a record's provenance (see ``summarizer.what_ran``)."""
+    prompt = summarizer.prompt
+    return {
+        "strategy": summarizer.settings.strategy,
+        "backend": summarizer.backend_name,
+        "model": summarizer.model_name,
+        "prompt_name": prompt.name,
+        "prompt_version": prompt.version,
+        "prompt_hash": prompt.hash,
+        TRUST_PROFILE: getattr(summarizer, TRUST_PROFILE, None),  # the hook: shown once a summarizer has one
+    }
+
+
+def setup_line(summarizer: Summarizer) -> str:
+    """The first line of a run on stderr: what runs; when the reader runs alone because no model is configured
+    or installed, why, and how to add one (one line)."""
+    line = what_ran(setup_of(summarizer))
+    fallback = summarizer.settings.fallback
+    return f"{line}: {fallback}. To add a model: {ADD_A_MODEL}" if fallback else line
 
 
 # ---------------------------------------------------------------- a run's records file

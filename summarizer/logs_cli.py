@@ -16,6 +16,7 @@ from summarizer.cli_kit import UsageError, fail
 from summarizer.errors import ConfigError
 from summarizer.logs import STATUSES, Filters, call_json, call_logs, one_line, parse_when, run_json, run_logs
 from summarizer.store import DB_NAME, Store
+from summarizer.what_ran import model_of
 
 WHAT = ("calls", "runs")
 
@@ -337,7 +338,7 @@ def runs_view(runs: list[dict[str, Any]], *, width: int, title: str | None = Non
             "run": str(run.get("run_id")),
             "created (UTC)": _created(run.get("created")),
             "prompt": f"{run.get('prompt_name')} {str(run.get('prompt_hash') or '')[:8]}",
-            "backend/model": f"{run.get('backend')}/{run.get('model')}",
+            "what ran": model_of(run),
             "cases": f"{run.get('cases')}x{run.get('repeat')}",
             "micro F1": _score(run.get("micro_f1")),
             "macro F1": _score(run.get("macro_f1")),
@@ -349,7 +350,7 @@ def runs_view(runs: list[dict[str, Any]], *, width: int, title: str | None = Non
         for run in runs
     ]
     return _fit_table(
-        title, [*cells[0]], cells, width=width, flexible={"prompt": 8, "backend/model": 12, "git": 7},
+        title, [*cells[0]], cells, width=width, flexible={"prompt": 8, "what ran": 12, "git": 7},
         right={"cases", "micro F1", "macro F1", "in", "out", "cost"}, droppable=["git", "created (UTC)", "macro F1"],
     )  # fmt: skip
 

@@ -41,7 +41,7 @@ GROUNDING_VERSION = "1"  # bump when grounding changes the re-asks, and so the a
 DERIVED_EXCLUDED = {  # modules that never change what a record says
     "cli.py", "evals", "merge", "progress.py", "runner.py", "outfile.py", "__main__.py", "batch_api.py",
     "batch_cli.py", "logs.py", "logs_cli.py", "breaker.py", "retry.py", "cli_kit.py", "view_terminal.py",
-    "view_html.py", "output.py",
+    "view_html.py", "output.py", "what_ran.py", "local_model.py", "tables.py", "fetch.py",
 }  # fmt: skip
 MAX_ECHO_CHARS = 4000  # how much of a rejected answer is shown back to the model
 Status = Callable[[str], None]

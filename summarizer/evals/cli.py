@@ -33,6 +33,7 @@ from summarizer.cli_kit import (
     model_options,
     new_summarizer,
     settings_from_options,
+    setup_line,
 )
 from summarizer.config import STRATEGIES, Settings
 from summarizer.errors import PromptError
@@ -57,6 +58,7 @@ from summarizer.evals.runner import Progress, run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer
 from summarizer.prompts import load_prompt
 from summarizer.store import Store
+from summarizer.what_ran import model_of
 
 DEFAULT_FIXTURES = Path("evals/fixtures")
 STARTER_SUFFIXES = (".txt", ".json", ".md")  # the files of summarizer/evals/starter/ that `eval init` copies
@@ -209,8 +211,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
         errors.print(f"[{done}/{total}] {row.case} #{row.repeat} {status}", markup=False, highlight=False)
 
     errors.print(
-        f"eval: {len(cases)} case(s) x {o['repeat']} from {dataset.path} · prompt {summarizer.prompt.name} "
-        f"· {summarizer.backend_name}/{summarizer.model_name}",
+        f"eval: {len(cases)} case(s) x {o['repeat']} from {dataset.path} · {setup_line(summarizer)}",
         markup=False,
         highlight=False,
     )
@@ -480,14 +481,14 @@ def runs_command(ctx: click.Context, limit: int) -> None:
         click.echo("no saved eval runs yet; run `summarizer eval`")
         return
     console = _console()
-    table = Table("run", "created", "prompt", "backend/model", "cases x repeats", "micro F1", "macro F1", "git")
+    table = Table("run", "created", "prompt", "what ran", "cases x repeats", "micro F1", "macro F1", "git")
     for meta in metas:
         git = meta.get("git") or {}
         table.add_row(
             str(meta.get("run_id")),
             str(meta.get("created")),
             f"{meta.get('prompt_name')} ({meta.get('prompt_hash')})",
-            f"{meta.get('backend')}/{meta.get('model')}",
+            model_of(meta),
             f"{meta.get('cases')} x {meta.get('repeat')}",
             _score(meta.get("micro_f1")),
             _score(meta.get("macro_f1")),

@@ -11,6 +11,7 @@ from rich.text import Text
 from summarizer.config import Strategy
 from summarizer.evals.results import Run
 from summarizer.evals.stats import MACRO, MICRO
+from summarizer.what_ran import what_ran
 
 # USD per million tokens (input, output), for models whose price is public. Prefix match on the model
 # name, so dated snapshots ("gpt-4o-mini-2024-07-18") price like their family. Local models cost 0.
@@ -47,11 +48,7 @@ def _f(value: float | None, digits: int = 2) -> str:
 def describe(meta: dict[str, Any]) -> str:
     git = meta.get("git") or {}
     revision = (git.get("revision") or "no git")[:10] + ("+dirty" if git.get("dirty") else "")
-    return (
-        f"run {meta.get('run_id', '?')} · prompt {meta.get('prompt_name')} v{meta.get('prompt_version')} "
-        f"({meta.get('prompt_hash')}) · {meta.get('backend')}/{meta.get('model')} · schema {meta.get('schema_version')}"
-        f" · {revision}"
-    )
+    return f"run {meta.get('run_id', '?')} · {what_ran(meta)} · schema {meta.get('schema_version')} · {revision}"
 
 
 def field_table(run: Run) -> Table:
@@ -116,9 +113,12 @@ def strategy_table(runs: dict[Strategy, Run]) -> Table:
     return table
 
 
-def grounding_line(found: dict[str, Any]) -> str:
+def grounding_line(found: dict[str, Any], strategy: str | None = None) -> str:
     """Where the records' values came from: the model's quote located, a sentence standing in for the model's
-    quote, removed, or the reader's own reading (runs saved before ``by_reader`` was counted say so)."""
+    quote, removed, or the reader's own reading (runs saved before ``by_reader`` was counted say so). A run of
+    the reader alone (``strategy``) had no model quote to locate: it says how many values the reader found."""
+    if strategy == "reader":
+        return f"{found['emitted']} values found by the reader, each on the sentence that states it (no model ran)"
     reader = found.get("by_reader", 0)
     said = found["emitted"] - reader  # the values the model gave, kept or removed
     if said:
@@ -147,7 +147,7 @@ def footer_lines(run: Run) -> list[str]:
         f"cases {summary['cases']} x repeats {summary['repeats']} = {summary['rows']} rows; errors {summary['errors']}",
         f"text similarity (token F1, reported, not gated): {similarity}",
         "grounding: "
-        + grounding_line(found)
+        + grounding_line(found, meta.get("strategy"))
         + ("; what the model said: 'removed' per case in --json / --html" if found.get("removed") else ""),
         f"tokens: {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; cost: "
         + ("unknown price" if cost is None else f"${cost:.4f}"),
