@@ -278,9 +278,9 @@ def summarize(
             emit(text, out)
     # an errors file exists beside ``out`` when records were appended to it (open_records, above)
     notes = [f"failures listed in {errors_path(out)}"] if tally.failed and streaming and out is not None else []
-    if out is not None and (streaming or out.exists()):
-        notes.insert(0, f"{'appended to' if streaming else 'wrote'} {out}")
     progress.finish(tally.records, tally.failed, skipped=tally.skipped, extra="; ".join(notes) or None)
+    if out is not None and out.exists() and (tally.records or not streaming):
+        progress.say(f"{'records appended to' if streaming else 'wrote'} {out}")
     if tally.stopped is not None:
         raise fail(tally.stopped)
     if tally.failed:
