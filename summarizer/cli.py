@@ -213,8 +213,9 @@ def summarize(
 ) -> None:
     """Summarize articles into event records.
 
-    SOURCES are files (.txt .md .html .json .jsonl), folders, glob patterns, or - for stdin
-    (also read when no SOURCES are given and stdin is not a terminal). JSONL input is streamed.
+    SOURCES are files (.txt .md .html .json .jsonl; others are sniffed, PDFs refused), folders, glob
+    patterns, http(s) URLs (fetched and read as HTML), or - for stdin (also read when no SOURCES are
+    given and stdin is not a terminal). JSONL input is streamed.
     """
     stdin: BinaryIO = sys.stdin.buffer
     if not sources:
