@@ -98,8 +98,8 @@ def logs_command(
     On a terminal: a table, then a totals line over every call that matches (not only the listed ones).
     In a pipe: tab-separated lines, the totals on stderr. Calls: created, backend, model, prompt name,
     prompt hash, status, model calls, tokens in, tokens out, latency s, cost, article hash, error. Runs:
-    run id, created, prompt name, prompt hash, backend, model, cases, repeats, micro F1, macro F1, tokens
-    in, tokens out, cost, git revision. Times are UTC.
+    run id, created, prompt name, prompt hash, backend, model (reader and none for the reader alone), cases,
+    repeats, micro F1, macro F1, tokens in, tokens out, cost, git revision, strategy. Times are UTC.
 
     Cost is priced, for the openai backend, from the table bundled with genai-prices (never fetched at
     run time); "local" for the embedded model, which costs nothing; "-" where the price is not known (a
@@ -312,11 +312,13 @@ def _runs(store: Store, filters: Filters, limit: int | None, fmt: str) -> None:
     if fmt == "tsv":
         for run in runs:
             usage = run["usage"]
+            alone = run.get("strategy") == "reader"  # no backend or model ran: as a reader record's provenance says
             cells = (
                 run.get("run_id"), run.get("created"), run.get("prompt_name"), run.get("prompt_hash"),
-                run.get("backend"), run.get("model"), run.get("cases"), run.get("repeat"), _score(run.get("micro_f1")),
-                _score(run.get("macro_f1")), usage.get("prompt_tokens"), usage.get("completion_tokens"),
-                run["cost"].label, _git(run),
+                "reader" if alone else run.get("backend"), "none" if alone else run.get("model"), run.get("cases"),
+                run.get("repeat"), _score(run.get("micro_f1")), _score(run.get("macro_f1")),
+                usage.get("prompt_tokens"), usage.get("completion_tokens"), run["cost"].label, _git(run),
+                run.get("strategy"),
             )  # fmt: skip
             click.echo(_tsv(*cells))
         click.echo(_runs_title(runs), err=True)

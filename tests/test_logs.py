@@ -303,7 +303,7 @@ def test_eval_runs(store: Store) -> None:
     assert [row[0] for row in rows] == ["20261103T090000-cccccc", "20261102T090000-bbbbbb", "20261101T090000-aaaaaa"]
     assert rows[2][4:] == ["openai", "gpt-4o-mini", "3", "2", "0.50", "0.25", "6000", "1500",
                            f"${price('gpt-4o-mini', 6000, 1500, '2026-11-01T09:00:00+00:00'):.6f}",
-                           "0123456789+dirty"]  # fmt: skip
+                           "0123456789+dirty", ""]  # fmt: skip  # strategy: none saved before strategies
     assert rows[1][12] == "local"
     assert rows[0][12] == "-"  # gpt-4o-mini served by a loopback server: not OpenAI's price
     assert [row[0] for row in lines(invoke("runs", "-m", LOCAL_MODEL))] == ["20261102T090000-bbbbbb"]

@@ -245,7 +245,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
 
     if o["html_out"]:
         o["html_out"].write_text(render_html(run, {c.name: c.article.text for c in cases}), encoding="utf-8")
-        errors.print(f"HTML report: {o['html_out']}", markup=False, highlight=False)
+        errors.print(f"wrote {o['html_out']} (HTML report)", markup=False, highlight=False)
     if o["save_baseline"]:
         write_report(run, o["save_baseline"])
         errors.print(f"baseline written to {o['save_baseline']}; commit it to accept it", markup=False)
@@ -253,6 +253,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     elif o["json_out"]:
         Path(o["json_out"]).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        errors.print(f"wrote {o['json_out']} (JSON report)", markup=False, highlight=False)
     console.print(f"run saved as {run.run_id}", markup=False, highlight=False)
     verdict = _verdict(gate, errors)
     failed = [row for row in run.rows if row.error]
@@ -411,6 +412,7 @@ def compare_command(
             sys.stdout.write(data)
         elif json_out:
             Path(json_out).write_text(data, encoding="utf-8")
+            _console(stderr=True).print(f"wrote {json_out} (JSON comparison)", markup=False, highlight=False)
     ctx.exit(_verdict(gate, _console(stderr=True)) if (thresholds or max_drop is not None) else 0)
 
 
