@@ -5,6 +5,7 @@ refused whatever its name."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -74,10 +75,8 @@ class Handler(BaseHTTPRequestHandler):
         if location:
             self.send_header("Location", location)
         self.end_headers()
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that gave up (a timeout)
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     def log_message(self, *args: object) -> None:
         pass
