@@ -97,7 +97,8 @@ def logs_command(
 
     On a terminal: a table, then a totals line over every call that matches (not only the listed ones).
     In a pipe: tab-separated lines, the totals on stderr. Calls: created, backend, model, prompt name,
-    prompt hash, status, model calls, tokens in, tokens out, latency s, cost, article hash, error. Runs:
+    prompt hash, status, model calls, tokens in, tokens out, latency s, cost, article hash, error, article
+    source (where it was read from; empty for calls logged before it was recorded). Runs:
     run id, created, prompt name, prompt hash, backend, model (reader and none for the reader alone), cases,
     repeats, micro F1, macro F1, tokens in, tokens out, cost, git revision, strategy. Times are UTC.
 
@@ -189,7 +190,7 @@ def _calls(store: Store, filters: Filters, limit: int | None, fmt: str) -> None:
             cells = (
                 row["created"], row["backend"], row["model"], row["prompt_name"], row["prompt_hash"], row["status"],
                 row["calls"], row["prompt_tokens"], row["completion_tokens"], _latency(row["latency_s"]),
-                row["cost"].label, (row["article_sha256"] or "")[:12], one_line(row["error"]),
+                row["cost"].label, (row["article_sha256"] or "")[:12], one_line(row["error"]), row.get("article"),
             )  # fmt: skip
             click.echo(_tsv(*cells))
         click.echo(f"{shown}; {totals.line()}", err=True)
@@ -209,6 +210,15 @@ def _latency(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds:.2f}"
 
 
+def article_name(row: dict[str, Any]) -> str:
+    """The article of a call as a person knows it: its file's name (``feed.jsonl:7``), its URL, else (calls
+    logged before the source was) the start of its hash."""
+    source = row.get("article")
+    if not source:
+        return (row["article_sha256"] or "")[:8]
+    return source if "://" in source or source == "stdin" else Path(source).name
+
+
 def calls_view(rows: list[dict[str, Any]], *, width: int, title: str | None = None) -> list[Any]:
     """The listed calls for a terminal ``width`` wide: a rich table, with an error column when some call
     failed, or, when the terminal is too narrow for it, the errors in lines under the table."""
@@ -225,7 +235,7 @@ def calls_view(rows: list[dict[str, Any]], *, width: int, title: str | None = No
             "out": f"{row['completion_tokens'] or 0:,}",
             "secs": _latency(row["latency_s"]),
             "cost": row["cost"].label,
-            "article": (row["article_sha256"] or "")[:8],
+            "article": article_name(row),
             "error": Text(one_line(row["error"]), style="red"),
         }
         for row in rows
@@ -233,7 +243,7 @@ def calls_view(rows: list[dict[str, Any]], *, width: int, title: str | None = No
     failures = [(cell, row) for cell, row in zip(cells, rows, strict=True) if row["status"] != "ok"]
     columns = [name for name in cells[0] if name != "error" or failures]
     table = _fit_table(
-        title, columns, cells, width=width, flexible={"model": 8, "prompt": 8, "error": 24},
+        title, columns, cells, width=width, flexible={"model": 8, "prompt": 8, "article": 12, "error": 24},
         right={"calls", "in", "out", "secs", "cost"}, droppable=["error", "article", "calls"],
     )  # fmt: skip
     if not failures or "error" in [column.header for column in table.columns]:

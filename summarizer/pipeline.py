@@ -168,7 +168,7 @@ class Summarizer:
         strategy = self.settings.strategy
         article = self.fit(article)
         reading = self.read(article) if strategy == "both" else None
-        identity = self.identity(article, 0)
+        identity = {**self.identity(article, 0), "article": article.source}  # the source: logged, not keyed
         key = cache_key(answer=self.answer_key(article, 0), via="batch")
         usage = Usage()
         if completion.usage is not None:
@@ -199,7 +199,7 @@ class Summarizer:
         use_cache: bool,
         status: Status | None,
     ) -> Record:
-        identity = self.identity(article, repeat)
+        identity = {**self.identity(article, repeat), "article": article.source}  # the source: logged, not keyed
         cached = self.store.cached_answer(key) if use_cache else None
         try:
             if cached is not None and cached["answer"] is None:
