@@ -51,8 +51,9 @@ def provenance_summary(provenance: Mapping[str, Any]) -> str:
         if provenance.get("strategy") == "reader"
         else f"{usage.get('prompt_tokens', 0)}+{usage.get('completion_tokens', 0)} tokens · "
     )
+    latency = float(provenance.get("latency_s") or 0)
+    timed = f" · {latency:.1f}s" if latency or provenance.get("attempts") else ""  # the reader's time is not kept
     return (
         f"{what_ran(provenance)} · schema {provenance.get('schema_version')} · {tokens}"
-        f"{provenance.get('attempts', 0)} call(s) · {float(provenance.get('latency_s') or 0):.1f}s"
-        + (" · cached" if provenance.get("cached") else "")
+        f"{provenance.get('attempts', 0)} call(s){timed}" + (" · cached" if provenance.get("cached") else "")
     )
