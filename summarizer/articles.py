@@ -93,9 +93,10 @@ class LoadFailure:
 # ---------------------------------------------------------------- decoding
 
 
+PDF = "a PDF document"
 # Formats that are not text, by their first bytes: some (a PDF of plain streams, RTF) pass the binary test.
 MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "a PDF document"),
+    (b"%PDF-", PDF),
     (b"{\\rtf", "an RTF document"),
     (b"PK\x03\x04", "a zip archive (or .docx, .odt, .epub)"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
@@ -324,7 +325,8 @@ def iter_documents(raw: bytes, *, source: str, stem: str, suffix: str) -> Iterat
     try:
         kind = binary_format(raw)
         if kind:
-            raise ArticleError(f"{source}: {kind}, not text; extract its text first (e.g. pdftotext for a PDF)")
+            hint = "; extract its text first (e.g. pdftotext)" if kind == PDF else ""
+            raise ArticleError(f"{source}: binary content ({kind}), not text{hint}")
         text, warnings = decode_bytes(raw, source)
         if not text.strip():
             raise ArticleError(f"{source}: the file is empty")

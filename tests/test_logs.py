@@ -159,8 +159,9 @@ def test_json_and_jsonl_shapes(filled: Store) -> None:
     data = json.loads(invoke("--json", "-n", "2").stdout)
     assert isinstance(data, list) and len(data) == 2
     assert set(data[0]) == {
-        "id", "created", "backend", "model", "prompt_name", "prompt_hash", "article_sha256", "article", "repeat", "status",
-        "error", "replay_error", "latency_s", "prompt_tokens", "completion_tokens", "calls", "cost_usd", "cost_basis",
+        "id", "created", "backend", "model", "prompt_name", "prompt_hash", "article_sha256", "article", "repeat",
+        "status", "error", "replay_error", "latency_s", "prompt_tokens", "completion_tokens", "calls", "cost_usd",
+        "cost_basis",
     }  # fmt: skip
     assert data[0]["created"] == "2026-11-03T07:00:00+00:00" and data[0]["article_sha256"] == "5" * 64
     assert (data[0]["prompt_tokens"], data[0]["completion_tokens"], data[0]["calls"]) == (2000, 500, 1)

@@ -167,7 +167,8 @@ def test_a_pdf_file_is_refused_whatever_its_name(tmp_path: Path) -> None:
     for name in ("report.pdf", "report.txt", "report"):
         (tmp_path / name).write_bytes(PDF)  # no NUL byte: the binary test alone let it through as text
         failure = load(str(tmp_path / name))
-        assert isinstance(failure, LoadFailure) and "a PDF document, not text" in failure.message, name
+        assert isinstance(failure, LoadFailure), name
+        assert "binary content (a PDF document), not text; extract its text first" in failure.message
 
 
 def test_an_unknown_suffix_is_sniffed_not_read_blindly(tmp_path: Path) -> None:
