@@ -214,8 +214,8 @@ def same_setup(summarizer: Summarizer) -> Callable[[dict[str, Any]], str | None]
     """The article hash of a record made by the same backend, model and prompt (hash), else None. A record of the
     reader alone names no backend or model (``reader`` / ``none``, as its provenance says)."""
     alone = summarizer.settings.strategy == "reader"
-    wanted = ("reader", "none") if alone else (summarizer.backend_name, summarizer.model_name)
-    wanted += (summarizer.prompt.hash,)
+    backend, model = ("reader", "none") if alone else (summarizer.backend_name, summarizer.model_name)
+    wanted = (backend, model, summarizer.prompt.hash)
 
     def identity(record: dict[str, Any]) -> str | None:
         try:

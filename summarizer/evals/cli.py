@@ -20,7 +20,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from summarizer.articles import LABELS_SUFFIX
 from summarizer.cli_kit import (
@@ -58,7 +57,6 @@ from summarizer.evals.runner import Progress, run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer
 from summarizer.prompts import load_prompt
 from summarizer.store import Store
-from summarizer.what_ran import model_of
 
 DEFAULT_FIXTURES = Path("evals/fixtures")
 STARTER_SUFFIXES = (".txt", ".json", ".md")  # the files of summarizer/evals/starter/ that `eval init` copies
@@ -477,26 +475,16 @@ def _is_starter(name: str) -> bool:
 @click.pass_context
 def runs_command(ctx: click.Context, limit: int) -> None:
     """List saved eval runs, newest first."""
+    from summarizer.logs import Filters, run_logs
+    from summarizer.logs_cli import runs_view
+
     with domain_errors():
-        metas = _store(ctx).list_runs(limit=limit)
-    if not metas:
+        runs = run_logs(_store(ctx), Filters(), limit)
+    if not runs:
         click.echo("no saved eval runs yet; run `summarizer eval`")
         return
-    console = _console()
-    table = Table("run", "created", "prompt", "what ran", "cases x repeats", "micro F1", "macro F1", "git")
-    for meta in metas:
-        git = meta.get("git") or {}
-        table.add_row(
-            str(meta.get("run_id")),
-            str(meta.get("created")),
-            f"{meta.get('prompt_name')} ({meta.get('prompt_hash')})",
-            model_of(meta),
-            f"{meta.get('cases')} x {meta.get('repeat')}",
-            _score(meta.get("micro_f1")),
-            _score(meta.get("macro_f1")),
-            (git.get("revision") or "-")[:10] + ("+dirty" if git.get("dirty") else ""),
-        )
-    console.print(table)
+    console = _console()  # the table `summarizer logs runs` shows: it fits the terminal's width
+    console.print(runs_view(runs, width=console.width, title=f"{len(runs)} eval run(s), newest first"))
 
 
 def _score(value: object) -> str:
