@@ -652,7 +652,8 @@ def load_url(url: str) -> Iterator[Article | LoadFailure]:
         if isinstance(item, Article):
             own = named or item.url
             canonical = urljoin(page.url, own) if own else page.url
-            item = replace(item, url=canonical if urlsplit(canonical).scheme in ("http", "https") else page.url)
+            chosen = canonical if urlsplit(canonical).scheme in ("http", "https") else page.url
+            item = replace(item, url=redact(chosen))  # no user:password@ or key= parameter reaches a record
         yield item
 
 
