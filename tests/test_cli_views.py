@@ -82,3 +82,10 @@ def test_merge_on_a_terminal_is_drawn_by_rich(tmp_path: Path) -> None:
     assert "\x1b[" in shown  # styled by rich
     assert not shown.lstrip().startswith("# ") and "|---|" not in shown and "\\[" not in shown
     assert "Merged from 1 report" in shown
+
+
+def test_merge_command_on_a_terminal_is_drawn_by_rich(tmp_path: Path) -> None:
+    records = Path(__file__).parent / "data" / "records"
+    shown = on_a_terminal(["merge", str(records / "seed_000.json"), str(records / "seed_001.json")], tmp_path)
+    assert "\x1b[" in shown and "|---|" not in shown and "\\[missile\\]" not in shown
+    assert "Merged from 2 reports" in shown and "at least 13" in shown
