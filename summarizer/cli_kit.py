@@ -26,8 +26,10 @@ import click
 
 from summarizer.config import BACKENDS, STRATEGIES, Settings
 from summarizer.errors import SummarizerError
+from summarizer.local_model import ADD_A_MODEL, require_local_model
 from summarizer.outfile import ErrorsFile, JsonlOutput, errors_path
 from summarizer.redact import redact
+from summarizer.what_ran import TRUST_PROFILE, what_ran
 
 
 def deferred(module: str, name: str) -> Any:
@@ -157,27 +159,51 @@ def summarizer_factory() -> Callable[[Settings], Summarizer]:
 
 
 def new_summarizer(settings: Settings, backend: ChatBackend | None = None) -> Summarizer:
-    """This command's Summarizer; ``backend`` (the eval's oracle) in place of the configured one."""
-    with domain_errors():
-        if backend is not None:
+    """The run's Summarizer; ``backend`` (the eval's oracle) in place of the configured one. Asked for the
+    embedded model when it is not installed: exit 2, saying how to install it, before any article is read (an
+    injected factory or backend brings its own model)."""
+    if backend is not None:
+        with domain_errors():
             return Summarizer(settings, backend=backend)
-        return summarizer_factory()(settings)
+    factory = summarizer_factory()
+    with domain_errors():
+        if factory is Summarizer and settings.backend == "local" and settings.strategy != "reader":
+            require_local_model(settings.model_path)
+        return factory(settings)
 
 
 def start_run(settings: Settings, quiet: bool, *, jobs: int = 1) -> tuple[Summarizer, Progress]:
     """The Summarizer of a run, and its progress on stderr (none with ``quiet``), which first names the setup."""
     summarizer = new_summarizer(settings)
     progress = Progress(enabled=not quiet)
-    progress.say(
-        f"backend {summarizer.backend_name} · model {summarizer.model_name} · "
-        f"prompt {summarizer.prompt.name} v{summarizer.prompt.version} ({summarizer.prompt.hash})"
-        + (f" · {jobs} jobs" if jobs > 1 else "")
-    )
+    progress.say(setup_line(summarizer) + (f" · {jobs} jobs" if jobs > 1 else ""))
     if settings.strategy == "both":
         progress.say(summarizer.profile.describe())
         if summarizer.profile_note:
             progress.say(summarizer.profile_note)
     return summarizer, progress
+
+
+def setup_of(summarizer: Summarizer) -> dict[str, Any]:
+    """What a run of ``summarizer`` is, in the keys of a record's provenance (see ``summarizer.what_ran``)."""
+    prompt = summarizer.prompt
+    return {
+        "strategy": summarizer.settings.strategy,
+        "backend": summarizer.backend_name,
+        "model": summarizer.model_name,
+        "prompt_name": prompt.name,
+        "prompt_version": prompt.version,
+        "prompt_hash": prompt.hash,
+        TRUST_PROFILE: getattr(summarizer, TRUST_PROFILE, None),  # the hook: shown once a summarizer has one
+    }
+
+
+def setup_line(summarizer: Summarizer) -> str:
+    """The first line of a run on stderr: what runs; when the reader runs alone because no model is configured
+    or installed, why, and how to add one (one line)."""
+    line = what_ran(setup_of(summarizer))
+    fallback = summarizer.settings.fallback
+    return f"{line}: {fallback}. To add a model: {ADD_A_MODEL}" if fallback else line
 
 
 # ---------------------------------------------------------------- a run's records file
@@ -202,8 +228,11 @@ def open_records(
 
 
 def same_setup(summarizer: Summarizer) -> Callable[[dict[str, Any]], str | None]:
-    """The article hash of a record made by the same backend, model and prompt (hash), else None."""
-    wanted = (summarizer.backend_name, summarizer.model_name, summarizer.prompt.hash)
+    """The article hash of a record made by the same backend, model and prompt (hash), else None. A record of the
+    reader alone names no backend or model (``reader`` / ``none``, as its provenance says)."""
+    alone = summarizer.settings.strategy == "reader"
+    backend, model = ("reader", "none") if alone else (summarizer.backend_name, summarizer.model_name)
+    wanted = (backend, model, summarizer.prompt.hash)
 
     def identity(record: dict[str, Any]) -> str | None:
         try:

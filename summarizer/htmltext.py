@@ -167,3 +167,27 @@ class _VisibleText(HTMLParser):
         joined = "".join(chunks)
         lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in joined.split("\n"))
         return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+class _SelfNamed(HTMLParser):
+    """Collects ``<link rel="canonical" href>`` and ``<meta property="og:url" content>`` values."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.canonical: list[str] = []
+        self.og_url: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: (value or "").strip() for name, value in attrs}
+        if tag == "link" and "canonical" in values.get("rel", "").lower().split() and values.get("href"):
+            self.canonical.append(values["href"])
+        elif tag == "meta" and values.get("property", "").lower() == "og:url" and values.get("content"):
+            self.og_url.append(values["content"])
+
+
+def canonical_url(html: str) -> str | None:
+    """The URL a page names for itself, as written (maybe relative): ``<link rel="canonical">``, else ``og:url``."""
+    parser = _SelfNamed()
+    parser.feed(html)
+    parser.close()
+    return next(iter(parser.canonical + parser.og_url), None)

@@ -16,6 +16,7 @@ from summarizer.cli_kit import UsageError, fail
 from summarizer.errors import ConfigError
 from summarizer.logs import STATUSES, Filters, call_json, call_logs, one_line, parse_when, run_json, run_logs
 from summarizer.store import DB_NAME, Store
+from summarizer.what_ran import model_of
 
 WHAT = ("calls", "runs")
 
@@ -96,9 +97,10 @@ def logs_command(
 
     On a terminal: a table, then a totals line over every call that matches (not only the listed ones).
     In a pipe: tab-separated lines, the totals on stderr. Calls: created, backend, model, prompt name,
-    prompt hash, status, model calls, tokens in, tokens out, latency s, cost, article hash, error. Runs:
-    run id, created, prompt name, prompt hash, backend, model, cases, repeats, micro F1, macro F1, tokens
-    in, tokens out, cost, git revision. Times are UTC.
+    prompt hash, status, model calls, tokens in, tokens out, latency s, cost, article hash, error, article
+    source (where it was read from; empty for calls logged before it was recorded). Runs:
+    run id, created, prompt name, prompt hash, backend, model (reader and none for the reader alone), cases,
+    repeats, micro F1, macro F1, tokens in, tokens out, cost, git revision, strategy. Times are UTC.
 
     Cost is priced, for the openai backend, from the table bundled with genai-prices (never fetched at
     run time); "local" for the embedded model, which costs nothing; "-" where the price is not known (a
@@ -188,7 +190,7 @@ def _calls(store: Store, filters: Filters, limit: int | None, fmt: str) -> None:
             cells = (
                 row["created"], row["backend"], row["model"], row["prompt_name"], row["prompt_hash"], row["status"],
                 row["calls"], row["prompt_tokens"], row["completion_tokens"], _latency(row["latency_s"]),
-                row["cost"].label, (row["article_sha256"] or "")[:12], one_line(row["error"]),
+                row["cost"].label, (row["article_sha256"] or "")[:12], one_line(row["error"]), row.get("article"),
             )  # fmt: skip
             click.echo(_tsv(*cells))
         click.echo(f"{shown}; {totals.line()}", err=True)
@@ -208,6 +210,15 @@ def _latency(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds:.2f}"
 
 
+def article_name(row: dict[str, Any]) -> str:
+    """The article of a call as a person knows it: its file's name (``feed.jsonl:7``), its URL, else (calls
+    logged before the source was) the start of its hash."""
+    source = row.get("article")
+    if not source:
+        return (row["article_sha256"] or "")[:8]
+    return source if "://" in source or source == "stdin" else Path(source).name
+
+
 def calls_view(rows: list[dict[str, Any]], *, width: int, title: str | None = None) -> list[Any]:
     """The listed calls for a terminal ``width`` wide: a rich table, with an error column when some call
     failed, or, when the terminal is too narrow for it, the errors in lines under the table."""
@@ -224,7 +235,7 @@ def calls_view(rows: list[dict[str, Any]], *, width: int, title: str | None = No
             "out": f"{row['completion_tokens'] or 0:,}",
             "secs": _latency(row["latency_s"]),
             "cost": row["cost"].label,
-            "article": (row["article_sha256"] or "")[:8],
+            "article": article_name(row),
             "error": Text(one_line(row["error"]), style="red"),
         }
         for row in rows
@@ -232,7 +243,7 @@ def calls_view(rows: list[dict[str, Any]], *, width: int, title: str | None = No
     failures = [(cell, row) for cell, row in zip(cells, rows, strict=True) if row["status"] != "ok"]
     columns = [name for name in cells[0] if name != "error" or failures]
     table = _fit_table(
-        title, columns, cells, width=width, flexible={"model": 8, "prompt": 8, "error": 24},
+        title, columns, cells, width=width, flexible={"model": 8, "prompt": 8, "article": 12, "error": 24},
         right={"calls", "in", "out", "secs", "cost"}, droppable=["error", "article", "calls"],
     )  # fmt: skip
     if not failures or "error" in [column.header for column in table.columns]:
@@ -311,11 +322,13 @@ def _runs(store: Store, filters: Filters, limit: int | None, fmt: str) -> None:
     if fmt == "tsv":
         for run in runs:
             usage = run["usage"]
+            alone = run.get("strategy") == "reader"  # no backend or model ran: as a reader record's provenance says
             cells = (
                 run.get("run_id"), run.get("created"), run.get("prompt_name"), run.get("prompt_hash"),
-                run.get("backend"), run.get("model"), run.get("cases"), run.get("repeat"), _score(run.get("micro_f1")),
-                _score(run.get("macro_f1")), usage.get("prompt_tokens"), usage.get("completion_tokens"),
-                run["cost"].label, _git(run),
+                "reader" if alone else run.get("backend"), "none" if alone else run.get("model"), run.get("cases"),
+                run.get("repeat"), _score(run.get("micro_f1")), _score(run.get("macro_f1")),
+                usage.get("prompt_tokens"), usage.get("completion_tokens"), run["cost"].label, _git(run),
+                run.get("strategy"),
             )  # fmt: skip
             click.echo(_tsv(*cells))
         click.echo(_runs_title(runs), err=True)
@@ -337,7 +350,7 @@ def runs_view(runs: list[dict[str, Any]], *, width: int, title: str | None = Non
             "run": str(run.get("run_id")),
             "created (UTC)": _created(run.get("created")),
             "prompt": f"{run.get('prompt_name')} {str(run.get('prompt_hash') or '')[:8]}",
-            "backend/model": f"{run.get('backend')}/{run.get('model')}",
+            "what ran": model_of(run),
             "cases": f"{run.get('cases')}x{run.get('repeat')}",
             "micro F1": _score(run.get("micro_f1")),
             "macro F1": _score(run.get("macro_f1")),
@@ -349,7 +362,7 @@ def runs_view(runs: list[dict[str, Any]], *, width: int, title: str | None = Non
         for run in runs
     ]
     return _fit_table(
-        title, [*cells[0]], cells, width=width, flexible={"prompt": 8, "backend/model": 12, "git": 7},
+        title, [*cells[0]], cells, width=width, flexible={"prompt": 8, "what ran": 12, "git": 7},
         right={"cases", "micro F1", "macro F1", "in", "out", "cost"}, droppable=["git", "created (UTC)", "macro F1"],
     )  # fmt: skip
 

@@ -11,8 +11,10 @@ if TYPE_CHECKING:  # annotations only: `summarizer --help` (which needs FORMATS)
     from summarizer.schema import Count
 
 # What records and merged events both render as (``summarizer.merge.render``); records also make an HTML page.
-DOCUMENT_FORMATS = ("json", "jsonl", "markdown")
+# csv and parquet are tables: one row per record or merged event (``summarizer.tables``).
+DOCUMENT_FORMATS = ("json", "jsonl", "markdown", "csv", "parquet")
 FORMATS = (*DOCUMENT_FORMATS, "html")
+BINARY_FORMATS = ("parquet",)  # written to --out only
 TERMINAL = "terminal"  # not a --format: the rich view, the default when records go to a terminal
 
 
@@ -105,10 +107,7 @@ def record_markdown(record: Record) -> str:
         lines.append(f"**Warnings ({len(record.warnings)})**")
         lines += [f"- `{w.code}` {w.path + ': ' if w.path else ''}{_md(w.message)}" for w in record.warnings]
         lines.append("")
-    p = record.provenance
-    lines.append(
-        f"<sub>{p.backend} · {_md(p.model)} · prompt {_md(p.prompt_name)} v{_md(p.prompt_version)} ({p.prompt_hash}) · "
-        f"schema {p.schema_version} · {p.usage.prompt_tokens}+{p.usage.completion_tokens} tokens · "
-        f"{p.attempts} call(s) · {p.latency_s:.1f}s{' · cached' if p.cached else ''}</sub>"
-    )
+    from summarizer.what_ran import provenance_summary
+
+    lines.append(f"<sub>{_md(provenance_summary(record.provenance.model_dump(mode='json')))}</sub>")
     return "\n".join(lines)

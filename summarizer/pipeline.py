@@ -42,7 +42,7 @@ GROUNDING_VERSION = "2"  # bump when grounding changes the re-asks, and so the a
 DERIVED_EXCLUDED = {  # modules that never change what a record says
     "cli.py", "evals", "merge", "progress.py", "runner.py", "outfile.py", "__main__.py", "batch_api.py",
     "batch_cli.py", "logs.py", "logs_cli.py", "breaker.py", "retry.py", "cli_kit.py", "view_terminal.py",
-    "view_html.py", "output.py",
+    "view_html.py", "output.py", "what_ran.py", "local_model.py", "tables.py", "fetch.py",
 }  # fmt: skip
 MAX_ECHO_CHARS = 4000  # how much of a rejected answer is shown back to the model
 Status = Callable[[str], None]
@@ -203,7 +203,7 @@ class Summarizer:
         strategy = self.settings.strategy
         article = self.fit(article)
         reading = self.read(article) if strategy == "both" else None
-        identity = self.identity(article, 0)
+        identity = {**self.identity(article, 0), "article": article.source}  # the source: logged, not keyed
         key = cache_key(answer=self.answer_key(article, 0), via="batch")
         usage = Usage()
         if completion.usage is not None:
@@ -234,7 +234,7 @@ class Summarizer:
         use_cache: bool,
         status: Status | None,
     ) -> Record:
-        identity = self.identity(article, repeat)
+        identity = {**self.identity(article, repeat), "article": article.source}  # the source: logged, not keyed
         cached = self.store.cached_answer(key) if use_cache else None
         try:
             if cached is not None and cached["answer"] is None:

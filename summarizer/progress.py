@@ -126,6 +126,16 @@ def _clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def rate_text(per_second: float) -> str:
+    """A rate in a unit a person reads at a glance: ``168 articles/s``, ``2.5 articles/s``, ``18 articles/min``
+    (below one a second), ``1.2 articles/h`` (below one a minute)."""
+    for unit, scale in (("s", 1), ("min", 60), ("h", 3600)):
+        value = per_second * scale
+        if value >= 1 or unit == "h":
+            return f"{value:.0f} articles/{unit}" if value >= 10 else f"{value:.2g} articles/{unit}"
+    raise AssertionError("unreachable")
+
+
 def _tally(task: Task) -> str:
     """The batch line's numbers, the most useful first (a narrow terminal cuts the end): how many are done
     when the total is not known, elapsed time, ETA when it is, rate, then ok / failed / skipped.
@@ -139,7 +149,7 @@ def _tally(task: Task) -> str:
     if task.total is not None and rate:
         parts.append(f"ETA {_clock(max(task.total - counts.finished, 0) / rate)}")
     if rate:
-        parts.append(f"{rate:.0f} articles/s" if rate >= 100 else f"{rate:.3g} articles/s")
+        parts.append(rate_text(rate))
     parts.append(f"{counts.succeeded} ok")
     if counts.failed:
         parts.append(f"{counts.failed} failed")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import json
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,19 @@ from typing import Literal
 
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 
-SourceKind = Literal["stdin", "folder", "file", "glob", "missing"]
+SourceKind = Literal["stdin", "url", "folder", "file", "glob", "missing"]
+URL_START = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(arg: str) -> bool:
+    """Whether a source argument is a URL (``scheme://``; a scheme other than http(s) is refused when read)."""
+    return bool(URL_START.match(arg))
 
 
 @dataclass(frozen=True)
 class Named:
-    """What one source argument names: stdin (``-``), a folder's files, one file, a glob's matches, or nothing."""
+    """What one source argument names: stdin (``-``), a URL, a folder's files, one file, a glob's matches, or
+    nothing."""
 
     arg: str
     kind: SourceKind
@@ -46,6 +54,9 @@ def expand(
     for arg in args:
         if arg == "-":
             yield Named(arg, "stdin")
+            continue
+        if is_url(arg):
+            yield Named(arg, "url")
             continue
         path = Path(arg)
         if path.is_dir():

@@ -121,6 +121,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE INDEX batch_articles_by_request ON batch_articles (custom_id)""",
         ),
     ),
+    # where the article of an answer was read from (file, URL, file:line), so `summarizer logs` can name it
+    Migration("answers-article", ("""ALTER TABLE answers ADD COLUMN article TEXT""",)),
 )
 
 
@@ -364,8 +366,8 @@ class Store:
             db.execute(
                 "INSERT INTO answers (cache_key, created, backend, model, prompt_name, prompt_hash, schema_version, "
                 "article_sha256, parameters, repeat, answer, error, latency_s, prompt_tokens, completion_tokens, "
-                "calls, replay_error) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "calls, replay_error, article) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     key,
                     now(),
@@ -384,6 +386,7 @@ class Store:
                     usage.completion_tokens,
                     calls,
                     int(replay_error),
+                    identity.get("article"),  # the article's source; not part of the cache key
                 ),
             )
 
@@ -474,8 +477,8 @@ class Store:
         itself: ``ok`` says whether there was one. ``filters``: model, prompt, since, until, status, backend."""
         where, params = self._log_filter(**filters)
         columns = (
-            "id, created, backend, model, prompt_name, prompt_hash, article_sha256, repeat, answer IS NOT NULL, "
-            "error, replay_error, latency_s, prompt_tokens, completion_tokens, calls"
+            "id, created, backend, model, prompt_name, prompt_hash, article_sha256, article, repeat, "
+            "answer IS NOT NULL, error, replay_error, latency_s, prompt_tokens, completion_tokens, calls"
         )
         sql = f"SELECT {columns} FROM answers{where} ORDER BY julianday(created) DESC, id DESC"
         if limit is not None:

@@ -23,6 +23,7 @@ from rich.text import Text
 from summarizer.output import describe_count
 from summarizer.record import Record
 from summarizer.schema import CASUALTY_FIELDS, Count, TimeWindow
+from summarizer.what_ran import provenance_summary
 
 # The sections of a record's facts, with their column headers (label, value, evidence).
 SECTIONS: dict[str, tuple[str, str, str]] = {
@@ -164,13 +165,8 @@ def about_line(record: Record) -> str:
 
 
 def provenance_line(record: Record) -> str:
-    """Who made the record: backend, model, prompt, schema, tokens, calls, time."""
-    p = record.provenance
-    return (
-        f"{p.backend} · {p.model} · prompt {p.prompt_name} v{p.prompt_version} ({p.prompt_hash[:12]}) · "
-        f"schema {p.schema_version} · {p.usage.prompt_tokens}+{p.usage.completion_tokens} tokens · "
-        f"{p.attempts} call(s) · {p.latency_s:.1f}s{' · cached' if p.cached else ''}"
-    )
+    """Who made the record: strategy, backend, model, prompt (or the reader alone), schema, tokens, calls, time."""
+    return provenance_summary(record.provenance.model_dump(mode="json"))
 
 
 def record_view(record: Record) -> list[RenderableType]:

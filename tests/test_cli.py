@@ -530,3 +530,15 @@ def test_openai_backend_failure_is_one_line_without_the_key(tmp_path: Path) -> N
     assert f"the server at {server.url} answered HTTP 500" in line and "model exploded" in line
     assert API_KEY not in result.stdout and API_KEY not in result.stderr
     assert_clean(result)
+
+
+def test_a_reader_run_resumes_its_jsonl_without_duplicating_records(tmp_path: Path) -> None:
+    """Records of the reader alone say backend `reader`, model `none`: a second run on the same --out skips
+    them (it used to compare them with the local backend's name and append every record again)."""
+    seeds = [str(path) for path in sorted((Path(__file__).parents[1] / "evals" / "fixtures").glob("00[01]_*.txt"))]
+    out = tmp_path / "records.jsonl"
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["summarize", "--strategy", "reader", "--out", str(out), *seeds])
+        assert result.exit_code == 0, result.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 2
+    assert "summarizer: 0 record(s), 2 skipped (already done)" in result.stderr.splitlines()

@@ -74,7 +74,18 @@ def test_a_terminal_gets_the_rich_view(tmp_path: Path) -> None:
     assert "## " not in shown and "| |" not in shown and "<sub>" not in shown
 
 
-def test_merge_on_a_terminal_is_plain_markdown(tmp_path: Path) -> None:
-    """Merged events have no rich view: on a terminal they come as Markdown (this crashed once)."""
+def test_merge_on_a_terminal_is_drawn_by_rich(tmp_path: Path) -> None:
+    """Merged events on a terminal are their Markdown drawn by rich, as `summarize` draws a record: no raw
+    Markdown syntax (`# `, `|---|`, backslash escapes) reaches the screen (this crashed once, then was raw)."""
     shown = on_a_terminal(["summarize", "-q", "--strategy", "reader", "--merge", str(SEED)], tmp_path)
-    assert shown.lstrip().startswith("# ") and "Traceback" not in shown
+    assert "Traceback" not in shown
+    assert "\x1b[" in shown  # styled by rich
+    assert not shown.lstrip().startswith("# ") and "|---|" not in shown and "\\[" not in shown
+    assert "Merged from 1 report" in shown
+
+
+def test_merge_command_on_a_terminal_is_drawn_by_rich(tmp_path: Path) -> None:
+    records = Path(__file__).parent / "data" / "records"
+    shown = on_a_terminal(["merge", str(records / "seed_000.json"), str(records / "seed_001.json")], tmp_path)
+    assert "\x1b[" in shown and "|---|" not in shown and "\\[missile\\]" not in shown
+    assert "Merged from 2 reports" in shown and "at least 13" in shown

@@ -464,3 +464,12 @@ def test_the_default_console_follows_sys_stderr_and_survives_it(monkeypatch: pyt
     progress.say("a · b")
     ascii_only.flush()
     assert ascii_only.buffer.getvalue() == b"summarizer: a ? b\n"
+
+
+def test_a_slow_batch_rate_is_shown_per_minute_or_hour() -> None:
+    """A local model's batch once showed `0.00493 articles/s`; it reads as articles a minute or an hour."""
+    from summarizer.progress import rate_text
+
+    assert [rate_text(r) for r in (168.3, 2.54, 0.3, 0.00493, 99.6 / 60)] == [
+        "168 articles/s", "2.5 articles/s", "18 articles/min", "18 articles/h", "1.7 articles/s",
+    ]  # fmt: skip

@@ -87,3 +87,12 @@ def test_the_readme_shows_the_commands_a_newcomer_needs() -> None:
 @pytest.mark.parametrize("words", [pytest.param(words, id=" ".join(words)) for words in COMMANDS])
 def test_every_readme_command_is_a_real_command_with_real_options_and_files(words: list[str]) -> None:
     check_command_line(words)
+
+
+def test_the_event_types_listed_are_the_schemas() -> None:
+    """README's event-type list is `EventType`, in order (it once missed the four types schema 2.0 added)."""
+    from summarizer.schema import EVENT_TYPES
+
+    text = README.read_text(encoding="utf-8")
+    line = text[text.index("- `event_type`:") :].split(" (modelled on", 1)[0]
+    assert tuple(re.findall(r"`([a-z_]+)`", line)[1:]) == EVENT_TYPES

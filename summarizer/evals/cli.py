@@ -20,7 +20,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from summarizer.articles import LABELS_SUFFIX
 from summarizer.backends import ChatBackend
@@ -34,6 +33,7 @@ from summarizer.cli_kit import (
     model_options,
     new_summarizer,
     settings_from_options,
+    setup_line,
 )
 from summarizer.config import STRATEGIES, Settings
 from summarizer.errors import PromptError
@@ -237,8 +237,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
         errors.print(f"[{done}/{total}] {row.case} #{row.repeat} {status}", markup=False, highlight=False)
 
     errors.print(
-        f"eval: {len(cases)} case(s) x {o['repeat']} from {dataset.path} · prompt {summarizer.prompt.name} "
-        f"· {summarizer.backend_name}/{summarizer.model_name}",
+        f"eval: {len(cases)} case(s) x {o['repeat']} from {dataset.path} · {setup_line(summarizer)}",
         markup=False,
         highlight=False,
     )
@@ -278,7 +277,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
 
     if o["html_out"]:
         o["html_out"].write_text(render_html(run, {c.name: c.article.text for c in cases}), encoding="utf-8")
-        errors.print(f"HTML report: {o['html_out']}", markup=False, highlight=False)
+        errors.print(f"wrote {o['html_out']} (HTML report)", markup=False, highlight=False)
     if o["save_baseline"]:
         write_report(run, o["save_baseline"])
         errors.print(f"baseline written to {o['save_baseline']}; commit it to accept it", markup=False)
@@ -286,6 +285,7 @@ def _run(ctx: click.Context, **o: Any) -> int:
         sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     elif o["json_out"]:
         Path(o["json_out"]).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        errors.print(f"wrote {o['json_out']} (JSON report)", markup=False, highlight=False)
     console.print(f"run saved as {run.run_id}", markup=False, highlight=False)
     verdict = _verdict(gate, errors)
     failed = [row for row in run.rows if row.error]
@@ -478,6 +478,7 @@ def compare_command(
             sys.stdout.write(data)
         elif json_out:
             Path(json_out).write_text(data, encoding="utf-8")
+            _console(stderr=True).print(f"wrote {json_out} (JSON comparison)", markup=False, highlight=False)
     ctx.exit(_verdict(gate, _console(stderr=True)) if (thresholds or max_drop is not None) else 0)
 
 
@@ -542,26 +543,16 @@ def _is_starter(name: str) -> bool:
 @click.pass_context
 def runs_command(ctx: click.Context, limit: int) -> None:
     """List saved eval runs, newest first."""
+    from summarizer.logs import Filters, run_logs
+    from summarizer.logs_cli import runs_view
+
     with domain_errors():
-        metas = _store(ctx).list_runs(limit=limit)
-    if not metas:
+        runs = run_logs(_store(ctx), Filters(), limit)
+    if not runs:
         click.echo("no saved eval runs yet; run `summarizer eval`")
         return
-    console = _console()
-    table = Table("run", "created", "prompt", "backend/model", "cases x repeats", "micro F1", "macro F1", "git")
-    for meta in metas:
-        git = meta.get("git") or {}
-        table.add_row(
-            str(meta.get("run_id")),
-            str(meta.get("created")),
-            f"{meta.get('prompt_name')} ({meta.get('prompt_hash')})",
-            f"{meta.get('backend')}/{meta.get('model')}",
-            f"{meta.get('cases')} x {meta.get('repeat')}",
-            _score(meta.get("micro_f1")),
-            _score(meta.get("macro_f1")),
-            (git.get("revision") or "-")[:10] + ("+dirty" if git.get("dirty") else ""),
-        )
-    console.print(table)
+    console = _console()  # the table `summarizer logs runs` shows: it fits the terminal's width
+    console.print(runs_view(runs, width=console.width, title=f"{len(runs)} eval run(s), newest first"))
 
 
 def _score(value: object) -> str:

@@ -26,7 +26,7 @@ from rich.text import Text
 
 from summarizer.config import BACKENDS, BUNDLED_MODEL_FILE, Settings
 from summarizer.errors import ConfigError, PromptError
-from summarizer.evals.report import describe
+from summarizer.evals.report import compact_table, describe, field_labels
 from summarizer.evals.results import Run, read_report
 
 if TYPE_CHECKING:
@@ -294,7 +294,7 @@ def differences(baseline: Run, candidate: Run) -> list[str]:
 
 
 def comparison_table(baseline: Run, candidate: Run, deltas: Sequence[Delta]) -> Table:
-    table = Table(
+    table = compact_table(
         caption="paired bootstrap over cases (repeats pooled within a case); '~' = within noise",
         caption_justify="left",
     )
@@ -307,6 +307,7 @@ def comparison_table(baseline: Run, candidate: Run, deltas: Sequence[Delta]) -> 
         table.add_column(name, justify=justify)
     for name in ("delta", "95% CI", "p", ""):
         table.add_column(name, justify="right")
+    labels = dict(zip([d.field for d in deltas], field_labels([d.field for d in deltas]), strict=True))
     for delta in deltas:
         if delta.field == MICRO:
             table.add_section()
@@ -318,7 +319,7 @@ def comparison_table(baseline: Run, candidate: Run, deltas: Sequence[Delta]) -> 
             else Text("~", style="dim")
         )
         table.add_row(
-            delta.field,
+            labels[delta.field],
             f"{delta.baseline:.2f}",
             f"{delta.candidate:.2f}",
             f"{delta.delta:+.2f}",

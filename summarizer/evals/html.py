@@ -167,7 +167,7 @@ def render_html(run: Run, articles: dict[str, str] | None = None) -> str:
         f"{summary['cases']} cases x {summary['repeats']} repeats; {summary['errors']} errors",
         f"text similarity (not gated): {similarity}",
         "grounding: "
-        + _e(grounding_line(found))
+        + _e(grounding_line(found, meta.get("strategy")))
         + ("; what the model said is shown per case" if found.get("removed") else ""),
         f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; "
         + ("cost unknown" if cost is None else f"cost ${cost:.4f}"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -11,6 +12,7 @@ from rich.text import Text
 from summarizer.config import Strategy
 from summarizer.evals.results import Run
 from summarizer.evals.stats import MACRO, MICRO
+from summarizer.what_ran import what_ran
 
 # USD per million tokens (input, output), for models whose price is public. Prefix match on the model
 # name, so dated snapshots ("gpt-4o-mini-2024-07-18") price like their family. Local models cost 0.
@@ -47,41 +49,51 @@ def _f(value: float | None, digits: int = 2) -> str:
 def describe(meta: dict[str, Any]) -> str:
     git = meta.get("git") or {}
     revision = (git.get("revision") or "no git")[:10] + ("+dirty" if git.get("dirty") else "")
-    return (
-        f"run {meta.get('run_id', '?')} · prompt {meta.get('prompt_name')} v{meta.get('prompt_version')} "
-        f"({meta.get('prompt_hash')}) · {meta.get('backend')}/{meta.get('model')} · schema {meta.get('schema_version')}"
-        f" · {revision}"
-    )
+    return f"run {meta.get('run_id', '?')} · {what_ran(meta)} · schema {meta.get('schema_version')} · {revision}"
+
+
+def compact_table(**options: Any) -> Table:
+    """A table that fits 100 columns: no outer border, no column rules, two spaces between columns."""
+    return Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True, **options)
+
+
+def field_labels(names: list[str]) -> list[str]:
+    """Field paths for a narrow first column: a sub-field right under its parent is shown as ``  .qualifier``
+    (``casualties.injured.qualifier`` under ``casualties.injured``); any other keeps its whole path."""
+    labels, previous = [], ""
+    for name in names:
+        parent, _, leaf = name.rpartition(".")
+        labels.append(f"  .{leaf}" if parent and parent == previous else name)
+        if not (parent and parent == previous):
+            previous = name
+    return labels
 
 
 def field_table(run: Run) -> Table:
     summary = run.summary
     repeats = summary["repeats"]
-    table = Table(title=describe(run.meta), title_justify="left", caption_justify="left")
+    caption = (
+        f"F1: the mean of {repeats} repeats (fields that flip between them, if any: below)" if repeats > 1 else None
+    )
+    table = compact_table(title=describe(run.meta), title_justify="left", caption=caption, caption_justify="left")
     table.add_column("field", no_wrap=True)
-    for name in ("correct", "wrong", "missing", "invented", "empty"):
-        table.add_column(name, justify="right")
-    for name in ("P", "R", "F1" if repeats == 1 else f"F1 (mean of {repeats})", "95% CI"):
-        table.add_column(name, justify="right")
-    if repeats > 1:
-        table.add_column("flips", justify="right")
-    flips = summary["flips"]
-    for name, stats in summary["fields"].items():
+    for name in ("correct", "wrong", "missing", "invented", "empty", "P", "R", "F1", "95% CI"):
+        table.add_column(name, justify="right", no_wrap=True)
+    names = list(summary["fields"])
+    for name, label in zip(names, field_labels(names), strict=True):
+        stats = summary["fields"][name]
         low, high = stats["ci95"]
-        cells = [
-            name,
+        cells: list[str | Text] = [
+            label,
             *(str(stats[o]) for o in ("correct", "wrong", "missing", "invented", "correct_empty")),
             _f(stats["precision"]),
             _f(stats["recall"]),
             Text(_f(stats["f1"]), style="green" if stats["f1"] >= 0.8 else "red" if stats["f1"] < 0.5 else "yellow"),
             f"{low:.2f}-{high:.2f}",
         ]
-        if repeats > 1:
-            cells.append(str(len(flips.get(name, []))) or "")
         table.add_row(*cells)
     micro, macro = summary[MICRO], summary[MACRO]
     table.add_section()
-    tail = [""] if repeats > 1 else []
     table.add_row(
         Text("micro", style="bold"),
         *[""] * 5,
@@ -89,36 +101,38 @@ def field_table(run: Run) -> Table:
         _f(micro["recall"]),
         _f(micro["f1"]),
         "{:.2f}-{:.2f}".format(*micro["ci95"]),
-        *tail,
     )
-    table.add_row(
-        Text("macro", style="bold"), *[""] * 7, _f(macro["f1"]), "{:.2f}-{:.2f}".format(*macro["ci95"]), *tail
-    )
+    table.add_row(Text("macro", style="bold"), *[""] * 7, _f(macro["f1"]), "{:.2f}-{:.2f}".format(*macro["ci95"]))
     return table
 
 
 def strategy_table(runs: dict[Strategy, Run]) -> Table:
     """Each field's F1 per strategy (model alone, reader alone, both), and the values each invents."""
     names: list[Strategy] = [name for name in ("model", "reader", "both") if name in runs]
-    table = Table(title="F1 per strategy (invented: values emitted where the label is empty)", title_justify="left")
+    table = compact_table(
+        title="F1 per strategy (invented: values emitted where the label is empty)", title_justify="left"
+    )
     table.add_column("field", no_wrap=True)
     for name in names:
         table.add_column(name, justify="right")
         table.add_column("invented", justify="right")
     fields = list(dict.fromkeys(f for name in names for f in runs[name].summary["fields"]))
-    for field in [*fields, MICRO]:
+    for field, label in zip([*fields, MICRO], [*field_labels(fields), MICRO], strict=True):
         cells = []
         for name in names:
             summary = runs[name].summary
             stats = summary[MICRO] if field == MICRO else summary["fields"].get(field, {})
             cells += [_f(stats.get("f1")), str(stats.get("invented", "")) if field != MICRO else ""]
-        table.add_row(field, *cells)
+        table.add_row(label, *cells)
     return table
 
 
-def grounding_line(found: dict[str, Any]) -> str:
+def grounding_line(found: dict[str, Any], strategy: str | None = None) -> str:
     """Where the records' values came from: the model's quote located, a sentence standing in for the model's
-    quote, removed, or the reader's own reading (runs saved before ``by_reader`` was counted say so)."""
+    quote, removed, or the reader's own reading (runs saved before ``by_reader`` was counted say so). A run of
+    the reader alone (``strategy``) had no model quote to locate: it says how many values the reader found."""
+    if strategy == "reader":
+        return f"{found['emitted']} values found by the reader, each on the sentence that states it (no model ran)"
     reader = found.get("by_reader", 0)
     said = found["emitted"] - reader  # the values the model gave, kept or removed
     if said:
@@ -147,7 +161,7 @@ def footer_lines(run: Run) -> list[str]:
         f"cases {summary['cases']} x repeats {summary['repeats']} = {summary['rows']} rows; errors {summary['errors']}",
         f"text similarity (token F1, reported, not gated): {similarity}",
         "grounding: "
-        + grounding_line(found)
+        + grounding_line(found, meta.get("strategy"))
         + ("; what the model said: 'removed' per case in --json / --html" if found.get("removed") else ""),
         f"tokens: {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; cost: "
         + ("unknown price" if cost is None else f"${cost:.4f}"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -10,6 +11,8 @@ from summarizer.cli_kit import domain_errors
 from summarizer.merge import DEFAULT_THRESHOLD, FORMATS, POLICIES, group_records, merge_grouping, render_merged
 from summarizer.merge.grouping import explain as explain_grouping
 from summarizer.merge.loading import LoadProblem, load_inputs
+from summarizer.output import BINARY_FORMATS, TERMINAL
+from summarizer.tables import check_parquet, write_parquet
 
 EPILOG = """\b
 Examples (from a clone of the repository):
@@ -31,6 +34,14 @@ Exit codes:
 """
 
 
+def default_format(out_path: str | None) -> str:
+    """By --out's suffix (.csv, .parquet, .md, .jsonl, else json); without --out: rich on a terminal, else json."""
+    if out_path is None:
+        return TERMINAL if sys.stdout.isatty() else "json"
+    suffix = Path(out_path).suffix.lower()
+    return {".csv": "csv", ".parquet": "parquet", ".md": "markdown", ".jsonl": "jsonl"}.get(suffix, "json")
+
+
 @click.command("merge", epilog=EPILOG)
 @click.argument("records", nargs=-1, required=True)
 @click.option(
@@ -38,7 +49,8 @@ Exit codes:
     "fmt",
     type=click.Choice(FORMATS),
     default=None,
-    help="Output format [default: markdown on a terminal, json otherwise].",
+    help="Output format [default: by --out's suffix (.csv .parquet .md .jsonl, else json); without --out, "
+    "a rich view on a terminal, json otherwise]. csv / parquet: one row per merged event (columns in README).",
 )
 @click.option(
     "--policy",
@@ -88,15 +100,21 @@ def merge_command(
     if explain:
         click.echo(explain_grouping(grouping), err=True)
     if fmt is None:
-        fmt = "markdown" if out_path is None and sys.stdout.isatty() else "json"
-    text = render_merged(events, fmt)
-    if out_path:
-        with open(out_path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        click.echo(text, nl=False)
+        fmt = default_format(out_path)
+    with domain_errors():
+        if fmt in BINARY_FORMATS:
+            check_parquet(Path(out_path) if out_path else None)
+            write_parquet(events, Path(str(out_path)))
+        else:
+            text = render_merged(events, fmt)
+            if out_path:
+                with open(out_path, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            else:
+                click.echo(text, nl=False)
     click.echo(
         f"merged {len(grouping.reports)} report(s) into {len(events)} event(s)"
+        + (f"; wrote {out_path}" if out_path else "")
         + (f"; {len(problems)} input(s) skipped" if problems else ""),
         err=True,
     )

@@ -95,6 +95,8 @@ def _expand(args: Iterable[str]) -> Iterator[Path | str | LoadProblem]:
             yield from named.paths
         elif named.kind == "file":
             yield from named.paths
+        elif named.kind == "url":
+            yield LoadProblem(named.arg, "merge reads records, not pages: summarize the page first")
         else:
             yield LoadProblem(named.arg, "no such file or folder")
 

@@ -9,20 +9,22 @@ everything taken from a source is escaped for markdown (no raw HTML, no table br
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Sequence
 
 from summarizer.errors import ConfigError
 from summarizer.merge.models import CountClaim, MergedCount, MergedEvent, Quote, SourceRef
-from summarizer.output import DOCUMENT_FORMATS
+from summarizer.output import DOCUMENT_FORMATS, TERMINAL
 
 FORMATS = DOCUMENT_FORMATS  # a merged event has no HTML page
 MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def render_merged(events: Sequence[MergedEvent], fmt: str) -> str:
-    """The events in ``fmt`` (json | jsonl | markdown), ending with a newline."""
+    """The events in ``fmt`` (json | jsonl | markdown | csv, or ``terminal``: the Markdown drawn by rich), ending
+    with a newline (parquet: ``summarizer.tables.write_parquet``)."""
     if fmt == "json":  # like `summarize`: one event as an object, several as an array
         data = [e.model_dump(mode="json") for e in events]
         return json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False) + "\n"
@@ -30,7 +32,26 @@ def render_merged(events: Sequence[MergedEvent], fmt: str) -> str:
         return "".join(json.dumps(e.model_dump(mode="json"), ensure_ascii=False) + "\n" for e in events)
     if fmt == "markdown":
         return "\n\n---\n\n".join(render_markdown(e) for e in events) + "\n"
+    if fmt == "csv":
+        from summarizer.tables import to_csv
+
+        return to_csv(events)
+    if fmt == TERMINAL:
+        return rendered_markdown("\n\n---\n\n".join(render_markdown(e) for e in events) + "\n")
     raise ConfigError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def rendered_markdown(text: str, width: int | None = None) -> str:
+    """Markdown as a terminal shows it, drawn by rich (headings, tables, no backslash escapes left)."""
+    import shutil
+
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=width or shutil.get_terminal_size().columns)
+    console.print(Markdown(text))
+    return buffer.getvalue()
 
 
 def esc(text: object) -> str:
