@@ -118,7 +118,8 @@ def _commands() -> dict[str, click.Command]:
                 (
                     2,
                     "usage or configuration error: the local backend, no key,\n"
-                    "--dry-run without --file, too many requests",
+                    "--dry-run without --file, too many requests, a server\n"
+                    "that refuses the key or has no batch API",
                 ),
                 (130, "interrupted (Ctrl-C)"),
             ],
@@ -156,7 +157,7 @@ def _commands() -> dict[str, click.Command]:
             [
                 (0, "ok"),
                 (1, "the server could not be asked (unreachable, timed out,\nan HTTP error)"),
-                (2, "no batch recorded (or none of that id), or a usage error"),
+                (2, "no batch recorded (or none of that id), a usage error, or a\nserver that refuses the key"),
             ],
         ),
     )
@@ -191,7 +192,8 @@ def _commands() -> dict[str, click.Command]:
                 (
                     2,
                     "usage or configuration error: an option that contradicts\n"
-                    "the batch, a changed prompt, another folder than submit's",
+                    "the batch, a changed prompt, another folder than submit's,\n"
+                    "a server that refuses the key",
                 ),
                 (130, "interrupted (Ctrl-C); collect again to resume"),
             ],
@@ -279,7 +281,10 @@ def _submit(
         with domain_errors():
             created = batch_api.BatchAPI(settings).submit(path, written.token)
         record.update(
-            id=created.id, state=created.status, input_file_id=created.input_file_id, detail=batch_api.state_of(created)
+            id=created.id,
+            state=created.status,
+            input_file_id=getattr(created, "input_file_id", None),
+            detail=batch_api.state_of(created),
         )
         progress.say(
             f"submitted {count} request(s) as batch {created.id} ({created.status}); see "

@@ -104,8 +104,8 @@ def server_said(exc: openai.APIStatusError, limit: int = 200) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), (dict, str)):
         body = body["error"]
     message, kind = None, None
-    if isinstance(body, dict):
-        message, kind = body.get("message"), body.get("type") or body.get("code")
+    if isinstance(body, dict):  # OpenAI's {"error": {"message", "type"}}; FastAPI's (vLLM's) {"detail"}
+        message, kind = body.get("message") or body.get("detail"), body.get("type") or body.get("code")
     elif isinstance(body, str):
         message = body
     if not isinstance(message, str) or not message.strip():
