@@ -98,11 +98,13 @@ def extract_event(meter: Meter, messages: list[dict[str, Any]], settings: Settin
     request = build_request(messages, settings, meter.backend.model, seed)
     completion = meter(**request)
     if finish_reason(completion) == "length":
-        completion = meter(**_after_cut_off(request, meter.backend))
+        again = _after_cut_off(request, meter.backend)
+        completion = meter(**again)
         if finish_reason(completion) == "length":
+            shorter = " with a request for a shorter answer" if again["messages"] != request["messages"] else ""
             raise TruncatedAnswer(
-                f"the model's answer was cut off at the token limit ({request['max_tokens']} tokens) twice; "
-                "raise SUMMARIZER_MAX_TOKENS or use a model that answers more briefly"
+                f"the model's answer was cut off at the token limit twice ({request['max_tokens']} tokens, then "
+                f"{again['max_tokens']}{shorter}); raise SUMMARIZER_MAX_TOKENS or use a model that answers more briefly"
             )
     return parse_completion(completion)
 
