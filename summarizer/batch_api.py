@@ -145,12 +145,16 @@ class BatchAPI:
     def __init__(self, settings: Settings) -> None:
         import openai
 
+        from summarizer.backends.http import client_options
         from summarizer.backends.openai_backend import NO_KEY
 
         self.settings = settings
         # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
         self._client = openai.OpenAI(
-            api_key=settings.api_key or NO_KEY, base_url=settings.base_url, timeout=settings.timeout, max_retries=0
+            api_key=settings.api_key or NO_KEY,
+            timeout=settings.timeout,
+            max_retries=0,
+            **client_options(settings.base_url),
         )
 
     def submit(self, path: Path, token: str) -> Batch:

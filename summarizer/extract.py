@@ -140,6 +140,8 @@ def parse_completion(completion: ChatCompletion) -> Event:
             raise InvalidAnswer(
                 f"the model's answer does not fit the schema: not valid JSON ({exc.msg} at character {exc.pos})", raw
             ) from None
+        except RecursionError:  # brackets nested thousands deep
+            raise InvalidAnswer("the model's answer does not fit the schema: JSON nested too deeply", raw) from None
         try:
             return Event.model_validate(lenient)
         except ValidationError as error:

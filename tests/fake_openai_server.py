@@ -25,6 +25,8 @@ class Reply:
     hang: bool = False  # never answer (until the server stops): the client must time out
     drip_s: float = 0.0  # send the body one byte at a time, this many seconds apart (a slow-drip server)
     drip_head: bool = False  # with drip_s: drip the status line and headers too
+    raw: bytes | None = None  # the body as these bytes (in place of ``body``), e.g. gzip with its header
+    cut_at: int | None = None  # send this many bytes of the body, then close (a server that dies mid-answer)
 
 
 @dataclass
@@ -97,7 +99,7 @@ class ChatServer:
                     server.stopping.wait(30)
                     return
                 payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                data = payload.encode("utf-8")
+                data = payload.encode("utf-8") if reply.raw is None else reply.raw
                 if reply.drip_s:
                     self._drip(reply, data)
                     return
@@ -108,9 +110,11 @@ class ChatServer:
                     for name, value in headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(data)
+                    self.wfile.write(data if reply.cut_at is None else data[: reply.cut_at])
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+                if reply.cut_at is not None:
+                    self.close_connection = True
 
             def _drip(self, reply: Reply, data: bytes) -> None:
                 """Answer one byte at a time (the head too with ``drip_head``) until done, the client hangs up

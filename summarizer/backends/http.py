@@ -6,15 +6,19 @@ loop in a background thread, with the official async client, where ``asyncio.wai
 (and closes its connection) when its deadline passes; callers stay synchronous, one per worker thread, and a
 request that overran its deadline raises ``openai.APITimeoutError`` like any timeout, so the one retry policy
 (``summarizer.retry``) treats it as before. ``capped_client`` makes the async HTTP client whose answers may not
-exceed ``MAX_ANSWER_BYTES``: a server that streams gigabytes is an error, not a process out of memory.
+exceed ``MAX_ANSWER_BYTES`` once decoded: a server that streams gigabytes, or a small gzip body that unpacks
+into gigabytes, is an error, not a process out of memory. ``client_options`` sends a base URL's query
+with every request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable, Coroutine
+import zlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx2
 import openai
@@ -23,13 +27,20 @@ T = TypeVar("T")
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # one event record is a few kB; a proxy's error page some hundred kB
 # as the openai client sets them for its own transport (openai._constants.DEFAULT_CONNECTION_LIMITS)
 CONNECTION_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=100)
+ACCEPTED_ENCODINGS = "gzip, deflate"
+DECODERS = {
+    "gzip": zlib.MAX_WBITS | 32,
+    "x-gzip": zlib.MAX_WBITS | 32,
+    "deflate": zlib.MAX_WBITS | 32,
+}  # 32: either header
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
 
 
-class AnswerTooLarge(Exception):
-    """A server's answer went past ``MAX_ANSWER_BYTES`` (the openai client reports it as a connection error)."""
+class UnusableAnswer(Exception):
+    """A server's answer went past ``MAX_ANSWER_BYTES`` once decoded, or cannot be decoded (the openai client
+    reports it as a connection error, with this as its cause)."""
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
@@ -61,27 +72,47 @@ def run_with_deadline(make: Callable[[], Coroutine[Any, Any, T]], deadline_s: fl
         raise
 
 
-def capped_client(limit: int = MAX_ANSWER_BYTES) -> httpx2.AsyncClient:
+def capped_client(limit: int | None = None) -> httpx2.AsyncClient:
     """The async HTTP client for the openai client: as openai's own (redirects followed, its connection
-    limits), with every answer cut off with ``AnswerTooLarge`` past ``limit`` bytes."""
-    transport = CappedTransport(httpx2.AsyncHTTPTransport(limits=CONNECTION_LIMITS), limit)
+    limits), with every answer cut off with ``UnusableAnswer`` past ``limit`` bytes [``MAX_ANSWER_BYTES``]."""
+    transport = CappedTransport(httpx2.AsyncHTTPTransport(limits=CONNECTION_LIMITS), limit or MAX_ANSWER_BYTES)
     return openai.DefaultAsyncHttpxClient(transport=transport)
 
 
+def client_options(base_url: str | None) -> dict[str, Any]:
+    """The openai client's ``base_url`` and ``default_query`` for a base URL: a query in it (``?api-version=``)
+    is sent with every request, where the client would put the endpoint's path after it."""
+    if base_url is None:
+        return {"base_url": None}
+    parts = urlsplit(base_url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    options: dict[str, Any] = {"base_url": urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))}
+    return {**options, "default_query": query} if query else options
+
+
 class CappedTransport(httpx2.AsyncBaseTransport):
-    """A transport whose answers raise ``AnswerTooLarge`` once their body passes ``limit`` bytes."""
+    """A transport whose answers raise ``UnusableAnswer`` once their body passes ``limit`` bytes, decoded: it
+    asks for gzip or deflate only and inflates them itself, a bounded piece at a time, so that a small
+    compressed answer cannot unpack into gigabytes (a decompression bomb)."""
 
     def __init__(self, inner: httpx2.AsyncBaseTransport, limit: int) -> None:
         self.inner = inner
         self.limit = limit
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        request.headers["accept-encoding"] = ACCEPTED_ENCODINGS
         response = await self.inner.handle_async_request(request)
         assert isinstance(response.stream, httpx2.AsyncByteStream)
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length")
+        ]  # the body handed on is decoded here
         return httpx2.Response(
             response.status_code,
-            headers=response.headers,
-            stream=_CappedStream(response.stream, self.limit),
+            headers=headers,
+            stream=_CappedStream(response.stream, self.limit, encoding),
             extensions=response.extensions,
             request=request,
         )
@@ -91,17 +122,37 @@ class CappedTransport(httpx2.AsyncBaseTransport):
 
 
 class _CappedStream(httpx2.AsyncByteStream):
-    def __init__(self, inner: httpx2.AsyncByteStream, limit: int) -> None:
+    def __init__(self, inner: httpx2.AsyncByteStream, limit: int, encoding: str) -> None:
         self.inner = inner
         self.limit = limit
+        self.encoding = encoding
+        self.received = 0
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        received = 0
+        if self.encoding not in ("identity", "", *DECODERS):
+            raise UnusableAnswer(f"answered in an encoding it was not asked for ({self.encoding[:40]})")
+        inflate = zlib.decompressobj(DECODERS[self.encoding]) if self.encoding in DECODERS else None
         async for chunk in self.inner:
-            received += len(chunk)
-            if received > self.limit:
-                raise AnswerTooLarge(f"answered with more than {self.limit // (1024 * 1024)} MB")
-            yield chunk
+            for piece in self._inflated(inflate, chunk) if inflate else (chunk,):
+                yield self._counted(piece)
+        if inflate is not None:
+            yield self._counted(inflate.flush())
+
+    def _inflated(self, inflate: Any, data: bytes) -> Iterator[bytes]:
+        """``data`` inflated, in pieces no longer than what the limit still allows (plus one byte)."""
+        try:
+            while data:
+                piece = inflate.decompress(data, self.limit - self.received + 1)
+                data = inflate.unconsumed_tail
+                yield piece
+        except zlib.error as exc:
+            raise UnusableAnswer(f"answered with a body that does not inflate ({self.encoding}: {exc})") from exc
+
+    def _counted(self, piece: bytes) -> bytes:
+        self.received += len(piece)
+        if self.received > self.limit:
+            raise UnusableAnswer(f"answered with more than {self.limit / (1024 * 1024):g} MB")
+        return piece
 
     async def aclose(self) -> None:
         await self.inner.aclose()

@@ -8,7 +8,7 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletion
 
-from summarizer.backends.http import AnswerTooLarge, capped_client, run_with_deadline
+from summarizer.backends.http import UnusableAnswer, capped_client, client_options, run_with_deadline
 from summarizer.breaker import Breaker, ServerRefused
 from summarizer.config import Settings
 from summarizer.errors import BackendError
@@ -32,10 +32,10 @@ class OpenAIBackend:
         # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
         self._client = openai.AsyncOpenAI(
             api_key=settings.api_key or NO_KEY,
-            base_url=settings.base_url,
             timeout=settings.timeout,
             max_retries=0,
             http_client=capped_client(),
+            **client_options(settings.base_url),
         )
         self._url = f"{self._client.base_url}chat/completions"
 
@@ -55,8 +55,8 @@ class OpenAIBackend:
             error = BackendError(f"{self._where()} timed out after {self._api_retries + 1} attempt(s)")
             raise self.breaker.failed(error, started) from exc
         except openai.APIConnectionError as exc:
-            if isinstance(exc.__cause__, AnswerTooLarge):
-                error = BackendError(f"{self._where()} {exc.__cause__}{NOT_OPENAI}")
+            if isinstance(exc.__cause__, UnusableAnswer):
+                error = BackendError(f"{self._where()} {exc.__cause__}")
             else:
                 error = BackendError(f"cannot reach {self._where()}: {one_line(str(exc.__cause__ or exc))}")
             raise self.breaker.failed(error, started) from exc
