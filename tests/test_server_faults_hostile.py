@@ -121,9 +121,9 @@ def test_a_packed_answer_of_a_normal_size_is_read(tmp_path: Path, encoding: str)
 
 def test_an_encoding_that_was_not_asked_for_is_refused(tmp_path: Path) -> None:
     script = lambda number, request: Reply(200, raw=b"\x00" * 100, headers={"content-encoding": "br"})  # noqa: E731
-    with chat_server(script) as server:
-        with pytest.raises(BackendError, match=r"answered in an encoding it was not asked for \(br\)"):
-            OpenAIBackend(settings(server.url, tmp_path, api_retries=0)).complete(**REQUEST)
+    refused = pytest.raises(BackendError, match=r"answered in an encoding it was not asked for \(br\)")
+    with chat_server(script) as server, refused:
+        OpenAIBackend(settings(server.url, tmp_path, api_retries=0)).complete(**REQUEST)
 
 
 # ---------------------------------------------------------------- an answer nested thousands deep
@@ -152,9 +152,9 @@ def test_a_base_url_query_is_sent_with_every_request(tmp_path: Path) -> None:
 def test_the_batch_api_sends_the_base_url_query_too(tmp_path: Path) -> None:
     path = tmp_path / "batch.jsonl"
     path.write_text('{"custom_id": "token-1"}\n', encoding="utf-8")
-    with batch_server(lambda number, body: (200, {})) as server:
-        with pytest.raises(SummarizerError):  # this server routes no query; only the path it was asked matters
-            BatchAPI(settings(f"{server.url}?api-version=2024-06-01", tmp_path, api_retries=0)).submit(path, "token")
+    # this server routes no query: the submit fails; what matters is the path it was asked for
+    with batch_server(lambda number, body: (200, {})) as server, pytest.raises(SummarizerError):
+        BatchAPI(settings(f"{server.url}?api-version=2024-06-01", tmp_path, api_retries=0)).submit(path, "token")
     assert server.requests[0] == ("POST", "/v1/files?api-version=2024-06-01")
 
 
@@ -172,9 +172,8 @@ def test_a_redirect_to_another_host_does_not_take_the_key_along(tmp_path: Path) 
 
 def test_a_redirect_loop_is_one_error_line(tmp_path: Path) -> None:
     loop = lambda number, request: Reply(307, "", {"location": "/v1/chat/completions"})  # noqa: E731
-    with chat_server(loop, max_requests=1000) as server:
-        with pytest.raises(BackendError) as raised:
-            OpenAIBackend(settings(server.url, tmp_path, api_retries=0)).complete(**REQUEST)
+    with chat_server(loop, max_requests=1000) as server, pytest.raises(BackendError) as raised:
+        OpenAIBackend(settings(server.url, tmp_path, api_retries=0)).complete(**REQUEST)
     assert str(raised.value) == f"cannot reach the server at {server.url}: Exceeded maximum allowed redirects."
     assert server.requests == 21  # the first request and 20 redirects, then it stops
 
@@ -189,8 +188,8 @@ def test_a_server_that_closes_mid_answer_is_retried_then_one_error(tmp_path: Pat
     with chat_server(script) as server:
         assert OpenAIBackend(settings(server.url, tmp_path, api_retries=2)).complete(**REQUEST).choices
         assert server.requests == 3
-    with chat_server(lambda number, request: Reply(200, completion(request, ANSWER), cut_at=40)) as server:
-        with pytest.raises(BackendError) as raised:
-            OpenAIBackend(settings(server.url, tmp_path, api_retries=0)).complete(**REQUEST)
+    cut = lambda number, request: Reply(200, completion(request, ANSWER), cut_at=40)  # noqa: E731
+    with chat_server(cut) as server, pytest.raises(BackendError) as raised:
+        OpenAIBackend(settings(server.url, tmp_path, api_retries=0)).complete(**REQUEST)
     assert str(raised.value).startswith(f"cannot reach the server at {server.url}: ")
     assert "\n" not in str(raised.value)

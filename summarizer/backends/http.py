@@ -1,14 +1,14 @@
 """The HTTP side of a server backend: a total deadline per request and a cap on the size of an answer.
 
-The HTTP client's timeouts (httpx2, under openai) bound each network operation (connect, one read, one write), so a server that sends a byte
-every few seconds never trips them and a request can last for minutes. Requests therefore run on one event
-loop in a background thread, with the official async client, where ``asyncio.wait_for`` cancels a request
-(and closes its connection) when its deadline passes; callers stay synchronous, one per worker thread, and a
-request that overran its deadline raises ``openai.APITimeoutError`` like any timeout, so the one retry policy
-(``summarizer.retry``) treats it as before. ``capped_client`` makes the async HTTP client whose answers may not
-exceed ``MAX_ANSWER_BYTES`` once decoded: a server that streams gigabytes, or a small gzip body that unpacks
-into gigabytes, is an error, not a process out of memory. ``client_options`` sends a base URL's query
-with every request.
+The HTTP client's timeouts (httpx2, under openai) bound each network operation (connect, one read, one
+write), so a server that sends a byte every few seconds never trips them and a request can last for
+minutes. Requests therefore run on one event loop in a background thread, with the official async client,
+where ``asyncio.wait_for`` cancels a request (and closes its connection) when its deadline passes; callers
+stay synchronous, one per worker thread, and a request that overran its deadline raises
+``openai.APITimeoutError`` like any timeout, so the one retry policy (``summarizer.retry``) treats it as
+before. ``capped_client`` makes the async HTTP client whose answers may not exceed ``MAX_ANSWER_BYTES``
+once decoded: a server that streams gigabytes, or a small gzip body that unpacks into gigabytes, is an
+error, not a process out of memory. ``client_options`` sends a base URL's query with every request.
 """
 
 from __future__ import annotations
