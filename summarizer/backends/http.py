@@ -14,6 +14,7 @@ error, not a process out of memory. ``client_options`` sends a base URL's query 
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -35,7 +36,7 @@ DECODERS = {
 }  # 32: either header
 
 _lock = threading.Lock()
-_loop: asyncio.AbstractEventLoop | None = None
+_loop: tuple[int, asyncio.AbstractEventLoop] | None = None  # (the process it runs in, the loop)
 
 
 class UnusableAnswer(Exception):
@@ -44,14 +45,15 @@ class UnusableAnswer(Exception):
 
 
 def event_loop() -> asyncio.AbstractEventLoop:
-    """The process's one event loop for requests, running in a daemon thread started on first use."""
+    """The process's one event loop for requests, running in a daemon thread started on first use (again in a
+    forked child, which has the loop but not its thread)."""
     global _loop
     with _lock:
-        if _loop is None:
+        if _loop is None or _loop[0] != os.getpid():
             loop = asyncio.new_event_loop()
             threading.Thread(target=loop.run_forever, name="summarizer-http", daemon=True).start()
-            _loop = loop
-        return _loop
+            _loop = (os.getpid(), loop)
+        return _loop[1]
 
 
 def run_with_deadline(make: Callable[[], Coroutine[Any, Any, T]], deadline_s: float, url: str) -> T:
