@@ -150,12 +150,13 @@ def check_base_url(url: str) -> None:
 
 
 def check_api_key(key: str) -> None:
-    """A key an HTTP header can carry: printable ASCII without spaces (the key itself is never shown)."""
+    """A key as keys are: printable ASCII without spaces, which an HTTP header can carry (the key itself is
+    never shown: a key sent with a line break showed its tail in the client's header error)."""
     if any(not "!" <= character <= "~" for character in key):
         kind = "a non-ASCII character" if not key.isascii() else "a space, line break or other control character"
         raise ConfigError(
-            f"the API key (OPENAI_API_KEY) holds {kind}, which no HTTP header can carry: check how it was set "
-            "(a copy with quotes or an extra line?)"
+            f"the API key (OPENAI_API_KEY) holds {kind}, which no API key has: check how it was set "
+            "(a copy with typographic quotes, or two lines?)"
         )
 
 

@@ -2,9 +2,9 @@
 
 The HTTP client's timeouts (httpx2, under openai) bound each network operation (connect, one read, one
 write), so a server that sends a byte every few seconds never trips them and a request can last for
-minutes. Requests therefore run on one event loop in a background thread, with the official async client,
-where ``asyncio.wait_for`` cancels a request (and closes its connection) when its deadline passes; callers
-stay synchronous, one per worker thread, and a request that overran its deadline raises
+minutes. Requests therefore run with the official async client, each worker thread on an event loop of its
+own, where ``asyncio.wait_for`` cancels a request (and closes its connection) when its deadline passes;
+callers stay synchronous, and a request that overran its deadline raises
 ``openai.APITimeoutError`` like any timeout, so the one retry policy (``summarizer.retry``) treats it as
 before. ``capped_client`` makes the async HTTP client whose answers may not exceed ``MAX_ANSWER_BYTES``
 once decoded: a server that streams gigabytes, or a small gzip body that unpacks into gigabytes, is an
@@ -36,7 +36,8 @@ DECODERS = {
 }  # 32: either header
 
 _lock = threading.Lock()
-_loop: tuple[int, asyncio.AbstractEventLoop] | None = None  # (the process it runs in, the loop)
+_background: tuple[int, asyncio.AbstractEventLoop] | None = None  # (the process it runs in, the loop)
+_local = threading.local()  # this thread's own loop: .loop, .pid
 
 
 class UnusableAnswer(Exception):
@@ -44,21 +45,12 @@ class UnusableAnswer(Exception):
     reports it as a connection error, with this as its cause)."""
 
 
-def event_loop() -> asyncio.AbstractEventLoop:
-    """The process's one event loop for requests, running in a daemon thread started on first use (again in a
-    forked child, which has the loop but not its thread)."""
-    global _loop
-    with _lock:
-        if _loop is None or _loop[0] != os.getpid():
-            loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="summarizer-http", daemon=True).start()
-            _loop = (os.getpid(), loop)
-        return _loop[1]
-
-
 def run_with_deadline(make: Callable[[], Coroutine[Any, Any, T]], deadline_s: float, url: str) -> T:
-    """Run the request ``make()`` starts on the event loop and wait for it, at most ``deadline_s`` seconds in
-    all; past that it is cancelled and ``openai.APITimeoutError`` is raised (``url`` names the request)."""
+    """Run the request ``make()`` starts and wait for it, at most ``deadline_s`` seconds in all; past that it is
+    cancelled and ``openai.APITimeoutError`` is raised (``url`` names the request).
+
+    It runs on the calling thread's own event loop (each worker thread does its own requests, as with a
+    synchronous client), or, when the caller is itself inside a running event loop, on a background one."""
 
     async def bounded() -> T:
         try:
@@ -66,12 +58,42 @@ def run_with_deadline(make: Callable[[], Coroutine[Any, Any, T]], deadline_s: fl
         except asyncio.TimeoutError:
             raise openai.APITimeoutError(request=httpx2.Request("POST", url)) from None
 
-    future = asyncio.run_coroutine_threadsafe(bounded(), event_loop())
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no loop runs in this thread
+        loop = _thread_loop()
+        task = loop.create_task(bounded())
+        try:
+            return loop.run_until_complete(task)
+        except BaseException:  # Ctrl-C on the main thread: the request is not left to run later
+            task.cancel()
+            raise
+    future = asyncio.run_coroutine_threadsafe(bounded(), _background_loop())
     try:
         return future.result()
-    except BaseException:  # Ctrl-C on the main thread: the request is not left running
+    except BaseException:
         future.cancel()
         raise
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    """This thread's event loop, made on first use (and again in a forked child)."""
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed() or _local.pid != os.getpid():
+        loop = asyncio.new_event_loop()
+        _local.loop, _local.pid = loop, os.getpid()
+    return loop
+
+
+def _background_loop() -> asyncio.AbstractEventLoop:
+    """An event loop running in a daemon thread, started on first use (again in a forked child)."""
+    global _background
+    with _lock:
+        if _background is None or _background[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="summarizer-http", daemon=True).start()
+            _background = (os.getpid(), loop)
+        return _background[1]
 
 
 def capped_client(limit: int | None = None) -> httpx2.AsyncClient:
