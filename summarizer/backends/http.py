@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import ssl
 import threading
 import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
@@ -38,6 +39,7 @@ DECODERS = {
 _lock = threading.Lock()
 _background: tuple[int, asyncio.AbstractEventLoop] | None = None  # (the process it runs in, the loop)
 _local = threading.local()  # this thread's own loop: .loop, .pid
+_ssl: ssl.SSLContext | None = None
 
 
 class UnusableAnswer(Exception):
@@ -99,8 +101,18 @@ def _background_loop() -> asyncio.AbstractEventLoop:
 def capped_client(limit: int | None = None) -> httpx2.AsyncClient:
     """The async HTTP client for the openai client: as openai's own (redirects followed, its connection
     limits), with every answer cut off with ``UnusableAnswer`` past ``limit`` bytes [``MAX_ANSWER_BYTES``]."""
-    transport = CappedTransport(httpx2.AsyncHTTPTransport(limits=CONNECTION_LIMITS), limit or MAX_ANSWER_BYTES)
-    return openai.DefaultAsyncHttpxClient(transport=transport)
+    inner = httpx2.AsyncHTTPTransport(verify=ssl_context(), limits=CONNECTION_LIMITS)
+    return openai.DefaultAsyncHttpxClient(transport=CappedTransport(inner, limit or MAX_ANSWER_BYTES))
+
+
+def ssl_context() -> ssl.SSLContext:
+    """The process's one TLS context, as the HTTP client makes it (certifi, or SSL_CERT_FILE): making one
+    costs ~27 ms of CPU, and each worker thread's client needs one."""
+    global _ssl
+    with _lock:
+        if _ssl is None:
+            _ssl = httpx2.create_ssl_context()
+        return _ssl
 
 
 def client_options(base_url: str | None) -> dict[str, Any]:
