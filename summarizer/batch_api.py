@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -145,17 +145,14 @@ class BatchAPI:
     def __init__(self, settings: Settings) -> None:
         import openai
 
-        from summarizer.backends.http import client_options
+        from summarizer.backends.http import LoopClients, client_options
         from summarizer.backends.openai_backend import NO_KEY
 
         self.settings = settings
-        # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
-        self._client = openai.OpenAI(
-            api_key=settings.api_key or NO_KEY,
-            timeout=settings.timeout,
-            max_retries=0,
-            **client_options(settings.base_url),
-        )
+        options = client_options(settings.base_url, settings.api_key or NO_KEY, settings.timeout)
+        # Files may be large: their transfers are bounded per network read; batch requests as a whole.
+        self._client = openai.OpenAI(**options)
+        self._batches = LoopClients(options)
 
     def submit(self, path: Path, token: str) -> Batch:
         """Upload the batch file and create the batch; the provider's batch (state ``validating`` usually)."""
@@ -171,8 +168,8 @@ class BatchAPI:
         file_id = self._call("uploading the batch file", upload)
         return self._call(
             f"creating the batch (the uploaded file {file_id} stays at the provider)",
-            lambda: checked_batch(
-                self._client.batches.create(
+            lambda: self._bounded(
+                lambda: self._batches.get().batches.create(
                     input_file_id=file_id,
                     endpoint=ENDPOINT,
                     completion_window=COMPLETION_WINDOW,
@@ -183,8 +180,16 @@ class BatchAPI:
 
     def retrieve(self, batch_id: str) -> Batch:
         return self._call(
-            f"asking for batch {batch_id}", lambda: checked_batch(self._client.batches.retrieve(batch_id))
+            f"asking for batch {batch_id}",
+            lambda: self._bounded(lambda: self._batches.get().batches.retrieve(batch_id)),
         )
+
+    def _bounded(self, make: Callable[[], Coroutine[Any, Any, Batch]]) -> Batch:
+        """A batches request, bounded by the timeout as a whole (``summarizer.backends.http``), then checked."""
+        from summarizer.backends.http import DEFAULT_URL, run_with_deadline
+
+        url = f"{self._batches.options['base_url'] or DEFAULT_URL}/batches"
+        return checked_batch(run_with_deadline(make, self.settings.timeout, url))
 
     def content(self, file_id: str) -> str:
         """The text of a file at the provider (a batch's output or error file)."""

@@ -6,7 +6,7 @@ keeps it ``in_progress``): every line of the input file is answered by ``answer(
 (a status and a body), successes go to an output file and failures to an error file, and the batch reports
 ``completed`` with both file ids. ``fixed`` makes it a server without that API: every request gets the same
 answer (an HTML page, a JSON object that is no file or batch, a 401), and ``fixed_batches`` only the
-``/v1/batches`` requests.
+``/v1/batches`` requests; ``drip_batches_s`` sends those a byte at a time (a slow-drip server).
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ class BatchServer:
     hold: bool = False  # batches stay in_progress when retrieved
     fixed: tuple[int, str, str] | None = None  # (status, body, content type) for every request
     fixed_batches: tuple[int, str, str] | None = None  # the same for /v1/batches requests only
+    drip_batches_s: float = 0.0  # send /v1/batches answers a byte at a time, this many seconds apart
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -206,12 +207,17 @@ class BatchServer:
                 self._send(status, json.dumps(body).encode(), "application/json")
 
             def _send(self, status: int, data: bytes, content_type: str) -> None:
+                drip = server.drip_batches_s if self.path.startswith("/v1/batches") else 0.0
                 try:
                     self.send_response(status)
                     self.send_header("content-type", content_type)
                     self.send_header("content-length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not drip:
+                        self.wfile.write(data)
+                    for at in range(len(data) if drip else 0):
+                        self.wfile.write(data[at : at + 1])
+                        threading.Event().wait(drip)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -87,3 +87,17 @@ def test_status_of_a_batch_the_server_answers_with_nonsense(article: str, isolat
     assert refused.exit_code == 2 and "answered HTTP 401: Incorrect API key provided" in errors(refused)[0]
     stored = Store.open(isolated_home).load_batch(batch_id)
     assert stored is not None and stored["state"] == "validating"  # as last truly seen
+
+
+def test_batch_requests_are_bounded_by_the_timeout_as_a_whole(article: str, isolated_home: Path) -> None:
+    with batch_server(answer, hold=True) as server:
+        submitted = run("submit", article, "--base-url", server.url)
+        assert submitted.exit_code == 0, submitted.stderr
+        server.drip_batches_s = 0.2  # the batch's ~400 bytes would take over a minute; each byte well in time
+        status = CliRunner().invoke(
+            batch_group,
+            ["status", submitted.stdout.strip(), "--timeout", "1"],
+            env={"OPENAI_API_KEY": API_KEY, "SUMMARIZER_API_RETRIES": "0"},
+            catch_exceptions=False,
+        )
+    assert status.exit_code == 1 and "timed out" in errors(status)[0]

@@ -17,6 +17,7 @@ import asyncio
 import os
 import ssl
 import threading
+import weakref
 import zlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
@@ -29,6 +30,7 @@ T = TypeVar("T")
 MAX_ANSWER_BYTES = 16 * 1024 * 1024  # one event record is a few kB; a proxy's error page some hundred kB
 # as the openai client sets them for its own transport (openai._constants.DEFAULT_CONNECTION_LIMITS)
 CONNECTION_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=100)
+DEFAULT_URL = "https://api.openai.com/v1"  # where the client goes without a base URL
 ACCEPTED_ENCODINGS = "gzip, deflate"
 DECODERS = {
     "gzip": zlib.MAX_WBITS | 32,
@@ -98,6 +100,27 @@ def _background_loop() -> asyncio.AbstractEventLoop:
         return _background[1]
 
 
+class LoopClients:
+    """The official async client, one per event loop (a client's connections belong to the loop that opened
+    them), made with ``options`` (``openai.AsyncOpenAI``'s) and a ``capped_client``."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def get(self) -> openai.AsyncOpenAI:
+        """The client of the running event loop."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            client = self._clients.get(loop)
+            if client is None:
+                client = self._clients[loop] = openai.AsyncOpenAI(http_client=capped_client(), **self.options)
+            return client
+
+
 def capped_client(limit: int | None = None) -> httpx2.AsyncClient:
     """The async HTTP client for the openai client: as openai's own (redirects followed, its connection
     limits), with every answer cut off with ``UnusableAnswer`` past ``limit`` bytes [``MAX_ANSWER_BYTES``]."""
@@ -115,14 +138,16 @@ def ssl_context() -> ssl.SSLContext:
         return _ssl
 
 
-def client_options(base_url: str | None) -> dict[str, Any]:
-    """The openai client's ``base_url`` and ``default_query`` for a base URL: a query in it (``?api-version=``)
-    is sent with every request, where the client would put the endpoint's path after it."""
+def client_options(base_url: str | None, api_key: str, timeout: float) -> dict[str, Any]:
+    """The openai client's options for a server: no retries of its own (they would compound with the one
+    policy, ``summarizer.retry``); a query in the base URL (``?api-version=``) is sent with every request, where
+    the client would put the endpoint's path after it."""
+    options: dict[str, Any] = {"api_key": api_key, "timeout": timeout, "max_retries": 0, "base_url": base_url}
     if base_url is None:
-        return {"base_url": None}
+        return options
     parts = urlsplit(base_url)
     query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    options: dict[str, Any] = {"base_url": urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))}
+    options["base_url"] = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     return {**options, "default_query": query} if query else options
 
 

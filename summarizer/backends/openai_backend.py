@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-import weakref
 from typing import Any
 
 import openai
 from openai.types.chat import ChatCompletion
 
-from summarizer.backends.http import UnusableAnswer, capped_client, client_options, run_with_deadline
+from summarizer.backends.http import DEFAULT_URL, LoopClients, UnusableAnswer, client_options, run_with_deadline
 from summarizer.breaker import Breaker, ServerRefused
 from summarizer.config import Settings
 from summarizer.errors import BackendError
@@ -33,17 +30,8 @@ class OpenAIBackend:
         self._timeout = settings.timeout  # for the whole request (summarizer.backends.http), not per read
         self.breaker = Breaker(pause_s=settings.breaker_pause_s)
         # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
-        self._options: dict[str, Any] = {
-            "api_key": settings.api_key or NO_KEY,
-            "timeout": settings.timeout,
-            "max_retries": 0,
-            **client_options(settings.base_url),
-        }
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
-            weakref.WeakKeyDictionary()
-        )
-        self._lock = threading.Lock()
-        self._url = f"{self._options['base_url'] or 'https://api.openai.com/v1'}/chat/completions"
+        self._clients = LoopClients(client_options(settings.base_url, settings.api_key or NO_KEY, settings.timeout))
+        self._url = f"{self._clients.options['base_url'] or DEFAULT_URL}/chat/completions"
 
     def complete(self, **request: Any) -> ChatCompletion:
         started = self.breaker.check()
@@ -77,22 +65,13 @@ class OpenAIBackend:
         key inside it cannot get the key into a record or the store)."""
         try:
             response = run_with_deadline(
-                lambda: self._client().chat.completions.create(**request), self._timeout, self._url
+                lambda: self._clients.get().chat.completions.create(**request), self._timeout, self._url
             )
         except json.JSONDecodeError as exc:
             raise NotChatCompletion("did not answer with JSON") from exc
         if not isinstance(response, ChatCompletion) or not response.choices:
             raise NotChatCompletion("did not answer with a chat completion")
         return scrub_completion(response)
-
-    def _client(self) -> openai.AsyncOpenAI:
-        """The async client of the running event loop: one per loop, whose connections belong to it."""
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            client = self._clients.get(loop)
-            if client is None:
-                client = self._clients[loop] = openai.AsyncOpenAI(http_client=capped_client(), **self._options)
-            return client
 
     def _where(self) -> str:
         return f"the server at {public_url(self.base_url)}" if self.base_url else "the OpenAI API"
