@@ -163,7 +163,11 @@ def _commands() -> dict[str, click.Command]:
     )
     @click.argument("batch_id", required=False)
     @click.option("--base-url", help="The server the batch was submitted to [default: the recorded one].")
-    @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120].")
+    @click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        help="Seconds an API request may take in all, however slowly the server answers [default: 120].",
+    )
     @click.option("--all", "show_all", is_flag=True, help="List every recorded batch (as last seen; asks nothing).")
     def status(batch_id: str | None, base_url: str | None, timeout: float | None, show_all: bool) -> None:
         """Show a batch's state and request counts [default: the latest batch]."""

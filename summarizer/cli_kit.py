@@ -112,7 +112,11 @@ def model_options(command: F | None = None, *, strategy: Callable[[Any], Any] | 
         ),
         click.option("--temperature", type=float, help="Sampling temperature [default: 0]."),
         click.option("--max-retries", type=click.IntRange(0, 10), help="Re-asks after invalid or ungrounded answers."),
-        click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120]."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            help="Seconds an API request may take in all, however slowly the server answers [default: 120].",
+        ),
     ]
 
     def decorate(command: F) -> F:
