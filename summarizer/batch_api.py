@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Coroutine, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from summarizer.articles import LoadFailure, load_articles
 from summarizer.config import Settings
-from summarizer.errors import BackendError, OutputError, SummarizerError
+from summarizer.errors import BackendError, ConfigError, OutputError, SummarizerError
 from summarizer.extract import build_request
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
@@ -146,56 +146,105 @@ class BatchAPI:
     def __init__(self, settings: Settings) -> None:
         import openai
 
+        from summarizer.backends.http import LoopClients, client_options
         from summarizer.backends.openai_backend import NO_KEY
 
         self.settings = settings
-        # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
-        self._client = openai.OpenAI(
-            api_key=settings.api_key or NO_KEY, base_url=settings.base_url, timeout=settings.timeout, max_retries=0
-        )
+        options = client_options(settings.base_url, settings.api_key or NO_KEY, settings.timeout)
+        # Files may be large: their transfers are bounded per network read; batch requests as a whole.
+        self._client = openai.OpenAI(**options)
+        self._batches = LoopClients(options)
 
     def submit(self, path: Path, token: str) -> Batch:
         """Upload the batch file and create the batch; the provider's batch (state ``validating`` usually)."""
 
-        def upload() -> Any:
+        def upload() -> str:
             with path.open("rb") as handle:
-                return self._client.files.create(file=(path.name, handle, "application/jsonl"), purpose="batch")
+                uploaded = self._client.files.create(file=(path.name, handle, "application/jsonl"), purpose="batch")
+            file_id = getattr(uploaded, "id", None)
+            if not isinstance(file_id, str) or not file_id:
+                raise NotBatchAPI("the upload's answer is not a file")
+            return file_id
 
-        uploaded = self._call("uploading the batch file", upload)
+        file_id = self._call("uploading the batch file", upload)
         return self._call(
-            f"creating the batch (the uploaded file {uploaded.id} stays at the provider)",
-            lambda: self._client.batches.create(
-                input_file_id=uploaded.id,
-                endpoint=ENDPOINT,
-                completion_window=COMPLETION_WINDOW,
-                metadata={"summarizer_batch": token},
+            f"creating the batch (the uploaded file {file_id} stays at the provider)",
+            lambda: self._bounded(
+                lambda: self._batches.get().batches.create(
+                    input_file_id=file_id,
+                    endpoint=ENDPOINT,
+                    completion_window=COMPLETION_WINDOW,
+                    metadata={"summarizer_batch": token},
+                )
             ),
         )
 
     def retrieve(self, batch_id: str) -> Batch:
-        return self._call(f"asking for batch {batch_id}", lambda: self._client.batches.retrieve(batch_id))
+        return self._call(
+            f"asking for batch {batch_id}",
+            lambda: self._bounded(lambda: self._batches.get().batches.retrieve(batch_id)),
+        )
+
+    def _bounded(self, make: Callable[[], Coroutine[Any, Any, Batch]]) -> Batch:
+        """A batches request, bounded by the timeout as a whole (``summarizer.backends.http``), then checked."""
+        from summarizer.backends.http import DEFAULT_URL, run_with_deadline
+
+        url = f"{self._batches.options['base_url'] or DEFAULT_URL}/batches"
+        return checked_batch(run_with_deadline(make, self.settings.timeout, url))
 
     def content(self, file_id: str) -> str:
         """The text of a file at the provider (a batch's output or error file)."""
         return self._call(f"downloading file {file_id}", lambda: self._client.files.content(file_id).text)
 
     def _call(self, what: str, call: Callable[[], T]) -> T:
+        """``call`` with the retry policy; a failure is one line: exit 2 for a server that refuses the key or
+        has no such endpoint (a configuration to fix), else 1."""
         import openai
 
+        from summarizer.backends.openai_backend import server_said
         from summarizer.retry import call_with_retries
 
         where = f"the server at {public_url(self.settings.base_url)}" if self.settings.base_url else "the OpenAI API"
         try:
             return call_with_retries(call, self.settings.api_retries)
         except openai.APIStatusError as exc:
-            hint = " (does this server have a batch API?)" if exc.status_code in (404, 405) else ""
-            raise BackendError(f"{what}: {where} answered HTTP {exc.status_code}: {_short(exc.message)}{hint}") from exc
+            said = f"{what}: {where} answered HTTP {exc.status_code}: {server_said(exc)}"
+            if exc.status_code in (404, 405):
+                raise ConfigError(f"{said} (does this server have a batch API?)") from exc
+            if exc.status_code in (401, 403):
+                raise ConfigError(said) from exc
+            raise BackendError(said) from exc
         except openai.APITimeoutError as exc:
             raise BackendError(f"{what}: {where} timed out") from exc
         except openai.APIConnectionError as exc:
             raise BackendError(f"{what}: cannot reach {where}: {_short(str(exc.__cause__ or exc))}") from exc
-        except (json.JSONDecodeError, ValidationError) as exc:
-            raise BackendError(f"{what}: {where} did not answer as the batch API does") from exc
+        except (json.JSONDecodeError, ValidationError, NotBatchAPI) as exc:
+            raise BackendError(
+                f"{what}: {where} did not answer as the batch API does (does this server have one?)"
+            ) from exc
+
+
+class NotBatchAPI(Exception):
+    """A server's 200 that is not what OpenAI's files or batches API answers (a web page, another API)."""
+
+
+def checked_batch(batch: object) -> Batch:
+    """``batch`` if it is a batch as the rest of this module reads one (an id, a state, counts), else
+    ``NotBatchAPI``: the openai client builds its objects from any JSON without checking them."""
+    from openai.types import Batch
+
+    if not isinstance(batch, Batch):
+        raise NotBatchAPI("not a batch")
+    batch_id, status = getattr(batch, "id", None), getattr(batch, "status", None)
+    if not isinstance(batch_id, str) or not batch_id or not isinstance(status, str) or not status:
+        raise NotBatchAPI("a batch without an id or a state")
+    if not isinstance(getattr(batch, "input_file_id", None), (str, type(None))):
+        raise NotBatchAPI("a batch whose input file is not an id")
+    try:
+        json.dumps(state_of(batch))
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise NotBatchAPI("a batch whose counts or errors cannot be read") from exc
+    return batch
 
 
 def state_of(batch: Batch) -> dict[str, Any]:
@@ -267,13 +316,15 @@ def completion_of(result: Mapping[str, Any]) -> ChatCompletion:
         raise BackendError(f"the batch request failed with HTTP {status}: {said}")
     from openai.types.chat import ChatCompletion
 
+    from summarizer.backends.openai_backend import scrub_completion
+
     try:
         completion = ChatCompletion.model_validate(body)
     except ValidationError as exc:
         raise BackendError("the batch answer is not a chat completion") from exc
     if not completion.choices:
         raise BackendError("the batch answer is a chat completion without choices")
-    return completion
+    return scrub_completion(completion)
 
 
 def _error_text(error: object) -> str:

@@ -118,7 +118,8 @@ def _commands() -> dict[str, click.Command]:
                 (
                     2,
                     "usage or configuration error: the local backend, no key,\n"
-                    "--dry-run without --file, too many requests",
+                    "--dry-run without --file, too many requests, a server\n"
+                    "that refuses the key or has no batch API",
                 ),
                 (130, "interrupted (Ctrl-C)"),
             ],
@@ -156,13 +157,17 @@ def _commands() -> dict[str, click.Command]:
             [
                 (0, "ok"),
                 (1, "the server could not be asked (unreachable, timed out,\nan HTTP error)"),
-                (2, "no batch recorded (or none of that id), or a usage error"),
+                (2, "no batch recorded (or none of that id), a usage error, or a\nserver that refuses the key"),
             ],
         ),
     )
     @click.argument("batch_id", required=False)
     @click.option("--base-url", help="The server the batch was submitted to [default: the recorded one].")
-    @click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120].")
+    @click.option(
+        "--timeout",
+        type=click.FloatRange(min=1),
+        help="Seconds an API request may take in all, however slowly the server answers [default: 120].",
+    )
     @click.option("--all", "show_all", is_flag=True, help="List every recorded batch (as last seen; asks nothing).")
     def status(batch_id: str | None, base_url: str | None, timeout: float | None, show_all: bool) -> None:
         """Show a batch's state and request counts [default: the latest batch]."""
@@ -191,7 +196,8 @@ def _commands() -> dict[str, click.Command]:
                 (
                     2,
                     "usage or configuration error: an option that contradicts\n"
-                    "the batch, a changed prompt, another folder than submit's",
+                    "the batch, a changed prompt, another folder than submit's,\n"
+                    "a server that refuses the key",
                 ),
                 (130, "interrupted (Ctrl-C); collect again to resume"),
             ],
@@ -279,7 +285,10 @@ def _submit(
         with domain_errors():
             created = batch_api.BatchAPI(settings).submit(path, written.token)
         record.update(
-            id=created.id, state=created.status, input_file_id=created.input_file_id, detail=batch_api.state_of(created)
+            id=created.id,
+            state=created.status,
+            input_file_id=getattr(created, "input_file_id", None),
+            detail=batch_api.state_of(created),
         )
         progress.say(
             f"submitted {count} request(s) as batch {created.id} ({created.status}); see "

@@ -116,7 +116,11 @@ def model_options(command: F | None = None, *, strategy: Callable[[Any], Any] | 
         ),
         click.option("--temperature", type=float, help="Sampling temperature [default: 0]."),
         click.option("--max-retries", type=click.IntRange(0, 10), help="Re-asks after invalid or ungrounded answers."),
-        click.option("--timeout", type=click.FloatRange(min=1), help="Seconds per API request [default: 120]."),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=1),
+            help="Seconds an API request may take in all, however slowly the server answers [default: 120].",
+        ),
         click.option(
             "--trust-profile",
             metavar="auto|default|PATH",
@@ -228,23 +232,47 @@ def open_records(
 
 
 def same_setup(summarizer: Summarizer) -> Callable[[dict[str, Any]], str | None]:
-    """The article hash of a record made by the same backend, model and prompt (hash), else None. A record of the
-    reader alone names no backend or model (``reader`` / ``none``, as its provenance says)."""
-    alone = summarizer.settings.strategy == "reader"
-    backend, model = ("reader", "none") if alone else (summarizer.backend_name, summarizer.model_name)
-    wanted = (backend, model, summarizer.prompt.hash)
+    """The article hash of a record this run would make again, else None (the record is not this run's).
+
+    What identifies a run depends on its strategy. ``reader``: the reader's version alone (no backend, model or
+    prompt is used; its records say backend ``reader``). ``model`` and ``both``: the strategy, backend, model
+    and prompt; under ``both``, a record the reader made alone because the model's answers never fit
+    (backend ``reader``, strategy ``both``) is the run's too when its prompt is. A record without a strategy
+    (record version 1) was made by a model.
+    """
+    strategy = summarizer.settings.strategy
+    prompt_hash = summarizer.prompt.hash
+    backend, model = summarizer.backend_name, summarizer.model_name
+    reader = None
+    if strategy == "reader":
+        from summarizer.reader import READER_VERSION
+        from summarizer.reader.nlp import pipeline_version
+
+        reader = f"reader-{READER_VERSION}/{pipeline_version()}"
+
+    def ours(provenance: dict[str, Any]) -> bool:
+        if provenance.get("strategy", "model") != strategy:
+            return False
+        if reader is not None:
+            return bool(provenance.get("reader") == reader)
+        made_with = (provenance["backend"], provenance["model"])
+        return bool(provenance["prompt_hash"] == prompt_hash) and (
+            made_with == (backend, model) or (strategy == "both" and made_with == READER_ALONE)
+        )
 
     def identity(record: dict[str, Any]) -> str | None:
         try:
-            provenance = record["provenance"]
-            if (provenance["backend"], provenance["model"], provenance["prompt_hash"]) == wanted:
+            if ours(record["provenance"]):
                 sha256: str | None = record["article"]["sha256"]
                 return sha256
-        except (KeyError, TypeError):
+        except (KeyError, TypeError, AttributeError):
             pass
         return None
 
     return identity
+
+
+READER_ALONE = ("reader", "none")  # the backend and model a record made by the reader alone names
 
 
 # ---------------------------------------------------------------- help that teaches

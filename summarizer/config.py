@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from summarizer.errors import ConfigError
 from summarizer.local_model import BUNDLED_MODEL_FILE as BUNDLED_MODEL_FILE  # re-exported
 from summarizer.local_model import local_model_problem
-from summarizer.redact import add_secret, redact
+from summarizer.redact import add_secret, add_url_secrets, redact
 
 Backend = Literal["local", "openai"]
 BACKENDS: tuple[str, ...] = ("local", "openai")
@@ -94,6 +94,8 @@ class Settings:
             if raw not in (None, ""):
                 values[name] = _coerce(name, raw, str(types[name]), variable)
         values.update({key: value for key, value in overrides.items() if value is not None})
+        if isinstance(values.get("api_key"), str):  # a key pasted with its line end (a CRLF .env file)
+            values["api_key"] = values["api_key"].strip() or None
         if "home" in values:
             values["home"] = Path(str(values["home"])).expanduser()
         if "backend" not in values:
@@ -104,6 +106,7 @@ class Settings:
                     values.update(strategy="reader", fallback=problem)
         settings = cls(**values)
         add_secret(settings.api_key)
+        add_url_secrets(settings.base_url)
         settings.validate()
         return settings
 
@@ -118,6 +121,8 @@ class Settings:
             raise ConfigError(f"temperature must be between 0 and 2, got {self.temperature}")
         if self.max_retries < 0 or self.api_retries < 0:
             raise ConfigError("retry counts cannot be negative")
+        if self.api_key is not None:
+            check_api_key(self.api_key)
         if self.base_url is not None:
             check_base_url(self.base_url)
         if self.model_path and not Path(self.model_path).is_file():
@@ -152,6 +157,17 @@ def check_base_url(url: str) -> None:
         raise ConfigError(
             f"the base URL {redact(url)!r} (--base-url or OPENAI_BASE_URL) is not an http(s) URL with a host; "
             "expected e.g. http://127.0.0.1:8080/v1"
+        )
+
+
+def check_api_key(key: str) -> None:
+    """A key as keys are: printable ASCII without spaces, which an HTTP header can carry (the key itself is
+    never shown: a key sent with a line break showed its tail in the client's header error)."""
+    if any(not "!" <= character <= "~" for character in key):
+        kind = "a non-ASCII character" if not key.isascii() else "a space, line break or other control character"
+        raise ConfigError(
+            f"the API key (OPENAI_API_KEY) holds {kind}, which no API key has: check how it was set "
+            "(a copy with typographic quotes, or two lines?)"
         )
 
 

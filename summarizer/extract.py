@@ -114,11 +114,13 @@ def extract_event(
     request = build_request(messages, settings, meter.backend.model, seed, asked=asked)
     completion = meter(**request)
     if finish_reason(completion) == "length":
-        completion = meter(**_after_cut_off(request, meter.backend))
+        again = _after_cut_off(request, meter.backend)
+        completion = meter(**again)
         if finish_reason(completion) == "length":
+            shorter = " with a request for a shorter answer" if again["messages"] != request["messages"] else ""
             raise TruncatedAnswer(
-                f"the model's answer was cut off at the token limit ({request['max_tokens']} tokens) twice; "
-                "raise SUMMARIZER_MAX_TOKENS or use a model that answers more briefly"
+                f"the model's answer was cut off at the token limit twice ({request['max_tokens']} tokens, then "
+                f"{again['max_tokens']}{shorter}); raise SUMMARIZER_MAX_TOKENS or use a model that answers more briefly"
             )
     return parse_completion(completion)
 
@@ -154,6 +156,8 @@ def parse_completion(completion: ChatCompletion) -> Event:
             raise InvalidAnswer(
                 f"the model's answer does not fit the schema: not valid JSON ({exc.msg} at character {exc.pos})", raw
             ) from None
+        except RecursionError:  # brackets nested thousands deep
+            raise InvalidAnswer("the model's answer does not fit the schema: JSON nested too deeply", raw) from None
         try:
             return Event.model_validate(lenient)
         except ValidationError as error:

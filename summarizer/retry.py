@@ -9,6 +9,7 @@ otherwise backs off exponentially with jitter.
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -32,7 +33,12 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def retry_after_seconds(exc: BaseException | None) -> float | None:
-    """The server's requested wait, if it sent one."""
+    """The server's requested wait, if it sent one that is a wait: a negative or not-a-number value is none."""
+    seconds = _requested(exc)
+    return seconds if seconds is not None and 0 <= seconds <= math.inf else None
+
+
+def _requested(exc: BaseException | None) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
     if not headers:

@@ -176,7 +176,10 @@ def _settle_some(
 
 
 def recorded_sha256(summarizer: Summarizer, article: Article) -> str:
-    """The hash a record of this article carries: of the text the model reads (truncated with --truncate)."""
+    """The hash a record of this article carries: of the text the model reads (truncated with --truncate); the
+    reader alone reads the whole text."""
+    if summarizer.settings.strategy == "reader":
+        return article.sha256
     try:
         return summarizer.fit(article).sha256
     except SummarizerError:

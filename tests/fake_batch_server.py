@@ -4,7 +4,9 @@
 ``POST /v1/batches`` creates a batch; ``GET /v1/batches/{id}`` runs it on first retrieval (unless ``hold``
 keeps it ``in_progress``): every line of the input file is answered by ``answer(line_number, request_body)``
 (a status and a body), successes go to an output file and failures to an error file, and the batch reports
-``completed`` with both file ids.
+``completed`` with both file ids. ``fixed`` makes it a server without that API: every request gets the same
+answer (an HTML page, a JSON object that is no file or batch, a 401), and ``fixed_batches`` only the
+``/v1/batches`` requests; ``drip_batches_s`` sends those a byte at a time (a slow-drip server).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class BatchServer:
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path)
     authorizations: set[str | None] = field(default_factory=set)
     hold: bool = False  # batches stay in_progress when retrieved
+    fixed: tuple[int, str, str] | None = None  # (status, body, content type) for every request
+    fixed_batches: tuple[int, str, str] | None = None  # the same for /v1/batches requests only
+    drip_batches_s: float = 0.0  # send /v1/batches answers a byte at a time, this many seconds apart
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -166,6 +171,8 @@ class BatchServer:
                 raw = self.rfile.read(int(self.headers.get("content-length") or 0))
                 server.requests.append(("POST", self.path))
                 server.authorizations.add(self.headers.get("authorization"))
+                if self._fixed():
+                    return
                 if self.path == "/v1/files":
                     content_type = self.headers.get("content-type", "")
                     self._reply(*server.upload(content_type, raw, self.headers.get("authorization")))
@@ -177,6 +184,8 @@ class BatchServer:
             def do_GET(self) -> None:
                 server.requests.append(("GET", self.path))
                 server.authorizations.add(self.headers.get("authorization"))
+                if self._fixed():
+                    return
                 if match := re.fullmatch(r"/v1/files/([\w-]+)/content", self.path):
                     upload = server.files.get(match[1])
                     if upload is None:
@@ -188,16 +197,27 @@ class BatchServer:
                 else:
                     self._reply(404, error_body(f"no route {self.path}", "invalid_request_error"))
 
+            def _fixed(self) -> bool:
+                fixed = server.fixed or (server.fixed_batches if self.path.startswith("/v1/batches") else None)
+                if fixed is not None:
+                    self._send(fixed[0], fixed[1].encode(), fixed[2])
+                return fixed is not None
+
             def _reply(self, status: int, body: dict[str, Any]) -> None:
                 self._send(status, json.dumps(body).encode(), "application/json")
 
             def _send(self, status: int, data: bytes, content_type: str) -> None:
+                drip = server.drip_batches_s if self.path.startswith("/v1/batches") else 0.0
                 try:
                     self.send_response(status)
                     self.send_header("content-type", content_type)
                     self.send_header("content-length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
+                    if not drip:
+                        self.wfile.write(data)
+                    for at in range(len(data) if drip else 0):
+                        self.wfile.write(data[at : at + 1])
+                        threading.Event().wait(drip)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
@@ -205,8 +225,8 @@ class BatchServer:
 
 
 @contextmanager
-def batch_server(answer: Answer, hold: bool = False) -> Iterator[BatchServer]:
-    server = BatchServer(answer, hold=hold).start()
+def batch_server(answer: Answer, hold: bool = False, **faults: Any) -> Iterator[BatchServer]:
+    server = BatchServer(answer, hold=hold, **faults).start()
     try:
         yield server
     finally:

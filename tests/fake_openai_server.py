@@ -23,6 +23,10 @@ class Reply:
     body: dict[str, Any] | str = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False  # never answer (until the server stops): the client must time out
+    drip_s: float = 0.0  # send the body one byte at a time, this many seconds apart (a slow-drip server)
+    drip_head: bool = False  # with drip_s: drip the status line and headers too
+    raw: bytes | None = None  # the body as these bytes (in place of ``body``), e.g. gzip with its header
+    cut_at: int | None = None  # send this many bytes of the body, then close (a server that dies mid-answer)
 
 
 @dataclass
@@ -49,6 +53,7 @@ class ChatServer:
         self.script = script
         self.max_requests = max_requests
         self.seen: list[Seen] = []
+        self.dripped: list[tuple[int, int]] = []  # per dripped answer: (bytes sent, bytes it had)
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -94,7 +99,10 @@ class ChatServer:
                     server.stopping.wait(30)
                     return
                 payload = reply.body if isinstance(reply.body, str) else json.dumps(reply.body)
-                data = payload.encode("utf-8")
+                data = payload.encode("utf-8") if reply.raw is None else reply.raw
+                if reply.drip_s:
+                    self._drip(reply, data)
+                    return
                 try:
                     self.send_response(reply.status)
                     headers = {"content-type": "application/json", **reply.headers}
@@ -102,9 +110,31 @@ class ChatServer:
                     for name, value in headers.items():
                         self.send_header(name, value)
                     self.end_headers()
-                    self.wfile.write(data)
+                    self.wfile.write(data if reply.cut_at is None else data[: reply.cut_at])
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+                if reply.cut_at is not None:
+                    self.close_connection = True
+
+            def _drip(self, reply: Reply, data: bytes) -> None:
+                """Answer one byte at a time (the head too with ``drip_head``) until done, the client hangs up
+                or the server stops; record how much was sent."""
+                headers = {"content-type": "application/json", **reply.headers, "content-length": str(len(data))}
+                head = f"HTTP/1.1 {reply.status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+                whole = head.encode() + b"\r\n" + data
+                sent = 0
+                try:
+                    if not reply.drip_head:
+                        self.wfile.write(whole[: len(whole) - len(data)])
+                        sent = len(whole) - len(data)
+                    while sent < len(whole) and not server.stopping.is_set():
+                        self.wfile.write(whole[sent : sent + 1])
+                        sent += 1
+                        server.stopping.wait(reply.drip_s)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                server.dripped.append((sent, len(whole)))
+                self.close_connection = True
 
         return Handler
 

@@ -3,7 +3,8 @@
 Articles are "Overnight, Russia launched N drones at CITY. ..." lines; the answer is the event those
 words support, so every record it produces is fully grounded. Faults are drawn from a seeded random
 generator per request: 500, 429 with Retry-After 0, a 200 that is an HTML page, an answer cut off at
-the token limit, and (rarely) a request that hangs until the client times out.
+the token limit, and (rarely) a request that hangs until the client times out. ``drip`` (not among the
+default faults) sends the right answer one byte every ``drip_s`` seconds, as a slow-drip server does.
 """
 
 from __future__ import annotations
@@ -71,8 +72,11 @@ def answer_for(request: dict[str, Any]) -> str:
 class FaultScript:
     """request number -> Reply, with a fault in ``rate`` of the requests."""
 
-    def __init__(self, rate: float = 0.0, seed: int = 0, faults: tuple[str, ...] = FAULTS, status: int = 0) -> None:
+    def __init__(
+        self, rate: float = 0.0, seed: int = 0, faults: tuple[str, ...] = FAULTS, status: int = 0, drip_s: float = 0.5
+    ) -> None:
         self.rate = rate
+        self.drip_s = drip_s
         self.random = random.Random(seed)
         self.faults = faults
         self.status = status  # when set, every request gets this status (a refusing server)
@@ -95,6 +99,8 @@ class FaultScript:
         if fault == "hang":
             return Reply(hang=True)
         body = completion(request, answer_for(request))
+        if fault == "drip":
+            return Reply(200, body, drip_s=self.drip_s)
         if fault == "cut_off":
             call = body["choices"][0]["message"]["tool_calls"][0]["function"]
             call["arguments"] = call["arguments"][:40]

@@ -129,6 +129,20 @@ def test_cut_off_twice_is_a_clear_final_error() -> None:
     assert len(backend.requests) == 2
 
 
+@pytest.mark.parametrize(
+    ("fixed_context", "said"),
+    [
+        (False, "cut off at the token limit twice (500 tokens, then 1000)"),
+        (True, "cut off at the token limit twice (500 tokens, then 500 with a request for a shorter answer)"),
+    ],
+)
+def test_cut_off_twice_says_what_each_try_asked_for(fixed_context: bool, said: str) -> None:
+    backend = ScriptedBackend([('{"a": "', "length"), ('{"a": "b', "length")], fixed_context=fixed_context)
+    with pytest.raises(TruncatedAnswer) as raised:
+        extract_event(Meter(backend), MESSAGES, settings(max_tokens=500), seed=0)
+    assert said in str(raised.value)
+
+
 def test_the_pipeline_does_not_re_ask_a_twice_cut_off_answer(tmp_path: Any) -> None:
     backend = ScriptedBackend([('{"a": "', "length"), ('{"a": "b', "length")])
     summarizer = Summarizer(Settings.from_env({}, backend="local", strategy="model", home=tmp_path), backend=backend)

@@ -8,10 +8,11 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletion
 
+from summarizer.backends.http import DEFAULT_URL, LoopClients, UnusableAnswer, client_options, run_with_deadline
 from summarizer.breaker import Breaker, ServerRefused
 from summarizer.config import Settings
 from summarizer.errors import BackendError
-from summarizer.redact import one_line, public_url
+from summarizer.redact import one_line, public_url, scrub
 from summarizer.retry import NotChatCompletion, call_with_retries
 
 NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key
@@ -26,14 +27,11 @@ class OpenAIBackend:
         self.model = settings.model_name
         self.base_url = settings.base_url
         self._api_retries = settings.api_retries
+        self._timeout = settings.timeout  # for the whole request (summarizer.backends.http), not per read
         self.breaker = Breaker(pause_s=settings.breaker_pause_s)
         # max_retries=0: the client's own retries would compound with ours (summarizer.retry).
-        self._client = openai.OpenAI(
-            api_key=settings.api_key or NO_KEY,
-            base_url=settings.base_url,
-            timeout=settings.timeout,
-            max_retries=0,
-        )
+        self._clients = LoopClients(client_options(settings.base_url, settings.api_key or NO_KEY, settings.timeout))
+        self._url = f"{self._clients.options['base_url'] or DEFAULT_URL}/chat/completions"
 
     def complete(self, **request: Any) -> ChatCompletion:
         started = self.breaker.check()
@@ -51,7 +49,10 @@ class OpenAIBackend:
             error = BackendError(f"{self._where()} timed out after {self._api_retries + 1} attempt(s)")
             raise self.breaker.failed(error, started) from exc
         except openai.APIConnectionError as exc:
-            error = BackendError(f"cannot reach {self._where()}: {one_line(str(exc.__cause__ or exc))}")
+            if isinstance(exc.__cause__, UnusableAnswer):
+                error = BackendError(f"{self._where()} {exc.__cause__}")
+            else:
+                error = BackendError(f"cannot reach {self._where()}: {one_line(str(exc.__cause__ or exc))}")
             raise self.breaker.failed(error, started) from exc
         except NotChatCompletion as exc:
             raise self.breaker.failed(BackendError(f"{self._where()} {exc}{NOT_OPENAI}"), started) from exc
@@ -59,17 +60,35 @@ class OpenAIBackend:
         return response
 
     def _create(self, request: dict[str, Any]) -> ChatCompletion:
-        """One request; a 200 that is not a chat completion (a proxy's page, a wrong path) is retried too."""
+        """One request, bounded by the timeout as a whole; a 200 that is not a chat completion (a proxy's page, a
+        wrong path) is retried too. The configured secrets are scrubbed from the answer (a server that echoes the
+        key inside it cannot get the key into a record or the store)."""
         try:
-            response = self._client.chat.completions.create(**request)
+            response = run_with_deadline(
+                lambda: self._clients.get().chat.completions.create(**request), self._timeout, self._url
+            )
         except json.JSONDecodeError as exc:
             raise NotChatCompletion("did not answer with JSON") from exc
         if not isinstance(response, ChatCompletion) or not response.choices:
             raise NotChatCompletion("did not answer with a chat completion")
-        return response
+        return scrub_completion(response)
 
     def _where(self) -> str:
         return f"the server at {public_url(self.base_url)}" if self.base_url else "the OpenAI API"
+
+
+def scrub_completion(completion: ChatCompletion) -> ChatCompletion:
+    """``completion`` with the configured secrets removed from what its answers say (their text and tool-call
+    arguments, where JSON escapes cannot hide them either); changed in place, and returned."""
+    for choice in completion.choices:
+        message = choice.message
+        if message.content:
+            message.content = scrub(message.content)
+        for call in message.tool_calls or []:
+            function = getattr(call, "function", None)
+            if function is not None and isinstance(function.arguments, str):
+                function.arguments = scrub(function.arguments)
+    return completion
 
 
 def server_said(exc: openai.APIStatusError, limit: int = 200) -> str:
@@ -79,8 +98,8 @@ def server_said(exc: openai.APIStatusError, limit: int = 200) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), (dict, str)):
         body = body["error"]
     message, kind = None, None
-    if isinstance(body, dict):
-        message, kind = body.get("message"), body.get("type") or body.get("code")
+    if isinstance(body, dict):  # OpenAI's {"error": {"message", "type"}}; FastAPI's (vLLM's) {"detail"}
+        message, kind = body.get("message") or body.get("detail"), body.get("type") or body.get("code")
     elif isinstance(body, str):
         message = body
     if not isinstance(message, str) or not message.strip():
