@@ -58,6 +58,9 @@ def read(text: str, published: date | None) -> Reading:
         "weapons": weapons.find_weapons(sentences, context, found_counts),
     }
     kind, kind_confidence, scores = event_type.classify(sentences)
+    genre = event_type.everyday_genre(text) if kind != "protest" else None  # a protest is political news
+    if genre is not None:  # a match, a vote, earnings, a study: its "beat", "crash" and "shot" are no event
+        kind, kind_confidence = "other", 0.8
     reading = Reading(event=Event(event_type=kind, title="-", summary="-"), type_scores=scores)
     reading.findings = [*found_counts, *(f for group in found.values() for f in group)]
     reading.confidence["event_type"] = kind_confidence
@@ -86,7 +89,7 @@ def read(text: str, published: date | None) -> Reading:
         if counted is not None:
             chosen[name] = counted
     perpetrator = next((f for f in found_counts if f.why == "perpetrator" and f.confidence >= MIN_CONFIDENCE), None)
-    for name, counted in _disjoint(chosen, perpetrator).items():
+    for name, counted in _disjoint(chosen, perpetrator).items() if genre is None else ():
         casualties[name] = counted.value
         _place(reading, f"casualties.{name}", counted)
     update["casualties"] = _consistent(casualties)
