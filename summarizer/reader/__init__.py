@@ -21,9 +21,11 @@ from summarizer.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, 
 if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article needs it
     from spacy.tokens import Span as SpacySpan
 
-READER_VERSION = "3"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals;
+READER_VERSION = "4"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals;
 # 3: the dateline is read apart from the lead, and its date is the filing date, never the event's;
-# "27 were arrested and 19 hurt" is 19 hurt; a model event type no word of the article supports gives way)
+# "27 were arrested and 19 hurt" is 19 hurt; a model event type no word of the article supports gives way;
+# 4: datelines after a headline line; a place's best mention; a city as a modifier; one person is one; killed
+# and injured disjoint; the attacker's own death; the incident's date in a follow-up; everyday news is no event)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from summarizer.textnorm import name_key
 
 # "ROCKFORD, Ill. (AP) — ", "KYIV, Ukraine (Reuters) - ", "LONDON — "
 DATELINE = re.compile(
-    r"[ \t]*(?P<city>[A-Z][A-Z .'-]{1,40}[A-Z]|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?= [—–]))"
+    r"[ \t]*(?P<city>[A-Z][A-Z .'-]{1,40}[A-Z]|[A-Z][a-z]+(?: [A-Z][a-z]+)?(?= [—–]|,\s*[A-Z]))"
     r"(?:,\s*(?P<region>[A-Z][\w.]*(?:\s[A-Z][\w.]*){0,3}))??"
     r"(?:,?\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"  # "MELBOURNE, Sept 21 (AAP) -", "NAIROBI, January 15 (Reuters) -"
     r"\s*(?:\((?P<agency>[^)]{1,30})\))?\s*(?:[—–-]{1,2}|:)\s"
@@ -75,6 +75,9 @@ def _is_dateline(match: re.Match[str]) -> bool:
     city = match.group("city").strip()
     if city.upper() in NOT_DATELINES:
         return False
+    region = match.group("region")
+    if not city.isupper() and region and region not in STATE_ABBREVIATIONS and kind_of(region) not in ("region", "country"):
+        return False  # "Police, Fire — ...": a mixed-case heading, not "Elgin, Ill. —"
     return kind_of(city.title()) == "city" or bool(match.group("region") or match.group("agency"))
 
 
@@ -130,7 +133,7 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
                     entity.end_char,
                 )
             )
-        findings += _city_parts(sentence)
+        findings += _city_parts(sentence) + _modifier_tokens(sentence)
     for sentence, is_context in zip(sentences, context, strict=True):
         if not is_context:
             for finding in _listed_parts(sentence):
@@ -292,6 +295,25 @@ def _modified(entity: SpacySpan) -> tuple[float, str] | None:
     if head in lx.PERSON_NOUNS and head not in ("suspect", "gunman"):
         return 0.55, "modifier"
     return None
+
+
+def _modifier_tokens(sentence: SpacySpan) -> list[Finding]:
+    """"Elgin police said ...": a known city as a one-word modifier that the tagger left without an entity."""
+    found = []
+    for token in sentence:
+        if token.ent_type_ or token.pos_ != "PROPN" or token.dep_ != "compound":
+            continue
+        if token.i > 0 and token.doc[token.i - 1].pos_ == "PROPN":
+            continue  # part of a longer name ("Capitol Heights police")
+        head = token.head.lemma_.lower()
+        if kind_of(token.text) == "city" and (head in MODIFIED_HEADS or head in lx.PERSON_NOUNS):
+            place = Place(name=token.text, kind="city", evidence=sentence.text.strip()[:600])
+            end = token.idx + len(token.text)
+            confidence = 0.6 if head in MODIFIED_HEADS else 0.55
+            found.append(
+                Finding("places", place, sentence.start_char, sentence.end_char, confidence, "modifier", token.idx, end)
+            )
+    return found
 
 
 def _elsewhere(entity: SpacySpan) -> bool:

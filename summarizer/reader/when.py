@@ -36,7 +36,10 @@ def find_when(
             continue
         lead = index < LEAD_SENTENCES
         entities = [e for e in sentence.ents if e.label_ in ("DATE", "TIME") and e.start_char >= dateline_end]
+        found_here = False
         for entity in [*entities, sentence]:
+            if entity is sentence and found_here:
+                break  # the sentence as a whole only when none of its time expressions resolved
             words = _with_day(entity) if entity is not sentence else _after(sentence, dateline_end)
             window = resolve(words, published)
             if window is None or (latest and window.end > latest):
@@ -70,7 +73,7 @@ def find_when(
                     entity.end_char,
                 )
             )
-            break
+            found_here = True  # every time expression of the sentence competes: "will fly Saturday ... shot Monday"
     return findings
 
 
@@ -102,6 +105,8 @@ def _step(entity: SpacySpan) -> str | None:
         if head is token:
             return None
         lemma = head.lemma_.lower()
+        if head.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ in ("will", "'ll") for c in head.children):
+            return "later"  # "flags will fly on Saturday": ahead of the story, not the event
         if head.pos_ in ("VERB", "AUX", "NOUN"):
             if lemma in INCIDENT_WORDS:
                 return "incident"
