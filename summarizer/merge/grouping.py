@@ -48,9 +48,10 @@ How it scales (the groups are those of scoring every pair and linking the plain 
    must also share a place key (``place_key``; ``district_key`` when neither is a country,
    region or city) that is a specific place on at least one side, or one side's evidence must
    name a place key of the other's: a key -> reports index, swept per key. A report's days
-   named in its evidence are swept like windows, so a follow-up meets the incident's reports. A report with no specific place is swept against every dated report in
-   its date range. A pair with an undated side scores 0 on time, so it reaches the threshold
-   only with close publication dates (``undated_reach``: at the default 0.65 at most 1 day
+   named in its evidence are swept like windows, so a follow-up meets the incident's reports.
+   A report with no specific place is swept against every dated report in its date range. A
+   pair with an undated side scores 0 on time, so it reaches the threshold only with close
+   publication dates (``undated_reach``: at the default 0.65 at most 1 day
    apart, both known): those pairs are swept by publication date, then filtered by place key. Cost:
    ``n log n`` plus the pairs found, i.e. each report's neighbours within its date range and
    place keys (all reports of the range for a report without a specific place; at thresholds
@@ -234,7 +235,9 @@ def time_part(a: Profile, b: Profile) -> tuple[Part, str | None]:
     if gap == 1:
         return Part("time", 0.5, f"windows on adjacent days ({shown})"), None
     for later, other, window in ((a, b, wb), (b, a, wa)):
-        named = sorted(day for day in later.named_days if window[0].toordinal() - 1 <= day.toordinal() <= window[1].toordinal() + 1)
+        named = sorted(
+            day for day in later.named_days if window[0].toordinal() - 1 <= day.toordinal() <= window[1].toordinal() + 1
+        )
         if named:
             reason = f"{later.id} names {named[0].isoformat()}, in {other.id}'s window ({shown}): a follow-up"
             return Part("time", 0.5, reason), None

@@ -85,7 +85,9 @@ def read(text: str, published: date | None) -> Reading:
             for f in found_counts
             if f.path == f"casualties.{name}" and f.confidence >= MIN_CONFIDENCE and f.why != "perpetrator"
         ]
-        if any(f.value.value and f.why not in ("harmed", "hospital") for f in candidates):  # "no one else was hurt" is 0 only when no one was counted
+        if any(
+            f.value.value and f.why not in ("harmed", "hospital") for f in candidates
+        ):  # "no one else was hurt" is 0 only when no one was counted
             candidates = [f for f in candidates if not (f.value.value == 0 and "else" in f.value.evidence.lower())]
         counted = best_count(candidates)
         if counted is not None:

@@ -72,9 +72,10 @@ def find_counts(sentences: list[SpacySpan], context: list[bool]) -> list[Finding
 
 
 def _fatal_share(sentence: SpacySpan, mention: Mention) -> list[Mention]:
-    """"Five people were shot, one fatally" (or "one of them fatally", "two of whom died"): 1 killed and 4
+    """ "Five people were shot, one fatally" (or "one of them fatally", "two of whom died"): 1 killed and 4
     injured, never 5 injured; any other mention unchanged."""
-    if mention.why != "harmed" or mention.amount.value is None or mention.amount.qualifier != "exact":
+    total = mention.amount.value
+    if mention.why != "harmed" or total is None or mention.amount.qualifier != "exact":
         return [mention]
     for token in sentence:
         if not _is_number(token) or token.i < mention.amount.end:
@@ -82,11 +83,11 @@ def _fatal_share(sentence: SpacySpan, mention: Mention) -> list[Mention]:
         words = {t.lower_ for t in token.doc[token.i : min(token.i + 6, sentence.end)]}
         if words & {"fatally", "died", "dead", "killed"} and not words & {"people", "persons"}:
             share = _figure(token)
-            if share is None or share.value is None or share.value > mention.amount.value:
+            if share is None or share.value is None or share.value > total:
                 return [mention]
             share = Amount(share.value, None, None, "exact", share.start, share.end)
             killed = Mention("killed", share, None, 0.8)
-            rest = mention.amount.value - share.value
+            rest = total - share.value
             if rest == 0:
                 return [killed]
             amount = mention.amount
@@ -259,7 +260,12 @@ def _amount(token: Token) -> Amount | None:
     if token.lower_ in SINGULAR_PRONOUNS and token.dep_ in ("nsubj", "nsubjpass"):
         return Amount(1, None, None, "exact", token.i, token.i + 1)
     aged = _is_age_noun(token)  # "a 13-year-old", "the 34-year-old"
-    if token.lemma_.lower() not in lx.PERSON_NOUNS and token.ent_type_ != "PERSON" and token.lower_ != "one" and not aged:
+    if (
+        token.lemma_.lower() not in lx.PERSON_NOUNS
+        and token.ent_type_ != "PERSON"
+        and token.lower_ != "one"
+        and not aged
+    ):
         return None  # "the dead", "the injured" name a group, not one person
     if token.tag_ in ("NN", "NNP") or token.lower_ in ("one",) or aged:
         determiner = next((c for c in token.children if c.dep_ in ("det", "poss")), None)
@@ -327,7 +333,9 @@ def _casualty_field(noun: Token) -> tuple[str, float] | None:
             return "killed", 0.85
         if child.dep_ in ("amod", "acl") and child.lemma_.lower() in lx.INJURED_VERBS:
             return "injured", 0.8
-        if child.dep_ == "relcl" and any(g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in ("who", "that") for g in child.children):
+        if child.dep_ == "relcl" and any(
+            g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in ("who", "that") for g in child.children
+        ):
             if child.lemma_.lower() in lx.KILLED_VERBS or _has_death_marker(child):
                 return "killed", 0.75  # "the teen who died"
             if child.lemma_.lower() in lx.INJURED_VERBS:

@@ -13,8 +13,8 @@ import re
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
-from summarizer.reader.findings import Finding
 from summarizer.reader import lexicon as lx
+from summarizer.reader.findings import Finding
 from summarizer.reader.gazetteer import (
     CAR_MAKES,
     DISTRICT_WORDS,
@@ -76,7 +76,12 @@ def _is_dateline(match: re.Match[str]) -> bool:
     if city.upper() in NOT_DATELINES:
         return False
     region = match.group("region")
-    if not city.isupper() and region and region not in STATE_ABBREVIATIONS and kind_of(region) not in ("region", "country"):
+    if (
+        not city.isupper()
+        and region
+        and region not in STATE_ABBREVIATIONS
+        and kind_of(region) not in ("region", "country")
+    ):
         return False  # "Police, Fire — ...": a mixed-case heading, not "Elgin, Ill. —"
     return kind_of(city.title()) == "city" or bool(match.group("region") or match.group("agency"))
 
@@ -262,10 +267,7 @@ def _place(entity: SpacySpan, sentence_span: SpacySpan) -> tuple[Place, float, s
         known = "district"  # "the Podilsky and Sviatoshyn districts"
     kind: PlaceKind = known or ("site" if entity.label_ == "FAC" else "other" if entity.label_ == "LOC" else "city")
     sentence = sentence_span.text.strip()[:600]
-    if _located(entity):
-        confidence = 0.8 if entity.label_ in PLACE_LABELS else 0.65
-    else:
-        confidence = 0.4
+    confidence = (0.8 if entity.label_ in PLACE_LABELS else 0.65) if _located(entity) else 0.4
     why = ""
     if kind in ("city", "district", "site") and _elsewhere(entity):
         confidence, why = min(confidence, 0.45), "elsewhere"
@@ -276,10 +278,10 @@ def _place(entity: SpacySpan, sentence_span: SpacySpan) -> tuple[Place, float, s
 # A city named as a modifier places the story there: "Elgin police", "a Tulsa man", "the Dayton woman".
 MODIFIED_HEADS = frozenset("police officer officers detective detectives firefighter firefighters".split())
 # Where a victim was taken, a suspect arrested or held, a person lives or studies: not where the event happened.
-ELSEWHERE_NOUNS = frozenset(
-    """hospital hospitals jail prison clinic""".split()
+ELSEWHERE_NOUNS = frozenset("""hospital hospitals jail prison clinic""".split())
+ELSEWHERE_VERBS = frozenset(
+    "arrest apprehend book jail detain treat live reside attend study extradite arraign".split()
 )
-ELSEWHERE_VERBS = frozenset("arrest apprehend book jail detain treat live reside attend study extradite arraign".split())
 TAKEN_VERBS = frozenset("take transport rush fly airlift transfer drive carry".split())  # "taken to X"
 
 
@@ -298,7 +300,7 @@ def _modified(entity: SpacySpan) -> tuple[float, str] | None:
 
 
 def _modifier_tokens(sentence: SpacySpan) -> list[Finding]:
-    """"Elgin police said ...": a known city as a one-word modifier that the tagger left without an entity."""
+    """ "Elgin police said ...": a known city as a one-word modifier that the tagger left without an entity."""
     found = []
     for token in sentence:
         if token.ent_type_ or token.pos_ != "PROPN" or token.dep_ != "compound":
@@ -415,8 +417,6 @@ def _ordered(text: str, findings: list[Finding]) -> list[Finding]:
     article names them."""
     cities = [f for f in findings if f.value.kind == "city"]
     dateline_city = next((f for f in cities if f.why == "dateline"), None)
-    city = dateline_city or max(
-        cities, key=lambda f: (round(f.confidence, 1), text.count(f.value.name)), default=None
-    )
+    city = dateline_city or max(cities, key=lambda f: (round(f.confidence, 1), text.count(f.value.name)), default=None)
     rest = [f for f in findings if f is not city]
     return [city, *rest] if city is not None else rest

@@ -98,10 +98,7 @@ def _step(entity: SpacySpan) -> str | None:
     step (an arrest, a hearing, a statement, a revised toll), None when the parse does not say."""
     token = entity.root
     for _ in range(5):
-        if token.dep_ == "poss" or token.dep_ == "compound":
-            head = token.head  # "Saturday's shooting", "the Saturday shooting"
-        else:
-            head = token.head
+        head = token.head  # the verb or noun it dates: "shot Saturday", "Saturday's shooting"
         if head is token:
             return None
         lemma = head.lemma_.lower()
