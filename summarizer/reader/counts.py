@@ -72,7 +72,7 @@ def find_counts(sentences: list[SpacySpan], context: list[bool]) -> list[Finding
 
 
 def _fatal_share(sentence: SpacySpan, mention: Mention) -> list[Mention]:
-    """ "Five people were shot, one fatally" (or "one of them fatally", "two of whom died"): 1 killed and 4
+    """'Five people were shot, one fatally' (or "one of them fatally", "two of whom died"): 1 killed and 4
     injured, never 5 injured; any other mention unchanged."""
     total = mention.amount.value
     if mention.why != "harmed" or total is None or mention.amount.qualifier != "exact":
@@ -82,12 +82,12 @@ def _fatal_share(sentence: SpacySpan, mention: Mention) -> list[Mention]:
             continue
         words = {t.lower_ for t in token.doc[token.i : min(token.i + 6, sentence.end)]}
         if words & {"fatally", "died", "dead", "killed"} and not words & {"people", "persons"}:
-            share = _figure(token)
-            if share is None or share.value is None or share.value > total:
+            figure = _figure(token)
+            dead = figure.value if figure is not None else None
+            if figure is None or dead is None or dead > total:
                 return [mention]
-            share = Amount(share.value, None, None, "exact", share.start, share.end)
-            killed = Mention("killed", share, None, 0.8)
-            rest = total - share.value
+            killed = Mention("killed", Amount(dead, None, None, "exact", figure.start, figure.end), None, 0.8)
+            rest = total - dead
             if rest == 0:
                 return [killed]
             amount = mention.amount
