@@ -411,3 +411,23 @@ def test_sport_and_business_news_get_no_violent_type_and_no_casualty() -> None:
     assert read(crash, WEDNESDAY).event.event_type == "other"
     shooting = "Two people were shot and killed outside a bar on Saturday, police said. The gunman fled."
     assert read(shooting, WEDNESDAY).event.event_type == "shooting"
+
+
+def test_the_police_who_responded_and_named_victims_are_actors() -> None:
+    text = (
+        "A woman was shot and killed Saturday on Elm Street, Dayton police said. The victim was identified as "
+        "Tanisha Reed, 34. Police said they had no suspect."
+    )
+    actors = {(a.name, a.role) for a in read(text, WEDNESDAY).event.actors}
+    assert {("Dayton police", "other"), ("Tanisha Reed", "victim")} <= actors
+    assert not any(name == "Police" for name, _ in actors)  # "Police said": no one in particular
+
+
+def test_teams_and_companies_are_the_actors_of_everyday_news() -> None:
+    text = (
+        "Ogun Rovers beat Benue Stallions 2-1 in the cup final on Saturday at the National Stadium. The team "
+        "scored twice in the second half, and fans celebrated the club's first title in a decade of the league. "
+        "The coach praised his players after the match, the season's last game."
+    )
+    names = {a.name for a in read(text, WEDNESDAY).event.actors}
+    assert {"Ogun Rovers", "Benue Stallions"} & names

@@ -54,7 +54,7 @@ def read(text: str, published: date | None) -> Reading:
     found = {
         "when": when.find_when(sentences, context, published, dateline_end),
         "places": places.find_places(text, sentences, context),
-        "actors": people.find_actors(sentences, context),
+        "actors": people.find_actors(sentences, context, everyday=event_type.everyday_genre(text) is not None),
         "statements": people.find_statements(sentences, context),
         "damage": damage.find_damage(sentences, context),
         "weapons": weapons.find_weapons(sentences, context, found_counts),
