@@ -431,3 +431,12 @@ def test_teams_and_companies_are_the_actors_of_everyday_news() -> None:
     )
     names = {a.name for a in read(text, WEDNESDAY).event.actors}
     assert {"Ogun Rovers", "Benue Stallions"} & names
+
+
+def test_a_town_named_only_later_with_no_word_of_the_event_is_context() -> None:
+    text = (
+        "A man was stabbed on Dundee Avenue in Elgin on Saturday, police said. He was in stable condition. "
+        "Officers were still searching for the attacker. The victim had moved from Aurora last year."
+    )
+    assert "Aurora" not in _places(text)
+    assert "Aurora" in _places("A man was stabbed in Aurora on Saturday, police said.")

@@ -118,7 +118,7 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
                     "dateline",
                 )
             )
-    for sentence, is_context in zip(sentences, context, strict=True):
+    for index, (sentence, is_context) in enumerate(zip(sentences, context, strict=True)):
         if is_context:
             continue
         for entity in sentence.ents:
@@ -126,6 +126,8 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
             if found is None:
                 continue
             named, confidence, why = found
+            if named.kind == "city" and index >= LEAD_SENTENCES and not INCIDENT_WORDS.search(sentence.text):
+                confidence = min(confidence, 0.45)  # a town named only later, with no word of the event: context
             findings.append(
                 Finding(
                     "places",
@@ -275,6 +277,12 @@ def _place(entity: SpacySpan, sentence_span: SpacySpan) -> tuple[Place, float, s
     return place, confidence, why
 
 
+LEAD_SENTENCES = 3
+INCIDENT_WORDS = re.compile(
+    r"\b(kill|killed|killing|die|died|dead|death|injur|wound|hurt|shot|shooting|stabb|struck|hit|crash|collid|"
+    r"explo|blast|fire|blaze|burn|collaps|destroy|damag|flood|storm|attack|bomb|strike|evacuat|rescue)\w*",
+    re.IGNORECASE,
+)
 # A city named as a modifier places the story there: "Elgin police", "a Tulsa man", "the Dayton woman".
 MODIFIED_HEADS = frozenset("police officer officers detective detectives firefighter firefighters".split())
 # Where a victim was taken, a suspect arrested or held, a person lives or studies: not where the event happened.
