@@ -340,6 +340,11 @@ def test_car_models_units_and_police_are_not_towns(text: str) -> None:
         ("The gunman killed two people.", {"casualties.killed": (2, None, None, "exact")}),  # not the gunman
         ("He died at the scene at 4.21pm.", {"casualties.killed": (1, None, None, "exact")}),  # not 4 or 21
         (
+            "John Smith, 25, Jane Doe, 30, and Bob Roe, 41, were killed.",  # three names, not 25 + 30 + 41
+            {"casualties.killed": (3, None, None, "exact")},
+        ),
+        ("The victim, John Smith, 25, died at the scene.", {"casualties.killed": (1, None, None, "exact")}),
+        (
             "A third person has died, raising the death toll to three.",
             {"casualties.killed": (1, None, None, "exact")},  # found first; the revised 3 is kept by read()
         ),

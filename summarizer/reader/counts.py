@@ -126,6 +126,7 @@ def _mentions(sentence: SpacySpan, last_weapon: str | None = None) -> list[Menti
         if token.dep_ == "conj" and token.head.pos_ in NOMINAL and token.head.pos_ != "VERB":
             continue  # counted with the first of its group ("the driver and two passengers")
         group = [token, *[c for c in token.conjuncts if c.i > token.i and c.pos_ != "VERB"]]
+        group += _listed_names(token)  # "John Smith, 25, Jane Doe, 30, and Bob Roe, 41, were killed"
         mention = _read_group(group)
         if mention is None and last_weapon is not None:
             mention = _weapon_reference(token, last_weapon)
@@ -134,6 +135,15 @@ def _mentions(sentence: SpacySpan, last_weapon: str | None = None) -> list[Menti
             seen.update(member.i for member in group)
             mentions.append(mention)
     return mentions
+
+
+def _listed_names(token: Token) -> list[Token]:
+    """Named people listed after a named person, which the parse hangs on it as appositions (with their ages
+    between): each is one more person. Only after a name: "the victim, John Smith" is one person."""
+    if token.ent_type_ != "PERSON":
+        return []
+    names = [c for c in token.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and c.i > token.i]
+    return [t for name in names for t in (name, *name.conjuncts) if t.i > token.i and t.ent_type_ == "PERSON"]
 
 
 def _read_group(group: list[Token]) -> Mention | None:
