@@ -52,6 +52,8 @@ def variant(
     ``city`` replaces every place with that city; ``event`` overrides event fields.
     """
     data = base.event.model_dump(mode="json")
+    if city is not None:  # an article about another city quotes that city, not Kyiv
+        data = json.loads(json.dumps(data).replace("Kyiv", city))
     if day is not None and data.get("when"):
         data["when"]["date_start"] = data["when"]["date_end"] = day.isoformat()
         published = published or day
@@ -321,11 +323,59 @@ def test_missing_places_are_neutral_unless_the_record_names_the_place(seeds):
 
 
 def test_different_specific_places_block(seeds):
-    elsewhere = variant(
-        seeds[1], "elsewhere", event={"places": [{"evidence": "Bucha", "name": "Bucha", "kind": "district"}]}
+    elsewhere = variant(  # its text is about Bucha throughout
+        seeds[1],
+        "elsewhere",
+        city="Bucha",
+        event={"places": [{"evidence": "Bucha", "name": "Bucha", "kind": "district"}]},
     )
     pair = group_records([seeds[0], elsewhere]).pairs[(0, 1)]
     assert not pair.passes and any(b.startswith("no shared place") for b in pair.blockers)
+
+
+def test_one_wrongly_read_place_does_not_split_a_pair(seeds):
+    """Grouping survives one wrong place: a report that read 'Bucha' while its own quotes name Kyiv, the other's
+    city, is compared on Kyiv (half the place score), not blocked; with a wrong city *and* a wrong state too."""
+    misread = variant(
+        seeds[1],
+        "misread",
+        event={
+            "places": [
+                {"evidence": "Bucha", "name": "Bucha", "kind": "city"},
+                {"evidence": "Kansas", "name": "Kansas", "kind": "region"},
+            ]
+        },
+    )
+    pair = group_records([seeds[0], misread]).pairs[(0, 1)]
+    assert pair.passes and not pair.blockers
+    assert [p.value for p in pair.parts if p.name == "place"] == [0.5]
+    assert "named in evidence quoted by misread" in explain(group_records([seeds[0], misread]))
+
+
+def test_a_follow_up_is_compared_on_the_incident_s_date(seeds):
+    """A follow-up five days later whose quotes name the incident's day is compared on that day, not blocked."""
+    later = variant(seeds[1], "follow-up", day=date(2024, 3, 26))
+    event = later.event.model_dump(mode="json")
+    event["when"]["evidence"] = "Five days after the attack of March 21, rescuers finished clearing the rubble."
+    later = later.model_copy(update={"event": Event.model_validate(event)})
+    pair = group_records([seeds[0], later]).pairs[(0, 1)]
+    assert not pair.blockers
+    [time] = [p for p in pair.parts if p.name == "time"]
+    assert time.value == 0.5 and "follow-up" in time.reason
+    alone = variant(seeds[1], "unrelated", day=date(2024, 3, 26))  # the same, naming no earlier day: blocked
+    assert any("days apart" in b for b in group_records([seeds[0], alone]).pairs[(0, 1)].blockers)
+
+
+def test_two_streets_of_one_city_are_half_a_shared_place(seeds):
+    """Two reports of one city that each name a street, not the same one, share only the city: 0.5."""
+    a = variant(seeds[0], "a", city="Tulsa", event={"places": [
+        {"evidence": "Tulsa", "name": "Tulsa", "kind": "city"},
+        {"evidence": "North Quincy Avenue", "name": "North Quincy Avenue", "kind": "site"}]})  # fmt: skip
+    b = variant(seeds[1], "b", city="Tulsa", event={"places": [
+        {"evidence": "Tulsa", "name": "Tulsa", "kind": "city"},
+        {"evidence": "East 21st Street", "name": "East 21st Street", "kind": "site"}]})  # fmt: skip
+    pair = group_records([a, b]).pairs[(0, 1)]
+    assert [p.value for p in pair.parts if p.name == "place"] == [0.5]
 
 
 def test_incompatible_type_counts_against(seeds):

@@ -98,7 +98,7 @@ def test_counts_attach_to_what_they_count(sentence: str, expected: dict) -> None
         "John Smith, 45, of Dayton, spoke to reporters.",
         "The Lakers beat the Celtics 112-104 on Sunday.",
         "The fire caused $2 million in damage to 12 homes.",
-        "He died at the scene at 4.21pm.",
+        "An ambulance reached the scene at 4.21pm.",  # "He died at 4.21pm" is 1 killed: see below
         "Two of the injured were in critical condition.",
         "The council voted 7-2 to approve the $45 million budget, with 3 members absent.",
         "Up to 1,000 people could be killed if the dam fails, engineers warned.",
@@ -259,3 +259,189 @@ def test_an_age_inside_a_group_does_not_make_the_group_children() -> None:
 @pytest.mark.parametrize("text", ["BREAKING: Three people were shot.", "Police — A man was stabbed on Friday."])
 def test_heading_words_are_not_datelines(text: str) -> None:
     assert dateline(text) is None
+
+
+# ---------------------------------------------------------------- real pages (issue 17)
+
+WEDNESDAY = date(2016, 6, 15)
+
+
+def _places(text: str) -> list[str]:
+    return [place.name for place in read(text, WEDNESDAY).event.places]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Teen killed in shooting\nBy Jane Doe, Staff Writer\n\nELGIN, Ill. — A man was shot Saturday, police said.",
+        "Local News • ELGIN, Ill. (AP) — A man was shot Saturday, police said.",
+        "Crime >> Elgin, Ill. — A man was shot Saturday, police said.",
+    ],
+)
+def test_a_dateline_after_a_headline_byline_or_separator_is_read(text: str) -> None:
+    line = dateline(text)
+    assert line is not None and line[0].name == "Elgin"
+    assert _places(text)[0] == "Elgin"
+
+
+def test_a_headline_word_is_still_no_dateline_wherever_it_stands() -> None:
+    assert dateline("Shooting\nPolice — A man was stabbed on Elm Street on Saturday.") is None
+
+
+def test_a_city_as_a_modifier_places_the_story_but_a_home_town_does_not() -> None:
+    assert _places("Elgin police said a man was shot on Saturday night.")[0] == "Elgin"
+    assert _places("A man was shot on Dayton's west side late Saturday.")[:2] == ["Dayton", "west side"]
+    # a dateline city is surer than "a Tulsa man": Tulsa is someone's home town
+    assert "Tulsa" not in _places("ELGIN, Ill. — A Tulsa man was shot on Saturday, Elgin police said.")
+
+
+def test_a_place_s_confidence_is_its_best_mention() -> None:
+    reading = read("A Tulsa man was shot. Officers said the shooting happened in Tulsa late Saturday.", WEDNESDAY)
+    assert reading.event.places[0].name == "Tulsa" and reading.confidence["places[0]"] >= 0.8
+
+
+def test_where_a_victim_was_taken_or_a_suspect_arrested_is_not_the_event_s_city() -> None:
+    places = _places(
+        "A man was shot in Dayton on Saturday. He was taken to a hospital in Kettering, and a suspect was "
+        "arrested in Springfield on Sunday."
+    )
+    assert places[0] == "Dayton" and "Kettering" not in places and "Springfield" not in places
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The suspect fled in a silver Chevrolet Malibu, police said.",  # a car model that is also a town
+        "Police — A man was stabbed on Saturday.",  # Police is a town in Poland
+        "The victim was found on Street Road about a Mile from the park.",
+    ],
+)
+def test_car_models_units_and_police_are_not_towns(text: str) -> None:
+    assert not {"Malibu", "Police", "Mile", "Street"} & set(_places(text))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "A 13-year-old was shot and killed Saturday night.",
+            {"casualties.killed": (1, None, None, "exact"), "casualties.children_killed": (1, None, None, "exact")},
+        ),
+        (
+            "The teen who died was identified as Jane Doe.",
+            {"casualties.killed": (1, None, None, "exact"), "casualties.children_killed": (1, None, None, "exact")},
+        ),
+        ("Police are investigating the death of John Smith.", {"casualties.killed": (1, None, None, "exact")}),
+        ("A woman and her son were killed.", {"casualties.killed": (2, None, None, "exact")}),
+        (
+            "Five people were shot, one fatally.",
+            {"casualties.killed": (1, None, None, "exact"), "casualties.injured": (4, None, None, "exact")},
+        ),
+        ("The gunman killed two people.", {"casualties.killed": (2, None, None, "exact")}),  # not the gunman
+        ("He died at the scene at 4.21pm.", {"casualties.killed": (1, None, None, "exact")}),  # not 4 or 21
+        (
+            "John Smith, 25, Jane Doe, 30, and Bob Roe, 41, were killed.",  # three names, not 25 + 30 + 41
+            {"casualties.killed": (3, None, None, "exact")},
+        ),
+        ("The victim, John Smith, 25, died at the scene.", {"casualties.killed": (1, None, None, "exact")}),
+        (
+            "A third person has died, raising the death toll to three.",
+            {"casualties.killed": (1, None, None, "exact")},  # found first; the revised 3 is kept by read()
+        ),
+    ],
+)
+def test_one_person_is_one_and_shares_are_split(sentence: str, expected: dict) -> None:
+    assert counts_in(sentence) == expected
+
+
+def _casualties(text: str) -> tuple[int | None, int | None]:
+    casualties = read(text, WEDNESDAY).event.casualties
+    if casualties is None:
+        return None, None
+    killed, injured = casualties.killed, casualties.injured
+    return (killed.value if killed else None), (injured.value if injured else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A man was shot Saturday on Elm Street. He died at the hospital, police said.", (1, None)),
+        ("Two men were shot Saturday on Elm Street. One died at the scene.", (1, 1)),
+        ("A man shot his wife Sunday and then killed himself, police said.", (2, None)),
+        ("A gunman killed 14 people at the university before killing himself.", (14, None)),
+        ("A third person has died after Sunday's shooting, raising the death toll to three.", (3, None)),
+        (
+            "A man was wounded on Elm Street on Saturday. Fourteen people were shot across the city over the "
+            "weekend, police said.",
+            (None, 1),
+        ),
+    ],
+)
+def test_killed_and_injured_are_disjoint_and_the_attacker_s_death_counts(text: str, expected: tuple) -> None:
+    assert _casualties(text) == expected
+
+
+def test_a_follow_up_s_date_is_the_incident_s_not_the_hearing_s() -> None:
+    text = (
+        "A Syracuse man accused of stabbing four people pleaded not guilty Tuesday. "
+        "The stabbing happened Saturday at a grocery store, police said."
+    )
+    when = read(text, WEDNESDAY).event.when
+    assert when is not None and when.date_start == date(2016, 6, 11)
+
+
+def test_the_early_hours_of_a_weekday_are_that_day_s() -> None:
+    when = read("A man was shot in Moss Side in the early hours of Sunday, police said.", WEDNESDAY).event.when
+    assert when is not None and when.date_start == date(2016, 6, 12)
+
+
+def test_a_future_step_is_not_the_event_s_date() -> None:
+    text = "Flags will fly at half-mast on Saturday for the fourteen people shot dead in Prague on Monday."
+    when = read(text, WEDNESDAY).event.when
+    assert when is not None and when.date_start == date(2016, 6, 13)
+
+
+def test_sport_and_business_news_get_no_violent_type_and_no_casualty() -> None:
+    match = (
+        "The Royals beat the Tigers 7-2 on Saturday. Their pitcher was knocked out in the third inning after "
+        "giving up five runs, and two players were hit by pitches. The team has won six games this season, and "
+        "fans at the stadium cheered the league leaders. The coach said the win was a shot in the arm."
+    )
+    reading = read(match, WEDNESDAY)
+    assert reading.event.event_type == "other" and reading.event.casualties is None
+    crash = (
+        "Smith won the race on Sunday after a crash on lap 12 took out three cars. The points leader finished "
+        "second in the championship round, and the team celebrated its third victory of the season."
+    )
+    assert read(crash, WEDNESDAY).event.event_type == "other"
+    shooting = "Two people were shot and killed outside a bar on Saturday, police said. The gunman fled."
+    assert read(shooting, WEDNESDAY).event.event_type == "shooting"
+
+
+def test_the_police_who_responded_and_named_victims_are_actors() -> None:
+    text = (
+        "A woman was shot and killed Saturday on Elm Street, Dayton police said. The victim was identified as "
+        "Tanisha Reed, 34. Police said they had no suspect."
+    )
+    actors = {(a.name, a.role) for a in read(text, WEDNESDAY).event.actors}
+    assert {("Dayton police", "other"), ("Tanisha Reed", "victim")} <= actors
+    assert not any(name == "Police" for name, _ in actors)  # "Police said": no one in particular
+
+
+def test_teams_and_companies_are_the_actors_of_everyday_news() -> None:
+    text = (
+        "Ogun Rovers beat Benue Stallions 2-1 in the cup final on Saturday at the National Stadium. The team "
+        "scored twice in the second half, and fans celebrated the club's first title in a decade of the league. "
+        "The coach praised his players after the match, the season's last game."
+    )
+    names = {a.name for a in read(text, WEDNESDAY).event.actors}
+    assert {"Ogun Rovers", "Benue Stallions"} & names
+
+
+def test_a_town_named_only_later_with_no_word_of_the_event_is_context() -> None:
+    text = (
+        "A man was stabbed on Dundee Avenue in Elgin on Saturday, police said. He was in stable condition. "
+        "Officers were still searching for the attacker. The victim had moved from Aurora last year."
+    )
+    assert "Aurora" not in _places(text)
+    assert "Aurora" in _places("A man was stabbed in Aurora on Saturday, police said.")

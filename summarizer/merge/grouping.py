@@ -5,11 +5,17 @@ Pair score (every part in [-1, 1], weights sum to 1):
     score = 0.35 * time + 0.30 * place + 0.15 * type + 0.10 * actors + 0.10 * published
 
 - time: windows overlap and both are at most 2 days long: 1; overlap but a window is wider,
-  or the windows are on adjacent days (overnight attacks straddle midnight): 0.5; a missing
+  or the windows are on adjacent days (overnight attacks straddle midnight): 0.5; windows
+  further apart when one report's evidence names a day inside the other's window (a follow-up
+  that names the incident's date, "the Jan. 8 fire"): 0.5, compared on that date; a missing
   window on either side: 0 (neutral, never a match).
 - place (kinds corrected first: a known country name is a country, anything else an
   extractor called a country is a specific place): a shared city, district or site (alias-
-  and transliteration-aware, see ``names``): 1; only a shared region: 0.5; when one side
+  and transliteration-aware, see ``names``): 1, but 0.5 when the shared place is a city and
+  both name sites of their own, none shared (two shootings in one city, on two streets); only a
+  shared region: 0.5; both name specific places, none shared, but one's evidence quotes
+  (verbatim article text) name a city, district or site of the other's: 0.5 (one of the two
+  read a wrong place; grouping survives it); when one side
   lists no specific place but one of its evidence quotes (verbatim article text) names one
   of the other's: 1, only its model-written title or summary: 0.5; otherwise 0 (a missing
   place is neutral; a shared country is too broad to count).
@@ -21,9 +27,12 @@ Pair score (every part in [-1, 1], weights sum to 1):
 - published: publication dates at most 1 day apart: 1; at most 3: 0.5; 4 to 7: 0; more
   than 7: -1; unknown: 0.
 
-Blockers override the score (the pair is never grouped): windows 2 or more days apart; both
-name cities (or regions, or countries) and none of one side's matches any place of the other;
-both name specific places and share none.
+Blockers override the score (the pair is never grouped): windows 2 or more days apart (unless
+a follow-up names the other's date, above); both name countries and none of one side's matches
+any place of the other; both name cities (or regions) and none matches, unless they share a
+city, district or site or one's evidence names one of the other's (every place key counts, not
+the first city alone: one wrongly read city does not split two reports of one event); both name
+specific places and share none, with the same exception.
 
 A pair *passes* when it has no blocker and ``score >= threshold`` (default 0.65: the same
 day, type and publication date alone make 0.60, not enough; a place or an actor must add to
@@ -37,10 +46,12 @@ How it scales (the groups are those of scoring every pair and linking the plain 
 1. Blocking: only pairs that could pass are scored. Dated pairs need windows less than 2
    days apart (a sweep in order of window start). When both sides name specific places they
    must also share a place key (``place_key``; ``district_key`` when neither is a country,
-   region or city) that is a specific place on at least one side: a key -> reports index,
-   swept per key. A report with no specific place is swept against every dated report in
-   its date range. A pair with an undated side scores 0 on time, so it reaches the threshold
-   only with close publication dates (``undated_reach``: at the default 0.65 at most 1 day
+   region or city) that is a specific place on at least one side, or one side's evidence must
+   name a place key of the other's: a key -> reports index, swept per key. A report's days
+   named in its evidence are swept like windows, so a follow-up meets the incident's reports.
+   A report with no specific place is swept against every dated report in its date range. A
+   pair with an undated side scores 0 on time, so it reaches the threshold only with close
+   publication dates (``undated_reach``: at the default 0.65 at most 1 day
    apart, both known): those pairs are swept by publication date, then filtered by place key. Cost:
    ``n log n`` plus the pairs found, i.e. each report's neighbours within its date range and
    place keys (all reports of the range for a report without a specific place; at thresholds
@@ -174,6 +185,19 @@ class Profile:
         return _padded(name_key(f"{self.report.event.title} \n {self.report.event.summary}").split())
 
     @cached_property
+    def named_days(self) -> frozenset[date]:
+        """Days its evidence quotes name, resolved against its publication date ("Jan. 8", "on Friday")."""
+        from summarizer.timeparse import resolve
+
+        published = self.report.source.published
+        days: set[date] = set()
+        for quote in _evidence_texts(self.report):
+            window = resolve(quote, published)
+            if window is not None and window.start == window.end:
+                days.add(window.start)
+        return frozenset(days)
+
+    @cached_property
     def place_keys(self) -> tuple[frozenset[str], frozenset[str]]:
         """Blocking keys of its (specific places, countries): two places can only be the same if they share one."""
         specific: set[str] = set()
@@ -210,6 +234,13 @@ def time_part(a: Profile, b: Profile) -> tuple[Part, str | None]:
         return Part("time", 0.5, f"windows overlap but one spans {widest} days ({shown})"), None
     if gap == 1:
         return Part("time", 0.5, f"windows on adjacent days ({shown})"), None
+    for later, other, window in ((a, b, wb), (b, a, wa)):
+        named = sorted(
+            day for day in later.named_days if window[0].toordinal() - 1 <= day.toordinal() <= window[1].toordinal() + 1
+        )
+        if named:
+            reason = f"{later.id} names {named[0].isoformat()}, in {other.id}'s window ({shown}): a follow-up"
+            return Part("time", 0.5, reason), None
     return Part("time", -1.0, f"windows {gap} days apart ({shown})"), f"windows {gap} days apart ({shown})"
 
 
@@ -221,15 +252,29 @@ def _fmt_window(window: tuple[date, date]) -> str:
 def place_part(a: Profile, b: Profile) -> tuple[Part, list[str]]:
     pa, pb = a.places, b.places
     blockers = []
-    for kind, plural in (("country", "countries"), ("region", "regions"), ("city", "cities")):
-        ka, kb = a.of_kind(kind), b.of_kind(kind)
-        if ka and kb and not _any_same(ka, pb) and not _any_same(kb, pa):
-            blockers.append(f"different {plural}: {_names(ka)} vs {_names(kb)}")
     shared = [(x, y) for x in pa for y in pb if same_place(x[0], x[1], y[0], y[1])]
     fine = [(x, y) for x, y in shared if x[1] in FINE_KINDS or y[1] in FINE_KINDS]
     regions = [(x, y) for x, y in shared if "region" in (x[1], y[1])]
+    both_placed = bool(a.specific and b.specific)  # else the evidence rule below for a report with no place
+    quoted = _quoted_places(a, b) if both_placed and not fine else []
+    quoted_cities = _quoted_places(a, b, ("city",)) if both_placed else []
+    for kind, plural in (("country", "countries"), ("region", "regions"), ("city", "cities")):
+        if kind == "region" and (fine or quoted):
+            continue  # a wrongly read state does not outweigh a shared town or street
+        if kind == "city" and quoted_cities:
+            continue  # one report read a wrong city, and its own text names the other's
+        ka, kb = a.of_kind(kind), b.of_kind(kind)
+        if ka and kb and not _any_same(ka, pb) and not _any_same(kb, pa):
+            blockers.append(f"different {plural}: {_names(ka)} vs {_names(kb)}")
     if fine:
+        sites_a, sites_b = a.of_kind("site"), b.of_kind("site")
+        only_cities = all(x[1] == "city" and y[1] == "city" for x, y in fine)
+        if only_cities and sites_a and sites_b and not _any_same(sites_a, sites_b):
+            detail = f"shared city only: {_pairs(fine)}; sites differ ({_names(sites_a)} vs {_names(sites_b)})"
+            return Part("place", 0.5, detail), blockers
         return Part("place", 1.0, f"shared place: {_pairs(fine)}"), blockers
+    if quoted:
+        return Part("place", 0.5, "; ".join(quoted)), blockers
     if regions:
         return Part("place", 0.5, f"shared region only: {_pairs(regions)}"), blockers
     specific_a, specific_b = a.specific, b.specific
@@ -255,6 +300,17 @@ def place_part(a: Profile, b: Profile) -> tuple[Part, list[str]]:
     return Part("place", 0.0, f"no specific place in {missing} (neutral)"), blockers
 
 
+def _quoted_places(a: Profile, b: Profile, kinds: Iterable[str] = FINE_KINDS) -> list[str]:
+    """Places of one report (cities, districts, sites) named in the other's evidence quotes (verbatim text)."""
+    found = []
+    wanted = set(kinds)
+    for listed, quoting in ((a, b), (b, a)):
+        names = sorted({n for n, kind in listed.places if kind in wanted and _mentions(quoting.evidence_words, n)})
+        if names:
+            found.append(f"{', '.join(names)} of {listed.id} named in evidence quoted by {quoting.id}")
+    return found
+
+
 def effective_kind(name: str, kind: str) -> str:
     """A country name is a country whatever its label; a non-country labelled "country" is a specific place."""
     if is_country(name):
@@ -274,6 +330,10 @@ def _padded(words: list[str]) -> str:
 
 
 def _evidence_words(report: SourceReport) -> list[str]:
+    return name_key(" \n ".join(_evidence_texts(report))).split()
+
+
+def _evidence_texts(report: SourceReport) -> list[str]:
     texts: list[str] = []
     stack: list[object] = [report.event.model_dump()]
     while stack:  # every evidence quote, wherever it sits in the event
@@ -283,7 +343,7 @@ def _evidence_words(report: SourceReport) -> list[str]:
             stack.extend(v for v in node.values() if isinstance(v, dict | list))
         elif isinstance(node, list):
             stack.extend(node)
-    return name_key(" \n ".join(texts)).split()
+    return texts
 
 
 def _any_same(places: list[tuple[str, str]], others: list[tuple[str, str]]) -> bool:
@@ -414,10 +474,12 @@ def candidate_pairs(reports: list[SourceReport], threshold: float = DEFAULT_THRE
 def _candidates(profiles: list[Profile], threshold: float) -> set[tuple[int, int]]:
     out: set[tuple[int, int]] = set()
     spans = {i: (p.window[0].toordinal(), p.window[1].toordinal(), i) for i, p in enumerate(profiles) if p.window}
+    named = [(day.toordinal(), day.toordinal(), i) for i, p in enumerate(profiles) if p.window for day in p.named_days]
     for members in _key_index(profiles).values():
         specific = {i for i, is_specific in members.items() if is_specific}
         if specific and len(members) > 1:  # windows < 2 days apart, one side's specific place under this key
-            out.update(_near([spans[i] for i in members if i in spans], specific, 1))
+            items = [spans[i] for i in members if i in spans] + [d for d in named if d[2] in members]
+            out.update((i, j) for i, j in _near(items, specific, 1) if i != j)
     placeless = {i for i, p in enumerate(profiles) if not p.place_keys[0]}
     out.update(_near(list(spans.values()), placeless, 1))  # no specific place: every dated report in its range
     for i, j in _undated_pairs(profiles, threshold):
@@ -427,7 +489,8 @@ def _candidates(profiles: list[Profile], threshold: float) -> set[tuple[int, int
 
 
 def _key_index(profiles: list[Profile]) -> dict[str, dict[int, bool]]:
-    """Place key -> {report index: whether the key is one of its specific places (else only a country)}."""
+    """Place key -> {report index: whether the key is one of its specific places (else only a country)}; a report
+    is also under the key of a place another report lists when its evidence names that place."""
     index: dict[str, dict[int, bool]] = {}
     for i, profile in enumerate(profiles):
         specific, countries = profile.place_keys
@@ -435,6 +498,15 @@ def _key_index(profiles: list[Profile]) -> dict[str, dict[int, bool]]:
             index.setdefault(key, {})[i] = False
         for key in specific:
             index.setdefault(key, {})[i] = True
+    listed = {key[2:] for key in index if key.startswith("p:")}
+    longest = max((len(key.split()) for key in listed), default=0)
+    for i, profile in enumerate(profiles):
+        words = profile.evidence_words.split()
+        for size in range(1, longest + 1):
+            for start in range(len(words) - size + 1):
+                key = place_key(" ".join(words[start : start + size]))
+                if key in listed:
+                    index["p:" + key].setdefault(i, True)
     return index
 
 
@@ -445,7 +517,7 @@ def _places_compatible(a: Profile, b: Profile) -> bool:
     if not specific_a or not specific_b:
         return True
     shared = not specific_a.isdisjoint(specific_b) or not specific_a.isdisjoint(countries_b)
-    return shared or not specific_b.isdisjoint(countries_a)
+    return shared or not specific_b.isdisjoint(countries_a) or bool(_quoted_places(a, b))
 
 
 def _undated_pairs(profiles: list[Profile], threshold: float) -> Iterator[tuple[int, int]]:

@@ -8,6 +8,7 @@ record by itself, with no model call.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,9 +21,11 @@ from summarizer.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, 
 if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article needs it
     from spacy.tokens import Span as SpacySpan
 
-READER_VERSION = "3"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals;
+READER_VERSION = "4"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals;
 # 3: the dateline is read apart from the lead, and its date is the filing date, never the event's;
-# "27 were arrested and 19 hurt" is 19 hurt; a model event type no word of the article supports gives way)
+# "27 were arrested and 19 hurt" is 19 hurt; a model event type no word of the article supports gives way;
+# 4: datelines after a headline line; a place's best mention; a city as a modifier; one person is one; killed
+# and injured disjoint; the attacker's own death; the incident's date in a follow-up; everyday news is no event)
 
 
 @dataclass
@@ -51,12 +54,15 @@ def read(text: str, published: date | None) -> Reading:
     found = {
         "when": when.find_when(sentences, context, published, dateline_end),
         "places": places.find_places(text, sentences, context),
-        "actors": people.find_actors(sentences, context),
+        "actors": people.find_actors(sentences, context, everyday=event_type.everyday_genre(text) is not None),
         "statements": people.find_statements(sentences, context),
         "damage": damage.find_damage(sentences, context),
         "weapons": weapons.find_weapons(sentences, context, found_counts),
     }
     kind, kind_confidence, scores = event_type.classify(sentences)
+    genre = event_type.everyday_genre(text) if kind != "protest" else None  # a protest is political news
+    if genre is not None:  # a match, a vote, earnings, a study: its "beat", "crash" and "shot" are no event
+        kind, kind_confidence = "other", 0.8
     reading = Reading(event=Event(event_type=kind, title="-", summary="-"), type_scores=scores)
     reading.findings = [*found_counts, *(f for group in found.values() for f in group)]
     reading.confidence["event_type"] = kind_confidence
@@ -72,13 +78,24 @@ def read(text: str, published: date | None) -> Reading:
         for index, finding in enumerate(sure[name]):
             _place(reading, f"{name}[{index}]", finding)
     casualties: dict[str, Count] = {}
+    chosen: dict[str, Finding] = {}
     for name in CASUALTY_FIELDS:
-        counted = best_count(
-            [f for f in found_counts if f.path == f"casualties.{name}" and f.confidence >= MIN_CONFIDENCE]
-        )
+        candidates = [
+            f
+            for f in found_counts
+            if f.path == f"casualties.{name}" and f.confidence >= MIN_CONFIDENCE and f.why != "perpetrator"
+        ]
+        if any(
+            f.value.value and f.why not in ("harmed", "hospital") for f in candidates
+        ):  # "no one else was hurt" is 0 only when no one was counted
+            candidates = [f for f in candidates if not (f.value.value == 0 and "else" in f.value.evidence.lower())]
+        counted = best_count(candidates)
         if counted is not None:
-            casualties[name] = counted.value
-            _place(reading, f"casualties.{name}", counted)
+            chosen[name] = counted
+    perpetrator = next((f for f in found_counts if f.why == "perpetrator" and f.confidence >= MIN_CONFIDENCE), None)
+    for name, counted in _disjoint(chosen, perpetrator).items() if genre is None else ():
+        casualties[name] = counted.value
+        _place(reading, f"casualties.{name}", counted)
     update["casualties"] = _consistent(casualties)
     for index, weapon in enumerate(sure["weapons"]):  # the findings of update["weapons"]
         for name in ("launched", "intercepted"):
@@ -125,6 +142,46 @@ def _place(reading: Reading, path: str, finding: Finding) -> None:
     end = finding.start + len(evidence) if evidence else finding.end
     reading.spans[path] = Span(start=finding.start, end=end, match="reader", score=finding.confidence)
     reading.confidence[path] = finding.confidence
+
+
+def _disjoint(chosen: dict[str, Finding], perpetrator: Finding | None) -> dict[str, Finding]:
+    """Killed and injured as disjoint groups, the attacker's own death among the dead.
+
+    A count read only from a verb that hurts or kills ("a man was shot", "two men were shot") followed by a
+    count of those who died ("he died", "one died") is the victims before the outcome: the dead leave it
+    (one shot and died is 1 killed, 0 injured; two shot, one died is 1 and 1). The attacker who killed
+    himself adds one to victims counted one by one ("his wife", "a woman and her son"), not to a stated
+    figure ("14 people", which the article gives apart from him), and is the one death when no victim died.
+    """
+    out = dict(chosen)
+    killed, injured = out.get("killed"), out.get("injured")
+    if killed is not None and injured is not None and injured.why == "harmed" and killed.start >= injured.start:
+        dead, hurt = killed.value.value, injured.value.value
+        if dead is not None and hurt is not None and killed.value.qualifier == injured.value.qualifier == "exact":
+            if hurt <= dead:
+                del out["injured"]
+            else:
+                out["injured"] = _with_figure(injured, hurt - dead)
+    if perpetrator is not None:
+        if killed is None:
+            out["killed"] = perpetrator
+        elif killed.value.value is not None and not _states_figure(killed.value.phrase):
+            out["killed"] = _with_figure(killed, killed.value.value + 1)
+    return out
+
+
+def _states_figure(phrase: str) -> bool:
+    """Whether a count's words state a figure ("14 people", "two men"), not people one by one ("his wife")."""
+    import re
+
+    from summarizer.textnorm import numbers_in
+
+    return bool(numbers_in(re.sub(r"\b(?:a|an|one)\b", " ", phrase, flags=re.I)))
+
+
+def _with_figure(finding: Finding, value: int) -> Finding:
+    count = finding.value.model_copy(update={"value": value, "low": None, "high": None, "qualifier": "exact"})
+    return dataclasses.replace(finding, value=count)
 
 
 def _consistent(casualties: dict[str, Count]) -> Casualties | None:

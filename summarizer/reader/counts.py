@@ -27,6 +27,7 @@ PATIENT_PREPOSITIONS = frozenset(("to", "at", "with"))
 CLOCK_WORDS = frozenset(("am", "pm", "a.m.", "p.m.", "a.m", "p.m", "o'clock", "hours", "hrs", "gmt", "bst", "%"))
 MIN_CONFIDENCE = 0.5  # findings below this are kept as findings, never put in a record
 NOMINAL = ("NOUN", "PROPN", "PRON", "NUM", "ADJ", "VERB")
+SINGULAR_PRONOUNS = frozenset(("he", "she"))
 SINGULAR_DETERMINERS = frozenset("a an the his her their its this that one another".split())
 # The dependency labels that put a noun in a clause as the one the verb acts on or about.
 ARGUMENTS = ("nsubj", "nsubjpass", "dobj", "attr", "oprd", "pobj", "appos", "npadvmod", "dative", "ROOT", "conj")
@@ -52,6 +53,8 @@ class Mention:
     confidence: float
     weapon: str | None = None
     also_launched: bool = False  # "intercepted 31 missiles launched by Russia": 31 were launched too
+    why: str = ""  # "harmed": only a verb that hurts or kills ("were shot"); "hospital": only "taken to hospital";
+    # "perpetrator": the attacker died
 
 
 def find_counts(sentences: list[SpacySpan], context: list[bool]) -> list[Finding]:
@@ -60,9 +63,55 @@ def find_counts(sentences: list[SpacySpan], context: list[bool]) -> list[Finding
     last_weapon: str | None = None  # what "both", "all" and "30 of them" refer to
     for sentence, is_context in zip(sentences, context, strict=True):
         for mention in _mentions(sentence, last_weapon):
-            findings.extend(_findings(sentence, mention, is_context))
+            for part in _fatal_share(sentence, mention):
+                findings.extend(_findings(sentence, part, is_context))
             last_weapon = mention.weapon or last_weapon
+        for mention in _perpetrator_deaths(sentence):
+            findings.extend(_findings(sentence, mention, is_context))
     return findings
+
+
+def _fatal_share(sentence: SpacySpan, mention: Mention) -> list[Mention]:
+    """'Five people were shot, one fatally' (or "one of them fatally", "two of whom died"): 1 killed and 4
+    injured, never 5 injured; any other mention unchanged."""
+    total = mention.amount.value
+    if mention.why != "harmed" or total is None or mention.amount.qualifier != "exact":
+        return [mention]
+    for token in sentence:
+        if not _is_number(token) or token.i < mention.amount.end:
+            continue
+        words = {t.lower_ for t in token.doc[token.i : min(token.i + 6, sentence.end)]}
+        if words & {"fatally", "died", "dead", "killed"} and not words & {"people", "persons"}:
+            figure = _figure(token)
+            dead = figure.value if figure is not None else None
+            if figure is None or dead is None or dead > total:
+                return [mention]
+            killed = Mention("killed", Amount(dead, None, None, "exact", figure.start, figure.end), None, 0.8)
+            rest = total - dead
+            if rest == 0:
+                return [killed]
+            amount = mention.amount
+            injured = Amount(rest, None, None, "exact", amount.start, amount.end)
+            return [killed, Mention("injured", injured, mention.children, mention.confidence, why="share")]
+    return [mention]
+
+
+def _perpetrator_deaths(sentence: SpacySpan) -> list[Mention]:
+    """The attacker's own death: "killed himself", "took his own life", "turned the gun on himself", "died of a
+    self-inflicted gunshot wound": one killed, marked so that it adds to the victims (``perpetrator``)."""
+    for token in sentence:
+        lemma = token.lemma_.lower()
+        below = {t.lower_ for t in token.subtree if t.i > token.i}
+        own = lemma == "take" and "own" in below and "life" in below
+        self_inflicted = lemma == "die" and "self-inflicted" in below
+        self_killed = lemma == "kill" and any(
+            c.dep_ == "dobj" and c.lower_ in ("himself", "herself") for c in token.children
+        )
+        turned = lemma == "turn" and "gun" in below and below & {"himself", "herself"}
+        if (own or self_inflicted or self_killed or turned) and not any(c.dep_ == "neg" for c in token.children):
+            amount = Amount(1, None, None, "exact", token.i, token.i + 1)
+            return [Mention("killed", amount, None, 0.7, why="perpetrator")]
+    return []
 
 
 # ---------------------------------------------------------------- reading one sentence
@@ -77,6 +126,7 @@ def _mentions(sentence: SpacySpan, last_weapon: str | None = None) -> list[Menti
         if token.dep_ == "conj" and token.head.pos_ in NOMINAL and token.head.pos_ != "VERB":
             continue  # counted with the first of its group ("the driver and two passengers")
         group = [token, *[c for c in token.conjuncts if c.i > token.i and c.pos_ != "VERB"]]
+        group += _listed_names(token)  # "John Smith, 25, Jane Doe, 30, and Bob Roe, 41, were killed"
         mention = _read_group(group)
         if mention is None and last_weapon is not None:
             mention = _weapon_reference(token, last_weapon)
@@ -85,6 +135,15 @@ def _mentions(sentence: SpacySpan, last_weapon: str | None = None) -> list[Menti
             seen.update(member.i for member in group)
             mentions.append(mention)
     return mentions
+
+
+def _listed_names(token: Token) -> list[Token]:
+    """Named people listed after a named person, which the parse hangs on it as appositions (with their ages
+    between): each is one more person. Only after a name: "the victim, John Smith" is one person."""
+    if token.ent_type_ != "PERSON":
+        return []
+    names = [c for c in token.children if c.dep_ == "appos" and c.ent_type_ == "PERSON" and c.i > token.i]
+    return [t for name in names for t in (name, *name.conjuncts) if t.i > token.i and t.ent_type_ == "PERSON"]
 
 
 def _read_group(group: list[Token]) -> Mention | None:
@@ -118,18 +177,23 @@ def _read_group(group: list[Token]) -> Mention | None:
     if found is None:
         return None
     field, confidence = found
+    why = ""
+    if field in ("harmed", "hospital"):
+        field, why = "injured", field
     singular = all(
         amount.qualifier == "exact" and amount.value == 1 and not _has_figure(m)
         for amount, m in zip(amounts, group, strict=True)
     )
     if singular:
         confidence -= 0.1  # "a woman died": right as a count, but often one of several named victims
+    if head.lower_ in SINGULAR_PRONOUNS:
+        confidence = min(confidence, 0.6)  # "he died": one, but which one the parse cannot tell
     children = [amount for amount, kind in zip(amounts, kinds, strict=True) if kind == "child"]
     child_amount = _sum(children) if children else _including_children(head)
     total = _sum(amounts)
     if len(group) > 1:
         total = Amount(total.value, total.low, total.high, total.qualifier, total.start, group[-1].i + 1)
-    return Mention(field, total, child_amount, confidence)
+    return Mention(field, total, child_amount, confidence, why=why)
 
 
 def _weapon_reference(token: Token, weapon: str) -> Mention | None:
@@ -164,6 +228,8 @@ def _kind(token: Token) -> str | None:
         return "casualty"
     if lemma in lx.PERSON_NOUNS or token.ent_type_ == "PERSON" or lemma in ("one", "other", "others"):
         return "person"
+    if _is_age_noun(token) or token.lower_ in SINGULAR_PRONOUNS:
+        return "person"  # "a 34-year-old"; "he died" (one person, whoever the article named before)
     if _is_number(token) or lemma in lx.VAGUE_HEADS:
         partitive = _of_object(token)
         if partitive is not None:
@@ -201,9 +267,17 @@ def _amount(token: Token) -> Amount | None:
     for child in token.children:
         if child.dep_ in ("amod", "det") and child.lower_ in lx.VAGUE_WORDS:
             return Amount(None, None, None, "vague", child.i, token.i + 1)
-    if token.lemma_.lower() not in lx.PERSON_NOUNS and token.ent_type_ != "PERSON" and token.lower_ != "one":
+    if token.lower_ in SINGULAR_PRONOUNS and token.dep_ in ("nsubj", "nsubjpass"):
+        return Amount(1, None, None, "exact", token.i, token.i + 1)
+    aged = _is_age_noun(token)  # "a 13-year-old", "the 34-year-old"
+    if (
+        token.lemma_.lower() not in lx.PERSON_NOUNS
+        and token.ent_type_ != "PERSON"
+        and token.lower_ != "one"
+        and not aged
+    ):
         return None  # "the dead", "the injured" name a group, not one person
-    if token.tag_ in ("NN", "NNP") or token.lower_ in ("one",):
+    if token.tag_ in ("NN", "NNP") or token.lower_ in ("one",) or aged:
         determiner = next((c for c in token.children if c.dep_ in ("det", "poss")), None)
         if determiner is not None and (determiner.lower_ in SINGULAR_DETERMINERS or determiner.dep_ == "poss"):
             return Amount(1, None, None, "exact", determiner.i, token.i + 1)
@@ -269,6 +343,13 @@ def _casualty_field(noun: Token) -> tuple[str, float] | None:
             return "killed", 0.85
         if child.dep_ in ("amod", "acl") and child.lemma_.lower() in lx.INJURED_VERBS:
             return "injured", 0.8
+        if child.dep_ == "relcl" and any(
+            g.dep_ in ("nsubj", "nsubjpass") and g.lower_ in ("who", "that") for g in child.children
+        ):
+            if child.lemma_.lower() in lx.KILLED_VERBS or _has_death_marker(child):
+                return "killed", 0.75  # "the teen who died"
+            if child.lemma_.lower() in lx.INJURED_VERBS:
+                return "injured", 0.8
     verb = _governor(noun)
     if verb is None:
         return None
@@ -284,6 +365,8 @@ def _governor(noun: Token) -> Token | None:
             continue
         if token.dep_ == "pobj" and token.head.dep_ == "prep":
             preposition = token.head
+            if preposition.lower_ == "of" and preposition.head.lemma_.lower() in DEATH_OF_NOUNS:
+                return preposition.head  # "the death of John Smith", "the fatal shooting of a teen"
             if preposition.lower_ not in PATIENT_PREPOSITIONS:
                 return None  # "killed people in Kryvyi Rih", "two of the dead", "including five children"
             token = preposition.head
@@ -300,6 +383,9 @@ def _governor(noun: Token) -> Token | None:
     return None
 
 
+# Nouns whose "of" names the one who died: "the death of X", "the killing of X", "the fatal shooting of X".
+DEATH_OF_NOUNS = frozenset("death killing murder slaying homicide shooting stabbing".split())
+INTRANSITIVE = frozenset("die perish drown".split())  # their subject is the one who died
 HEDGES = frozenset("could may might would will should feared believed missing presumed".split())
 
 
@@ -317,6 +403,9 @@ def _verb_field(verb: Token, noun: Token) -> tuple[str, float] | None:
     # with a subject of its own says nothing of this noun
     related = [verb, *[c for c in verb.children if c.dep_ == "conj" and c.pos_ == "VERB" and not _has_subject(c)]]
     lemmas = {token.lemma_.lower() for token in related}
+    transitive = any(c.dep_ == "dobj" for t in related for c in t.children)
+    if noun.dep_ == "nsubj" and transitive and lemmas & (lx.KILLED_VERBS | lx.INJURED_VERBS) - INTRANSITIVE:
+        return None  # "the gunman killed two people": the one who killed, not one killed
     if lemmas & lx.KILLED_VERBS:
         return "killed", 0.9
     if any(_has_death_marker(token) for token in related):
@@ -324,13 +413,23 @@ def _verb_field(verb: Token, noun: Token) -> tuple[str, float] | None:
     if lemmas & lx.INJURED_VERBS:
         return "injured", 0.9
     if lemmas & lx.HARM_VERBS and noun.dep_ in ("nsubjpass", "dobj", "conj") and _kind_is_person(noun):
-        return "injured", 0.6
+        return "harmed", 0.6  # injured, unless the article says elsewhere that some died
+    if lemma == "find" and noun.dep_ == "nsubjpass":
+        found = {c.lemma_.lower() for c in verb.children if c.dep_ in ("xcomp", "oprd", "acomp", "advcl")}
+        if found & lx.HARM_VERBS:
+            return "harmed", 0.6  # "a man was found shot"
     if lemma in ("take", "rush", "airlift", "transport", "hospitalize", "treat", "send") and _mentions_hospital(verb):
-        return "injured", 0.7
+        wounds = any(t.lemma_.lower() in lx.INJURED_NOUNS | {"wound"} for t in verb.subtree)
+        return ("injured", 0.7) if wounds else ("hospital", 0.7)  # "taken to hospital", where they may have died
     if _object_lemma(verb) in lx.INJURED_NOUNS | lx.KILLED_NOUNS and noun.dep_ == "pobj":
         return ("killed", 0.75) if _object_lemma(verb) in lx.KILLED_NOUNS else ("injured", 0.75)  # "injuries to 13"
     if lemma in ("suffer", "sustain", "treat", "receive") and _object_lemma(verb) in lx.INJURED_NOUNS:
         return ("killed", 0.8) if _has_death_marker(verb) else ("injured", 0.8)
+    if lemma in lx.REVISION_MARKERS | {"bring"} and noun.dep_ == "pobj":
+        toll = next((c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in lx.TOLL_NOUNS), None)
+        if toll is not None:  # "raising the death toll to three"
+            compounds = {c.lemma_.lower() for c in toll.children if c.dep_ in ("compound", "amod")}
+            return ("injured", 0.8) if compounds & {"injury", "casualty"} else ("killed", 0.85)
     if lemma in lx.REVISION_MARKERS or lemma in ("stand", "be", "remain", "reach"):
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subject is not None and subject.lemma_.lower() in lx.TOLL_NOUNS and noun.dep_ != "nsubj":
@@ -340,8 +439,10 @@ def _verb_field(verb: Token, noun: Token) -> tuple[str, float] | None:
             complement = next((c for c in verb.children if c.dep_ in ("acomp", "attr")), None)
             if complement is not None and complement.lower_ == "dead":
                 return "killed", 0.8
-    if verb.pos_ == "NOUN" and verb.lemma_.lower() in lx.KILLED_NOUNS:
+    if verb.pos_ == "NOUN" and verb.lemma_.lower() in lx.KILLED_NOUNS | DEATH_OF_NOUNS - {"shooting", "stabbing"}:
         return "killed", 0.8
+    if verb.pos_ == "NOUN" and verb.lemma_.lower() in ("shooting", "stabbing") and noun.dep_ == "pobj":
+        return ("killed", 0.8) if _has_death_marker(verb) else ("harmed", 0.55)
     if verb.pos_ == "NOUN" and verb.lemma_.lower() in lx.INJURED_NOUNS:
         return "injured", 0.8
     if verb.pos_ == "NOUN" and verb.lemma_.lower() in lx.TOLL_NOUNS:
@@ -455,6 +556,11 @@ def _is_definite(token: Token) -> bool:
     ) or any(c.dep_ == "poss" for c in token.children)
 
 
+def _is_age_noun(token: Token) -> bool:
+    """'a 13-year-old' standing for a person (the parse's head is 'old')."""
+    return token.lower_ == "old" and any(g.lower_ in ("year", "years") for g in token.children)
+
+
 def _age(token: Token) -> int | None:
     """The age a noun phrase gives ('a 15-year-old boy', 'a 15-year-old'), if any."""
     for t in [token, *(c for c in token.children if c.dep_ in ("amod", "compound", "nummod"))]:
@@ -467,7 +573,7 @@ def _age(token: Token) -> int | None:
 def _findings(sentence: SpacySpan, mention: Mention, is_context: bool) -> list[Finding]:
     confidence = mention.confidence * (0.3 if is_context else 1.0)
     prefix = f"weapons.{mention.weapon}" if mention.weapon else "casualties"
-    why = "revised" if lx.REVISED.search(sentence.text) else ""
+    why = "revised" if lx.REVISED.search(sentence.text) else mention.why
     found = [_finding(f"{prefix}.{mention.field}", mention.amount, sentence, confidence, why)]
     if mention.also_launched:
         found.append(_finding(f"{prefix}.launched", mention.amount, sentence, confidence * 0.9))

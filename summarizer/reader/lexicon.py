@@ -61,11 +61,17 @@ CONTEXT_MARKERS = re.compile(
     r"in (?:19|20)\d\d|since (?:19|20)\d\d|previous(?:ly)?|a separate|another (?:shooting|attack|crash|fire|"
     r"incident|stabbing|strike|explosion|collision|blaze)|a similar|years? ago|months ago|the (?:deadliest|worst)|"
     r"(?:first|second|third|fourth|fifth|sixth) (?:shooting|homicide|killing|fatal|death|crash|fire|attack|"
-    r"stabbing)|this year|(?:came|comes|follows|followed) (?:just )?(?:hours|days|a day|a week|weeks) after|"
+    r"stabbing)|this year|(?:came|comes|follows|followed) (?:just |less than |more than |about )?"
+    r"(?:hours|days|a day|a week|weeks|a month|months) after|"
+    r"across the (?:city|county|state|region|country)|city-?wide|county-?wide|nationwide|in (?:separate|unrelated) "
+    r"(?:incidents|shootings|attacks|crashes)|(?:this|last|over the) (?:past )?weekend'?s? (?:violence|shootings)|"
     r"(?:a day|days|hours|a week|weeks) (?:earlier|before)|"
     r"in (?:january|february|march|april|may|june|july|august|september|october|november|december)\b(?! \d))",
     re.IGNORECASE,
 )
 # Words that say a figure replaces an earlier one ("the toll rose to 12", "has climbed to", "now stands at").
 REVISION_MARKERS = frozenset("rise climb increase grow reach jump revise update mount raise".split())
-REVISED = re.compile(r"\b(rose|risen|climbed|increased|jumped|grew|mounted|revised|updated|now stands?|has reached)\b")
+REVISED = re.compile(
+    r"\b(rose|risen|climbed|increased|jumped|grew|mounted|revised|updated|now stands?|has reached)\b|"
+    r"\b(?:raising|raised|bringing|brought|brings)\b(?=.{0,40}\b(?:toll|total|number)\b)"  # "raising the toll to 3"
+)

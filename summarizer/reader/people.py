@@ -117,18 +117,83 @@ def _already(name: str, seen: set[str]) -> bool:
     return any(key == other or key.split()[-1:] == other.split()[-1:] for other in seen)
 
 
-def find_actors(sentences: list[SpacySpan], context: list[bool]) -> list[Finding]:
+def find_actors(sentences: list[SpacySpan], context: list[bool], everyday: bool = False) -> list[Finding]:
+    """Attackers, defenders, named victims and the police or fire service that responded; in everyday news
+    (``everyday``: a match, a vote, a company's results) the teams, people, parties and companies its lead is
+    about, as ``other``."""
     findings: list[Finding] = []
     seen: set[str] = set()
+    lead_end = sentences[min(LEAD_SENTENCES, len(sentences)) - 1].end_char if sentences else 0
     for sentence, token in event_tokens(sentences, context):
-        found = _actor(token)
-        if found is None or name_key(found[0]) in seen:
+        found = _actor(token) or _responder(token) or _victim(token)
+        if found is None and everyday and sentence.end_char <= lead_end:
+            found = _party(token)
+        if found is None or name_key(found[0]) in seen or _already(found[0], seen):
             continue
         name, role, confidence = found
         seen.add(name_key(name))
         actor = Actor(name=name[:100], role=role, evidence=sentence.text.strip()[:600])
         findings.append(Finding("actors", actor, sentence.start_char, sentence.end_char, confidence, role))
     return findings[:MAX_ACTORS]
+
+
+LEAD_SENTENCES = 3
+RESPONDER_HEADS = frozenset("police sheriff department office patrol troopers firefighters service".split())
+VICTIM_VERBS = frozenset("die kill shoot stab injure wound hurt identify murder strike hit".split())
+
+
+def _responder(token: Token) -> tuple[str, ActorRole, float] | None:
+    """'Elgin police', 'the Tulsa Police Department', 'the Scott County Sheriff's Office': who responded."""
+    if token.lemma_.lower() not in RESPONDER_HEADS or token.dep_ in ("compound", "poss"):
+        return None
+    words = [t for t in token.subtree if t.i <= token.i and t.dep_ in ("compound", "poss", "amod", "case")]
+    words = [t for t in words if t.i >= token.i - 5]
+    if not any(t.pos_ == "PROPN" for t in words):
+        return None  # "police said": no one in particular
+    start = min(t.i for t in words)
+    phrase = token.doc[start : token.i + 1].text.removeprefix("the ").removeprefix("The ")
+    if token.lemma_.lower() in ("office", "department", "service", "patrol") and not any(
+        w in phrase.lower() for w in ("police", "sheriff", "fire", "safety", "patrol", "rescue")
+    ):
+        return None  # "the Interior Department": not who responded
+    return phrase, "other", 0.6
+
+
+def _victim(token: Token) -> tuple[str, ActorRole, float] | None:
+    """A named person the article says died, was killed, shot or hurt, or was identified (as the victim)."""
+    if token.ent_type_ != "PERSON" or token.dep_ == "compound":
+        return None
+    entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    if entity is None or entity.root != token:
+        return None
+    head = token.head
+    if token.dep_ == "pobj" and head.lower_ == "as":
+        head = head.head  # "identified as Tanisha Reed"
+    elif token.dep_ == "appos":
+        head = head.head if head.lemma_.lower() == "victim" else head
+    elif token.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    lemma = head.lemma_.lower()
+    passive = token.dep_ != "nsubj" or lemma in ("die",)
+    if lemma in VICTIM_VERBS and (passive or token.dep_ == "pobj"):
+        return entity.text, "victim", 0.6
+    return None
+
+
+def _party(token: Token) -> tuple[str, ActorRole, float] | None:
+    """In everyday news, a named team, person, party or company its lead is about (subject or object)."""
+    if token.dep_ not in ("nsubj", "nsubjpass", "dobj", "pobj"):
+        return None
+    if token.dep_ == "nsubj" and token.head.lemma_.lower() in lx.SPEECH_VERBS:
+        return None  # a speaker, not a party
+    entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    if entity is not None and entity.label_ in ("ORG", "PERSON") and entity.root == token:
+        return entity.text.removeprefix("the ").removeprefix("The "), "other", 0.55
+    if entity is None and token.pos_ == "PROPN":  # a name the tagger missed: "Ogun Rovers beat ..."
+        words = [t for t in token.subtree if t.i <= token.i and t.dep_ == "compound" and t.pos_ == "PROPN"]
+        start = min([t.i for t in words], default=token.i)
+        return token.doc[start : token.i + 1].text, "other", 0.55
+    return None
 
 
 def _actor(token: Token) -> tuple[str, ActorRole, float] | None:

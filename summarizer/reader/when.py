@@ -17,6 +17,7 @@ from summarizer.schema import TimeWindow
 from summarizer.timeparse import resolve
 
 LEAD_SENTENCES = 4
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 CLOCK = re.compile(r"\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)|\b\d{1,2}:\d{2}\b|\bnoon\b|\bmidnight\b", re.I)
 
 
@@ -35,11 +36,17 @@ def find_when(
             continue
         lead = index < LEAD_SENTENCES
         entities = [e for e in sentence.ents if e.label_ in ("DATE", "TIME") and e.start_char >= dateline_end]
+        found_here = False
         for entity in [*entities, sentence]:
-            words = entity.text if entity is not sentence else _after(sentence, dateline_end)
+            if entity is sentence and found_here:
+                break  # the sentence as a whole only when none of its time expressions resolved
+            words = _with_day(entity) if entity is not sentence else _after(sentence, dateline_end)
             window = resolve(words, published)
             if window is None or (latest and window.end > latest):
                 continue
+            step = _step(entity) if entity is not sentence else None
+            if published and (published - window.start).days > 300 and not YEAR.search(words):
+                step = "later"  # "by July 31" in a June story: a deadline ahead, read back into last year
             clock = CLOCK.search(sentence.text)
             value = TimeWindow(
                 evidence=sentence.text.strip()[:600],
@@ -50,6 +57,10 @@ def find_when(
                 time_of_day=clock.group()[:120] if clock else None,
             )
             confidence = (0.85 if lead else 0.6) * (0.7 if entity is sentence else 1.0)
+            if step == "incident":
+                confidence = min(0.95, confidence + 0.1)  # "shot Saturday", "Saturday's air strike"
+            elif step == "later":
+                confidence *= 0.6  # "pleaded not guilty Tuesday", "police said Monday": a later step
             findings.append(
                 Finding(
                     "when",
@@ -62,8 +73,55 @@ def find_when(
                     entity.end_char,
                 )
             )
-            break
+            found_here = True  # every time expression of the sentence competes: "will fly Saturday ... shot Monday"
     return findings
+
+
+# Words of the incident itself: a date on one of them is the event's ("was shot Saturday", "Saturday's blast").
+INCIDENT_WORDS = frozenset(
+    """kill die shoot stab injure wound hurt hit strike explode collapse crash burn attack happen occur erupt
+    break fire open slay murder drown overturn derail capsize ram detonate shell bomb struck shooting stabbing
+    attack strike explosion blast crash fire collapse bombing raid barrage killing death incident accident
+    collision blaze assault""".split()
+)
+# Words of a later step of the story: an arrest, a court, a statement, a search, a revised toll, a mourning.
+LATER_WORDS = frozenset(
+    """say tell announce confirm identify arrest charge plead appear arraign sentence convict indict release
+    recover find hold mourn rise lower raise climb stand differ continue resume search work declare update
+    report add issue testify rule file jail book hearing trial court vigil funeral statement conference
+    mourning memorial""".split()
+)
+
+
+def _step(entity: SpacySpan) -> str | None:
+    """'incident' when the time expression dates the incident's own verb or noun, 'later' when it dates a later
+    step (an arrest, a hearing, a statement, a revised toll), None when the parse does not say."""
+    token = entity.root
+    for _ in range(5):
+        head = token.head  # the verb or noun it dates: "shot Saturday", "Saturday's shooting"
+        if head is token:
+            return None
+        lemma = head.lemma_.lower()
+        if head.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ in ("will", "'ll") for c in head.children):
+            return "later"  # "flags will fly on Saturday": ahead of the story, not the event
+        if head.pos_ in ("VERB", "AUX", "NOUN"):
+            if lemma in INCIDENT_WORDS:
+                return "incident"
+            if lemma in LATER_WORDS:
+                return "later"
+            if head.pos_ in ("VERB", "AUX"):
+                return None
+        token = head
+    return None
+
+
+def _with_day(entity: SpacySpan) -> str:
+    """The entity with the weekday it names after 'of' / 'on' / 'into' ("the early hours" + "of Sunday")."""
+    doc = entity.doc
+    following = doc[entity.end : min(len(doc), entity.end + 3)]
+    if len(following) >= 2 and following[0].lower_ in ("of", "on", "into") and following[1].ent_type_ == "DATE":
+        return f"{entity.text} {following[0].text} {following[1].text}"
+    return entity.text
 
 
 def _after(sentence: SpacySpan, offset: int) -> str:
