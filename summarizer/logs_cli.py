@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from summarizer.cli_kit import UsageError, fail
-from summarizer.errors import ConfigError
+from summarizer.errors import ConfigError, SummarizerError
 from summarizer.logs import STATUSES, Filters, call_json, call_logs, one_line, parse_when, run_json, run_logs
 from summarizer.store import DB_NAME, Store
 
@@ -120,6 +120,8 @@ def logs_command(
         return
     try:
         (_calls if what == "calls" else _runs)(store, filters, limit or None, fmt)
+    except SummarizerError as exc:  # the store's failures, in words (summarizer.store.store_error)
+        raise fail(exc) from exc
     except sqlite3.Error as exc:
         raise fail(ConfigError(f"cannot read the store at {store.path}: {exc}")) from exc
     finally:
