@@ -42,7 +42,7 @@ from summarizer.cli_kit import (
     written_beside,
 )
 from summarizer.errors import SummarizerError
-from summarizer.outfile import check_output_path, errors_path, failed_sources
+from summarizer.outfile import check_output_path, errors_path, failed_sources, write_document, write_stdout
 from summarizer.output import FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
 from summarizer.prompts import find_prompts, list_prompts, load_prompt, new_prompt
 from summarizer.redact import redact
@@ -219,6 +219,8 @@ def summarize(
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("give article files, a folder, or - for stdin (see --help)")
         sources = ("-",)
+    if out is None and sys.stdout is None:  # started with stdout closed (>&-)
+        raise UsageError("stdout is closed: the records would go nowhere; redirect it, or use --out FILE")
     settings = settings_from_options(truncate=truncate or None, **options)
     fmt = fmt or default_format(out)
     if merge_events and fmt == TERMINAL:  # merged events have no rich view: plain Markdown, as before
@@ -251,7 +253,7 @@ def summarize(
             if output is not None:
                 output.write(to_jsonl_line(record))
             elif streaming:
-                click.echo(to_jsonl_line(record))
+                write_stdout(to_jsonl_line(record) + "\n")  # OutputError: the run stops (closed, full)
             else:
                 kept.append(record)
 
@@ -344,16 +346,12 @@ def render(records: Sequence[Record], fmt: str, texts: Mapping[str, str] | None 
 
 
 def emit(text: str, out: Path | None) -> None:
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        temporary = out.with_name(out.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(out)
-    except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    """The records' text on stdout, or as the new file ``out`` (whole or not at all); OutputError: exit 1."""
+    with domain_errors():
+        if out is None:
+            write_stdout(text)
+        else:
+            write_document(out, text)
 
 
 PROMPTS_ENVIRONMENT = (

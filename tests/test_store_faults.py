@@ -241,10 +241,12 @@ def test_a_full_store_on_a_real_full_disk(tmp_path: Path, isolated_home: Path) -
 
     with tmpfs(tmp_path / "tiny", "size=256k") as tiny:
         store = Store.open(tiny)
-        with pytest.raises(StoreError, match="the disk is full"):
-            for n in range(1000):
-                store.save_record(f"k{n}", "x" * 4000)
-        store.close()
+        try:
+            with pytest.raises(StoreError, match="the disk is full"):
+                for n in range(1000):
+                    store.save_record(f"k{n}", "x" * 4000)
+        finally:
+            store.close()
 
 
 def test_sqlite_misuse_stays_a_bug(isolated_home: Path) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
-from summarizer.cli_kit import domain_errors
+from summarizer.cli_kit import UsageError, domain_errors
 from summarizer.merge import DEFAULT_THRESHOLD, FORMATS, POLICIES, group_records, merge_grouping, render_merged
 from summarizer.merge.grouping import explain as explain_grouping
 from summarizer.merge.loading import LoadProblem, load_inputs
+from summarizer.outfile import write_document, write_stdout
 
 EPILOG = """\b
 Examples (from a clone of the repository):
@@ -24,8 +26,9 @@ Environment: none; merge reads only its RECORDS (no model, settings or store).
 \b
 Exit codes:
   0    every input merged
-  1    an input could not be read (the others are merged), or no
-       input held a valid record
+  1    an input could not be read (the others are merged), no
+       input held a valid record, or the output could not be
+       written (a full disk or stdout)
   2    usage error (an option, a missing RECORDS)
   130  interrupted (Ctrl-C)
 """
@@ -73,6 +76,8 @@ def merge_command(
     high are the smallest and largest stated figures, the value follows --policy, and a
     figure is disputed when the claims cannot all be true given their qualifiers.
     """
+    if out_path is None and sys.stdout is None:  # started with stdout closed (>&-)
+        raise UsageError("stdout is closed: the merged events would go nowhere; redirect it, or use --out FILE")
     loaded, problems = [], []
     for item in load_inputs(records, stdin=getattr(sys.stdin, "buffer", None)):
         if isinstance(item, LoadProblem):
@@ -90,11 +95,11 @@ def merge_command(
     if fmt is None:
         fmt = "markdown" if out_path is None and sys.stdout.isatty() else "json"
     text = render_merged(events, fmt)
-    if out_path:
-        with open(out_path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        click.echo(text, nl=False)
+    with domain_errors():  # a full disk, a full or closed stdout: one line, exit 1, no partial file
+        if out_path:
+            write_document(Path(out_path), text, replace=True)
+        else:
+            write_stdout(text)
     click.echo(
         f"merged {len(grouping.reports)} report(s) into {len(events)} event(s)"
         + (f"; {len(problems)} input(s) skipped" if problems else ""),
