@@ -41,6 +41,7 @@ from summarizer.cli_kit import (
     start_run,
     written_beside,
 )
+from summarizer.display import printable
 from summarizer.errors import SummarizerError
 from summarizer.outfile import check_output_path, errors_path, failed_sources, write_document, write_stdout
 from summarizer.output import FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
@@ -239,7 +240,7 @@ def summarize(
             output, done, errors = open_records(stack, out, summarizer, progress)
         excluded = written_beside(out)
         wanted = failed_sources(out, done) if retry_failed and out is not None else None
-        items = load_articles(sources, stdin=stdin, exclude=excluded)
+        items = load_articles(sources, stdin=stdin, exclude=excluded, warn=progress.warn)
         if wanted is not None:
             items = (item for item in items if item.source in wanted)
         order: dict[str, int] = {}  # input position of each source, for JSON and Markdown output
@@ -492,6 +493,7 @@ def main() -> None:
         click.echo("summarizer: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        exc.message = printable(exc.message)  # a file name's newline or escape sequence is shown, not obeyed
         exc.show()
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)
