@@ -53,8 +53,8 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SU
 # Eval fixture labels (evals/LABELLING.md): never an article, so never fed to the model.
 LABELS_SUFFIX = ".labels.json"
 
-SNIFF_BYTES = 8192
-FIFO_WAIT_S = 3.0  # how long a named pipe given as a source may take to get a writer  # the head that the binary check and format sniffing look at
+SNIFF_BYTES = 8192  # the head that the binary check and format sniffing look at
+FIFO_WAIT_S = 3.0  # how long a named pipe given as a source may take to get a writer
 COUNT_CHUNK_BYTES = 1024 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -643,37 +643,56 @@ def load_path(path: Path) -> Iterator[Article | LoadFailure]:
     """One file's articles and failures (JSONL streamed, the rest read whole under the size cap).
 
     A named pipe is read as a stream (as ``<(zcat feed.jsonl.gz)`` is) when something writes to it; one with
-    no writer is a failure at once, never a wait for a writer that may not come.
+    no writer within ``FIFO_WAIT_S`` is a failure, never a wait for a writer that may not come.
     """
     source = str(path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # opening a FIFO without a writer must not block
+        pipe = stat.S_ISFIFO(os.stat(path).st_mode)
+        stream = _open_pipe(path) if pipe else path.open("rb")
     except OSError as exc:
         yield LoadFailure(source, f"{source}: cannot read ({exc.strerror or exc})")
         return
-    head: bytes | None = None  # what was read of a named pipe to find out whether it has a writer
-    try:
-        if stat.S_ISFIFO(os.fstat(fd).st_mode):
-            head = _pipe_head(fd)
-            if head == b"":
-                os.close(fd)
-                yield LoadFailure(
-                    source,
-                    f"{source}: a named pipe with nothing writing to it (waited {FIFO_WAIT_S:g} s); "
-                    "start its writer first, or give a file",
-                )
-                return
-        os.set_blocking(fd, True)
-    except OSError as exc:
-        os.close(fd)
-        yield LoadFailure(source, f"{source}: cannot read ({exc.strerror or exc})")
+    if stream is None:
+        yield LoadFailure(
+            source,
+            f"{source}: a named pipe with nothing writing to it (waited {FIFO_WAIT_S:g} s); "
+            "start its writer first, or give a file",
+        )
         return
-    with os.fdopen(fd, "rb") as stream:
+    with stream:
         try:
-            rest: ByteStream = _Rewound(head, stream) if head else stream
-            yield from load_stream(rest, source=source, stem=path.stem, suffix=_suffix_of(path))
+            yield from load_stream(stream, source=source, stem=path.stem, suffix=_suffix_of(path))
         except OSError as exc:
             yield LoadFailure(source, f"{source}: cannot read ({exc.strerror or exc})")
+
+
+class _Pipe(_Rewound):
+    """A named pipe's stream, its first bytes put back, closed with ``with``."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        super().__init__(head, rest)
+        self._file = rest
+
+    def __enter__(self) -> _Pipe:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+
+def _open_pipe(path: Path) -> _Pipe | None:
+    """A named pipe opened without blocking on a writer; None when none came (see ``_pipe_head``)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        head = _pipe_head(fd)
+        if head == b"":
+            os.close(fd)
+            return None
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return _Pipe(head or b"", os.fdopen(fd, "rb"))
 
 
 def _pipe_head(fd: int) -> bytes | None:

@@ -493,7 +493,8 @@ def main() -> None:
         click.echo("summarizer: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
-        exc.message = printable(exc.message)  # a file name's newline or escape sequence is shown, not obeyed
+        # a file name's newline or escape sequence is shown, not obeyed (click types message Final, yet sets it)
+        exc.message = printable(exc.message)  # type: ignore[misc]
         exc.show()
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

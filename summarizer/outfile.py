@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
+from contextlib import suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -574,15 +575,15 @@ def write_document(path: Path, text: str, *, replace: bool = False) -> None:
         else:
             _link_new(temporary, path)
     except FileExistsError as exc:
-        raise OutputError(f"{path} appeared while the records were made; it is not replaced: choose another --out") from exc
+        raise OutputError(
+            f"{path} appeared while the records were made; it is not replaced: choose another --out"
+        ) from exc
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise OutputError(f"cannot write {path}: {reason}; nothing was written (no partial file is left)") from exc
     finally:
-        try:
+        with suppress(OSError):
             temporary.unlink(missing_ok=True)
-        except OSError:
-            pass
 
 
 def _link_new(temporary: Path, path: Path) -> None:

@@ -306,8 +306,7 @@ def store_error(path: Path, exc: sqlite3.Error, *, opening: bool = False) -> Sum
 
 def _read_only_message(path: Path, reason: str) -> str:
     return (
-        f"the store {path} cannot be written ({reason}): make it writable, "
-        "or set SUMMARIZER_HOME to a folder that is"
+        f"the store {path} cannot be written ({reason}): make it writable, or set SUMMARIZER_HOME to a folder that is"
     )
 
 
@@ -349,7 +348,10 @@ class Store:
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         except sqlite3.Error as exc:
-            raise store_error(path, exc, opening=True) from exc
+            error = store_error(path, exc, opening=True)
+            if error is None:
+                raise
+            raise error from exc
         try:
             with self._errors(opening=True):
                 self._db.execute("PRAGMA busy_timeout=10000")
@@ -373,7 +375,10 @@ class Store:
         except StoreReadOnly as exc:
             if not scratch_if_read_only:
                 raise
-            print(f"summarizer: warning: {exc}; this run stores nothing (no cached records, no saved runs)", file=sys.stderr)
+            print(
+                f"summarizer: warning: {exc}; this run stores nothing (no cached records, no saved runs)",
+                file=sys.stderr,
+            )
             return cls(path, memory=True)
 
     def close(self) -> None:

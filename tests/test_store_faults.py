@@ -22,6 +22,7 @@ from summarizer.errors import StoreDamaged, StoreError, StoreReadOnly
 from summarizer.pipeline import Summarizer
 from summarizer.store import DB_NAME, Store
 
+
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Fake:
     return install_fake(monkeypatch)
@@ -109,7 +110,7 @@ def test_damage_found_during_a_run_stops_it_in_one_line(tmp_path: Path, isolated
     store._db.execute("PRAGMA writable_schema=ON")  # the records table's root page made to point nowhere
     store._db.execute("UPDATE sqlite_master SET rootpage = 9999 WHERE name = 'records'")
     store.close()
-    with pytest.raises(StoreDamaged, match="is damaged .*never replaced"):
+    with pytest.raises(StoreDamaged, match=r"is damaged .*never replaced"):
         Store.open(isolated_home).cached_record("any")
 
 
