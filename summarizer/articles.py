@@ -37,6 +37,7 @@ from summarizer.sources import (
     expand,
     json_items,
     json_lines,
+    path_text,
     why_unreadable,
 )
 from summarizer.timeparse import absolute_date
@@ -554,15 +555,29 @@ def expand_sources(
     Folders and globs skip, silently, eval labels files and the files in ``exclude`` (the run's
     output files, compared as the same file on disk, whatever path names them). Named
     explicitly, either is a ``LoadFailure``. ``exclude`` is looked at as each argument is expanded.
+    A file named twice (``a.txt ./a.txt``, a folder and a glob in it) is read once, with a warning.
+    Names that are not UTF-8 are shown (and become sources) with their bad bytes as ``\\xNN``.
     An entry of a folder or glob named like an article that is no file to read (a symbolic link loop, a
     broken link, a named pipe: see ``sources.why_unreadable``) is skipped with one line to ``warn`` (by
     default on stderr); named explicitly, a loop or a broken link is a ``LoadFailure`` that says so.
     """
     warn = warn or _warn_on_stderr
+    seen: set[tuple[int, int]] = set()  # the files yielded, as (st_dev, st_ino): each is read once
+
+    def once(paths: Iterable[Path]) -> Iterator[Path]:
+        for path in paths:
+            key = next(iter(_file_keys([path])), None)
+            if key is not None and key in seen:
+                warn(f"{path_text(path)}: named more than once; read once")
+                continue
+            if key is not None:
+                seen.add(key)
+            yield path
+
     for named in expand(args, SUPPORTED_SUFFIXES):
-        arg = named.arg
+        arg = path_text(named.arg) or "''"
         for odd in named.odd:
-            warn(f"{odd}: skipped: {why_unreadable(odd)}")
+            warn(f"{path_text(odd)}: skipped: {why_unreadable(odd)}")
         if named.kind == "stdin":
             yield "-"
         elif named.kind == "folder":
@@ -571,7 +586,7 @@ def expand_sources(
                 yield LoadFailure(
                     arg, f"{arg}: folder has no article files ({', '.join(sorted(SUPPORTED_SUFFIXES - {''}))})"
                 )
-            yield from files
+            yield from once(files)
         elif named.kind == "file":
             [path] = named.paths
             if _is_one_of(path, _file_keys(exclude)):
@@ -581,7 +596,7 @@ def expand_sources(
                     arg, f"{arg}: this is an eval labels file ({LABELS_SUFFIX}), not an article; give its article file"
                 )
             else:
-                yield path
+                yield from once([path])
         elif named.kind == "glob":
             files = _articles_among(named.paths, exclude)
             if not named.paths and not named.odd:
@@ -590,9 +605,9 @@ def expand_sources(
                 yield LoadFailure(arg, f"{arg}: only eval labels files or this run's output files match this pattern")
             elif not files:
                 yield LoadFailure(arg, f"{arg}: nothing this pattern matches can be read (see the warnings above)")
-            yield from files
+            yield from once(files)
         else:
-            yield LoadFailure(arg, f"{arg}: {why_unreadable(Path(arg))}")
+            yield LoadFailure(arg, f"{arg}: {why_unreadable(named.arg)}")
 
 
 def _warn_on_stderr(message: str) -> None:
@@ -623,7 +638,7 @@ def load_articles(
             yield item
         elif item == "-":
             if stdin is None:
-                yield LoadFailure("stdin", "stdin: no input stream")
+                yield LoadFailure("stdin", "stdin: it is closed; nothing to read")
                 continue
             try:
                 yield from load_stream(stdin, source="stdin", stem="stdin", suffix="")
@@ -645,7 +660,7 @@ def load_path(path: Path) -> Iterator[Article | LoadFailure]:
     A named pipe is read as a stream (as ``<(zcat feed.jsonl.gz)`` is) when something writes to it; one with
     no writer within ``FIFO_WAIT_S`` is a failure, never a wait for a writer that may not come.
     """
-    source = str(path)
+    source = path_text(path)
     try:
         pipe = stat.S_ISFIFO(os.stat(path).st_mode)
         stream = _open_pipe(path) if pipe else path.open("rb")
@@ -661,7 +676,7 @@ def load_path(path: Path) -> Iterator[Article | LoadFailure]:
         return
     with stream:
         try:
-            yield from load_stream(stream, source=source, stem=path.stem, suffix=_suffix_of(path))
+            yield from load_stream(stream, source=source, stem=path_text(path.stem), suffix=_suffix_of(path))
         except OSError as exc:
             yield LoadFailure(source, f"{source}: cannot read ({exc.strerror or exc})")
 

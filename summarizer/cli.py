@@ -215,7 +215,9 @@ def summarize(
     SOURCES are files (.txt .md .html .json .jsonl), folders, glob patterns, or - for stdin
     (also read when no SOURCES are given and stdin is not a terminal). JSONL input is streamed.
     """
-    stdin: BinaryIO = sys.stdin.buffer
+    stdin: BinaryIO | None = sys.stdin.buffer if sys.stdin is not None else None  # None: started with <&-
+    if out is not None and str(out) == "-":  # --out - : stdout, as for other tools
+        out = None
     if not sources:
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("give article files, a folder, or - for stdin (see --help)")

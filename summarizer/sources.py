@@ -52,6 +52,9 @@ def expand(
         if arg == "-":
             yield Named(arg, "stdin")
             continue
+        if arg == "":  # Path("") is the current folder: an unset shell variable must not read all of it
+            yield Named(arg, "missing")
+            continue
         path = Path(arg)
         if path.is_dir():
             named = [p for p in path.rglob("*") if p.suffix.lower() in suffixes]
@@ -78,9 +81,26 @@ def _split(paths: Iterable[Path]) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
     return tuple(sorted(files)), tuple(sorted(odd))
 
 
-def why_unreadable(path: Path) -> str:
+def path_text(path: Path | str) -> str:
+    """A path as text any output can hold: the bytes of a name that are not UTF-8 (which Python keeps as lone
+    surrogates, and no UTF-8 file or JSON encoder takes) are written as ``\\xNN``."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def why_unreadable(name: Path | str) -> str:
     """Why ``path``, which is not a regular file or a folder, cannot be read as one: "a symbolic link loop",
     "a broken symbolic link (to X)", "a named pipe (FIFO)", ..., or "no such file or folder"."""
+    if name == "":
+        return "an empty name, not a file (an unset shell variable?); nothing read"
+    path = Path(name)
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -88,7 +108,7 @@ def why_unreadable(path: Path) -> str:
             return "a symbolic link loop (too many levels of symbolic links)"
         if path.is_symlink():
             try:
-                return f"a broken symbolic link (to {os.readlink(path)}, which does not exist)"
+                return f"a broken symbolic link (to {path_text(os.readlink(path))}, which does not exist)"
             except OSError:
                 return "a broken symbolic link"
         if exc.errno in (errno.ENOENT, errno.ENOTDIR):

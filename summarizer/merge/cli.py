@@ -76,6 +76,8 @@ def merge_command(
     high are the smallest and largest stated figures, the value follows --policy, and a
     figure is disputed when the claims cannot all be true given their qualifiers.
     """
+    if out_path == "-":  # --out - : stdout, as for other tools
+        out_path = None
     if out_path is None and sys.stdout is None:  # started with stdout closed (>&-)
         raise UsageError("stdout is closed: the merged events would go nowhere; redirect it, or use --out FILE")
     loaded, problems = [], []
