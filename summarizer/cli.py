@@ -162,12 +162,14 @@ def cli() -> None:
             (
                 1,
                 "some article failed: see stderr (with a .jsonl --out, also\n"
-                "its .errors.jsonl; --retry-failed runs them again)",
+                "its .errors.jsonl; --retry-failed runs them again), or the\n"
+                "run stopped: a full disk or stdout, a full store",
             ),
             (
                 2,
                 "usage or configuration error: an option, a prompt, an --out\n"
-                "that exists, a server refusing the key or the model",
+                "that exists, a server refusing the key or the model, a\n"
+                "damaged or read-only store, a closed stdout",
             ),
             (130, "interrupted (Ctrl-C); with a .jsonl --out, run the same\ncommand again to resume"),
         ],
