@@ -104,14 +104,48 @@ def test_a_damaged_store_is_one_line_as_a_user_runs_it(tmp_path: Path, isolated_
     assert done.stderr.startswith(f"Error: the store {isolated_home / DB_NAME} is damaged")
 
 
-def test_damage_found_during_a_run_stops_it_in_one_line(tmp_path: Path, isolated_home: Path) -> None:
-    """Corruption that only a query finds (the header was intact) is the same one line, as the run stops."""
-    store = Store.open(isolated_home)
-    store._db.execute("PRAGMA writable_schema=ON")  # the records table's root page made to point nowhere
-    store._db.execute("UPDATE sqlite_master SET rootpage = 9999 WHERE name = 'records'")
-    store.close()
+def damage_last_pages(home: Path, pages: int = 12) -> None:
+    """Corruption only a query finds: the last ``pages`` pages of the file overwritten, the schema intact."""
+    db = home / DB_NAME
+    data = bytearray(db.read_bytes())
+    size = 4096  # SQLite's default page size
+    data[len(data) - pages * size :] = b"\xff" * (pages * size)
+    db.write_bytes(bytes(data))
+
+
+def test_damage_found_by_a_query_is_the_same_one_line(isolated_home: Path) -> None:
+    real_store(isolated_home)
+    damage_last_pages(isolated_home)
+    store = Store.open(isolated_home)  # opens: the damage is further in
     with pytest.raises(StoreDamaged, match=r"is damaged .*never replaced"):
-        Store.open(isolated_home).cached_record("any")
+        for n in range(200):
+            store.cached_record(f"key-{n}")
+
+
+def test_damage_found_during_a_run_stops_it_in_one_line(tmp_path: Path, isolated_home: Path) -> None:
+    real_store(isolated_home)
+    damage_last_pages(isolated_home)
+    for n in range(5):
+        article_file(tmp_path, f"a{n}.txt", f"Overnight, Russia launched {n + 12} drones at Odesa.")
+    result = run("summarize", "--strategy", "reader", str(tmp_path), "--format", "json")
+    assert result.exit_code == 2
+    assert "is damaged" in one_line_error(result) and "FAILED" not in result.stderr
+
+
+def test_damage_found_by_batch_status_is_one_line(isolated_home: Path) -> None:
+    store = Store.open(isolated_home)
+    articles = [
+        {"custom_id": f"r{n}", "source": f"a{n}.txt", "article_id": f"a{n}", "sha256": "0" * 64, "record_sha256": "0"}
+        for n in range(2000)
+    ]
+    store.save_batch(
+        {"id": "batch_1", "model": "m", "prompt_hash": "p", "state": "validating", "sources": [], "articles": articles}
+    )
+    store.close()
+    damage_last_pages(isolated_home, pages=20)
+    result = run("batch", "status", "batch_1")
+    assert result.exit_code == 2
+    assert "is damaged" in one_line_error(result)
 
 
 # ---------------------------------------------------------------- read-only
