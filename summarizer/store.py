@@ -320,19 +320,22 @@ def _writable(path: Path) -> bool:
 
 class Store:
     """The store at ``path``; with ``memory``, an empty one in memory that is gone at exit (``Store.open``'s
-    stand-in for a store that cannot be written, for runs that ask no model).
+    stand-in for a store that cannot be written, for runs that ask no model); with ``read_only``, the store
+    opened only to read it (``summarizer logs`` on a read-only file system), unchanged and unmigrated.
 
     Every failure of SQLite is raised as a ``StoreError`` that names the file and what to do (see
     ``store_error``); a damaged file is never replaced, since it holds paid answers.
     """
 
-    def __init__(self, path: Path, *, memory: bool = False) -> None:
+    def __init__(self, path: Path, *, memory: bool = False, read_only: bool = False) -> None:
         self.path = path
-        self.memory = memory
         self._lock = threading.Lock()
         if memory:
             self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
             self._migrate()
+            return
+        if read_only:
+            self._db = self._open_read_only()
             return
         companions = [path.with_name(path.name + suffix) for suffix in DB_COMPANIONS]
         try:
@@ -361,6 +364,29 @@ class Store:
             self._db.close()
             raise
         tighten(companions)  # in case the db could not be made private (another user's file)
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection that never writes: ``mode=ro``, else (a WAL store on a read-only file system, whose
+        shared-memory file cannot be made) ``immutable=1``, which is true of a file nobody can write."""
+        db: sqlite3.Connection | None = None
+        with self._errors(opening=True):
+            for flag in ("mode=ro", "immutable=1"):
+                db = sqlite3.connect(f"{self.path.absolute().as_uri()}?{flag}", uri=True, check_same_thread=False)
+                try:
+                    newer = {row[0] for row in db.execute("SELECT name FROM migrations")} - {m.name for m in MIGRATIONS}
+                except sqlite3.OperationalError as exc:
+                    db.close()
+                    if flag == "immutable=1" or (exc.sqlite_errorcode & 0xFF) != _SQLITE_CANTOPEN:
+                        raise
+                    continue
+                if newer:
+                    db.close()
+                    raise ConfigError(
+                        f"{self.path} was upgraded by a newer summarizer (migrations {', '.join(sorted(newer))})"
+                    )
+                break
+        assert db is not None
+        return db
 
     @classmethod
     def open(cls, home: Path | None = None, *, scratch_if_read_only: bool = False) -> Store:

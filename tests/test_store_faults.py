@@ -290,3 +290,12 @@ def test_sqlite_misuse_stays_a_bug(isolated_home: Path) -> None:
     store.close()
     with pytest.raises(sqlite3.ProgrammingError):
         store.cached_record("k")
+
+
+def test_logs_reads_a_read_only_store(isolated_home: Path) -> None:
+    """`logs` only reads: a store it cannot write is still listed."""
+    with read_only_home(isolated_home):
+        result = run("logs", "--json")
+        assert_clean(result)
+        assert result.exit_code == 0, result.output
+        assert result.stdout.strip() == "[]" and "no model calls logged yet" in result.stderr
