@@ -376,7 +376,7 @@ class Store:
                     newer = {row[0] for row in db.execute("SELECT name FROM migrations")} - {m.name for m in MIGRATIONS}
                 except sqlite3.OperationalError as exc:
                     db.close()
-                    if flag == "immutable=1" or (exc.sqlite_errorcode & 0xFF) != _SQLITE_CANTOPEN:
+                    if flag == "immutable=1" or (getattr(exc, "sqlite_errorcode", 0) & 0xFF) != _SQLITE_CANTOPEN:
                         raise
                     continue
                 if newer:
