@@ -223,7 +223,8 @@ def _commands() -> dict[str, click.Command]:
         folder it was submitted from); one whose text changed since submit is refused. A failed request
         is one line of the errors file; exit code 1 when any failed.
         """
-        _collect(batch_id, out, from_file, quiet, options)
+        with domain_errors():  # the store's failures, found while it is read or updated, too
+            _collect(batch_id, out, from_file, quiet, options)
 
     return {command.name or "": command for command in (submit, status, collect)}
 

@@ -132,7 +132,8 @@ def test_damage_found_during_a_run_stops_it_in_one_line(tmp_path: Path, isolated
     assert "is damaged" in one_line_error(result) and "FAILED" not in result.stderr
 
 
-def test_damage_found_by_batch_status_is_one_line(isolated_home: Path) -> None:
+@pytest.mark.parametrize("command", ["status", "collect"])
+def test_damage_found_by_batch_status_or_collect_is_one_line(isolated_home: Path, command: str) -> None:
     store = Store.open(isolated_home)
     articles = [
         {"custom_id": f"r{n}", "source": f"a{n}.txt", "article_id": f"a{n}", "sha256": "0" * 64, "record_sha256": "0"}
@@ -143,7 +144,7 @@ def test_damage_found_by_batch_status_is_one_line(isolated_home: Path) -> None:
     )
     store.close()
     damage_last_pages(isolated_home, pages=20)
-    result = run("batch", "status", "batch_1")
+    result = run("batch", command, "batch_1")
     assert result.exit_code == 2
     assert "is damaged" in one_line_error(result)
 
