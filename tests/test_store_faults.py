@@ -300,3 +300,27 @@ def test_logs_reads_a_read_only_store(isolated_home: Path) -> None:
         assert_clean(result)
         assert result.exit_code == 0, result.output
         assert result.stdout.strip() == "[]" and "no model calls logged yet" in result.stderr
+
+
+def test_a_full_store_disk_stops_a_real_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SUMMARIZER_HOME on a small tmpfs (root only) that the batch's answers and records fill up."""
+    from test_outfile import tmpfs
+
+    fake = install_fake(monkeypatch)
+    fake.queue(*[answer()] * 400)
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for n in range(200):
+        article_file(folder, f"a{n:03d}.txt", f"{TEXT} Report {n}: " + "the governor spoke again. " * 40)
+    with tmpfs(tmp_path / "home", "size=192k") as home:
+        monkeypatch.setenv("SUMMARIZER_HOME", str(home))
+        out = tmp_path / "records.jsonl"
+        result = run("summarize", str(folder), "--out", str(out))
+        assert_clean(result)
+        assert result.exit_code == 1, result.stderr[-2000:]
+        assert "internal error" not in result.stderr and "FAILED" not in result.stderr
+        [line] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+        assert line.startswith(f"Error: cannot write to the store {home / DB_NAME}: the disk is full")
+        written = jsonl_records(out.read_text())
+        assert 0 < len(written) < 200
+        assert f"{len(written)} record(s)" in result.stderr
