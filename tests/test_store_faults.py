@@ -3,6 +3,7 @@ never a replaced file (it holds paid answers), and a full store stops a batch as
 
 from __future__ import annotations
 
+import gc
 import shutil
 import sqlite3
 import subprocess
@@ -149,6 +150,25 @@ def test_damage_found_by_batch_status_or_collect_is_one_line(isolated_home: Path
     assert "is damaged" in one_line_error(result)
 
 
+@contextmanager
+def tmpfs(where: Path, options: str) -> Iterator[Path]:
+    """A real tmpfs mounted at ``where`` (skipped where mounting is not permitted: not root), unmounted after,
+    lazily if a store the CLI left open (closed only when collected) still holds it."""
+    mount, umount = shutil.which("mount"), shutil.which("umount")
+    if sys.platform != "linux" or mount is None or umount is None:
+        pytest.skip("needs Linux mount")
+    where.mkdir()
+    done = subprocess.run([mount, "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield where
+    finally:
+        gc.collect()
+        if subprocess.run([umount, str(where)], capture_output=True).returncode:
+            subprocess.run([umount, "-l", str(where)], check=False)
+
+
 # ---------------------------------------------------------------- read-only
 
 
@@ -273,8 +293,6 @@ def test_a_full_store_raises_a_store_error_and_leaves_no_open_transaction(isolat
 
 def test_a_full_store_on_a_real_full_disk(tmp_path: Path, isolated_home: Path) -> None:
     """The same on a 256 KiB tmpfs (root only), with no SQLite limit: the disk itself is full."""
-    from test_outfile import tmpfs
-
     with tmpfs(tmp_path / "tiny", "size=256k") as tiny:
         store = Store.open(tiny)
         try:
@@ -304,8 +322,6 @@ def test_logs_reads_a_read_only_store(isolated_home: Path) -> None:
 
 def test_a_full_store_disk_stops_a_real_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SUMMARIZER_HOME on a small tmpfs (root only) that the batch's answers and records fill up."""
-    from test_outfile import tmpfs
-
     fake = install_fake(monkeypatch)
     fake.queue(*[answer()] * 400)
     folder = tmp_path / "articles"
