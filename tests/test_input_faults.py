@@ -215,3 +215,14 @@ def test_an_error_about_such_a_name_is_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "\x1b" not in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert "out\\n\\x1b[2J.json exists" in done.stderr
+
+
+@posix_only
+def test_merge_shows_such_a_name_escaped(tmp_path: Path) -> None:
+    bad = tmp_path / "evil\n\x1b[31m.json"
+    bad.write_text("not json")
+    result = run("merge", str(bad), str(Path(__file__).parent / "data" / "records" / "seed_000.json"))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert "evil\\n\\x1b[31m.json" in line

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from summarizer.cli_kit import UsageError, domain_errors
+from summarizer.display import printable
 from summarizer.merge import DEFAULT_THRESHOLD, FORMATS, POLICIES, group_records, merge_grouping, render_merged
 from summarizer.merge.grouping import explain as explain_grouping
 from summarizer.merge.loading import LoadProblem, load_inputs
@@ -84,7 +85,7 @@ def merge_command(
     for item in load_inputs(records, stdin=getattr(sys.stdin, "buffer", None)):
         if isinstance(item, LoadProblem):
             problems.append(item)
-            click.echo(f"error: {item}", err=True)
+            click.echo(printable(f"error: {item}"), err=True)  # a name's newline or escape: shown, not obeyed
         else:
             loaded.append(item)
     if not loaded:
