@@ -21,8 +21,10 @@ import json
 import os
 import re
 import stat
+import sys
+import time
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -32,7 +34,16 @@ from urllib.parse import urljoin, urlsplit
 from summarizer.errors import ArticleError
 from summarizer.frontmatter import split_front_matter
 from summarizer.htmltext import canonical_url, read_page
-from summarizer.sources import JSONL_SUFFIXES, BadJSON, decode_json, expand, json_items, json_lines
+from summarizer.sources import (
+    JSONL_SUFFIXES,
+    BadJSON,
+    decode_json,
+    expand,
+    json_items,
+    json_lines,
+    path_text,
+    why_unreadable,
+)
 from summarizer.timeparse import absolute_date
 
 if TYPE_CHECKING:
@@ -48,9 +59,12 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SU
 LABELS_SUFFIX = ".labels.json"
 
 SNIFF_BYTES = 8192  # the head that the binary check and format sniffing look at
+FIFO_WAIT_S = 3.0  # how long a named pipe given as a source may take to get a writer
 COUNT_CHUNK_BYTES = 1024 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+WIDE_BOMS = UTF32_BOMS + UTF16_BOMS  # text full of NUL bytes, read whole (never as binary)
 
 # The seed format: " date YYYY-MM-DD <body on the same line>"
 DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*")
@@ -114,35 +128,72 @@ def binary_format(raw: bytes) -> str | None:
 
 
 def decode_bytes(raw: bytes, source: str) -> tuple[str, list[str]]:
-    """Decode article bytes; refuse binary data, decode leniently and say so otherwise."""
+    """Decode article bytes; refuse binary data, decode leniently and say so otherwise.
+
+    A byte order mark decides UTF-32 or UTF-16 (UTF-32's is tried first: its little-endian mark starts with
+    UTF-16's). Text that is not valid UTF-8 is read as UTF-8 with the bad bytes replaced, and a warning naming
+    their offsets, when it is mostly UTF-8 (its other non-ASCII letters decode); else as Windows-1252; else
+    with replacement characters, when they are few.
+    """
     warnings: list[str] = []
-    if raw.startswith(UTF16_BOMS):
-        try:
-            return raw.decode("utf-16"), warnings
-        except UnicodeDecodeError as exc:
-            raise ArticleError(f"{source}: looks like UTF-16 but does not decode ({exc.reason})") from exc
+    for boms, codec in ((UTF32_BOMS, "utf-32"), (UTF16_BOMS, "utf-16")):
+        if raw.startswith(boms):
+            try:
+                return raw.decode(codec), warnings
+            except UnicodeDecodeError as exc:
+                name = codec.upper()
+                raise ArticleError(f"{source}: looks like {name} but does not decode ({exc.reason})") from exc
     if _looks_binary(raw):
         raise ArticleError(f"{source}: binary content, not text (is this the right file?)")
     try:
         return raw.decode("utf-8-sig"), warnings
     except UnicodeDecodeError:
         pass
-    try:
-        text = raw.decode("cp1252")
-        warnings.append("not valid UTF-8; decoded as Windows-1252 (check accented characters)")
+    text, offsets = _utf8_replacing(raw)
+    decoded = sum(1 for char in text if char > "\x7f" and char != "\ufffd")
+    if decoded >= len(offsets):  # mostly UTF-8: a stray byte, not another encoding
+        warnings.append(_replaced(offsets))
         return text, warnings
+    try:
+        windows = raw.decode("cp1252")
+        warnings.append("not valid UTF-8; decoded as Windows-1252 (check accented characters)")
+        return windows, warnings
     except UnicodeDecodeError:
         pass
-    text = raw.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
+    bad = len(offsets)
     if bad > max(3, len(text) // 100):
         raise ArticleError(f"{source}: cannot decode the text ({bad} undecodable characters); save it as UTF-8")
-    warnings.append(f"not valid UTF-8; {bad} undecodable byte sequence(s) replaced with U+FFFD")
+    warnings.append(_replaced(offsets))
     return text, warnings
 
 
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # what the "surrogateescape" error handler makes of a bad byte
+
+
+def _utf8_replacing(raw: bytes) -> tuple[str, list[int]]:
+    """``raw`` as UTF-8 (after a byte order mark), each byte that does not decode replaced by U+FFFD, and the
+    offsets of those bytes in ``raw``."""
+    start = len(UTF8_BOM) if raw.startswith(UTF8_BOM) else 0
+    escaped = raw[start:].decode("utf-8", "surrogateescape")
+    offsets: list[int] = []
+    offset, last = start, 0
+    for match in _ESCAPED_BYTE.finditer(escaped):
+        offset += len(escaped[last : match.start()].encode("utf-8"))
+        offsets.append(offset)
+        offset, last = offset + 1, match.end()
+    return _ESCAPED_BYTE.sub("\ufffd", escaped), offsets
+
+
+def _replaced(offsets: list[int], shown: int = 5) -> str:
+    """The warning for bytes replaced by U+FFFD, naming where they were."""
+    where = ", ".join(str(offset) for offset in offsets[:shown])
+    more = f" and {len(offsets) - shown} more" if len(offsets) > shown else ""
+    at = "at byte offset" if len(offsets) == 1 else "at byte offsets"
+    return f"not valid UTF-8: {len(offsets)} undecodable byte(s) replaced with U+FFFD ({at} {where}{more})"
+
+
 def _looks_binary(raw: bytes) -> bool:
-    """The binary test ``decode_bytes`` applies (after UTF-16, whose encoding is full of NUL bytes):
+    """The binary test ``decode_bytes`` applies (after UTF-32 and UTF-16, whose encodings are full of NUL bytes):
     a NUL byte anywhere in ``raw``, or over 5% control bytes in its first 8 KB."""
     return b"\x00" in raw or _control_share(raw[:SNIFF_BYTES]) > 0.05
 
@@ -432,7 +483,7 @@ def _lead_byte(head: bytes) -> bytes:
 def _load_jsonl(stream: ByteStream, *, source: str, stem: str) -> Iterator[Article | LoadFailure]:
     """A ``.jsonl`` file, streamed (UTF-16 files, rare, are decoded whole under the size cap)."""
     head = stream.read(SNIFF_BYTES)
-    if head.startswith(UTF16_BOMS):
+    if head.startswith(WIDE_BOMS):
         raw = head + stream.read(MAX_FILE_BYTES + 1 - len(head))
         if len(raw) > MAX_FILE_BYTES:
             yield LoadFailure(source, _too_large(source))
@@ -531,15 +582,37 @@ class Url:
     url: str
 
 
-def expand_sources(args: Iterable[str], *, exclude: Collection[Path] = ()) -> Iterator[Path | str | Url | LoadFailure]:
+def expand_sources(
+    args: Iterable[str], *, exclude: Collection[Path] = (), warn: Callable[[str], None] | None = None
+) -> Iterator[Path | str | Url | LoadFailure]:
     """Files, folders (recursively, supported suffixes only), glob patterns, URLs, and '-' for stdin.
 
     Folders and globs skip, silently, eval labels files and the files in ``exclude`` (the run's
     output files, compared as the same file on disk, whatever path names them). Named
     explicitly, either is a ``LoadFailure``. ``exclude`` is looked at as each argument is expanded.
+    A file named twice (``a.txt ./a.txt``, a folder and a glob in it) is read once, with a warning.
+    Names that are not UTF-8 are shown (and become sources) with their bad bytes as ``\\xNN``.
+    An entry of a folder or glob named like an article that is no file to read (a symbolic link loop, a
+    broken link, a named pipe: see ``sources.why_unreadable``) is skipped with one line to ``warn`` (by
+    default on stderr); named explicitly, a loop or a broken link is a ``LoadFailure`` that says so.
     """
+    warn = warn or _warn_on_stderr
+    seen: set[tuple[int, int]] = set()  # the files yielded, as (st_dev, st_ino): each is read once
+
+    def once(paths: Iterable[Path]) -> Iterator[Path]:
+        for path in paths:
+            key = next(iter(_file_keys([path])), None)
+            if key is not None and key in seen:
+                warn(f"{path_text(path)}: named more than once; read once")
+                continue
+            if key is not None:
+                seen.add(key)
+            yield path
+
     for named in expand(args, SUPPORTED_SUFFIXES):
-        arg = named.arg
+        arg = path_text(named.arg) or "''"
+        for odd in named.odd:
+            warn(f"{path_text(odd)}: skipped: {why_unreadable(odd)}")
         if named.kind == "stdin":
             yield "-"
         elif named.kind == "url":
@@ -550,7 +623,7 @@ def expand_sources(args: Iterable[str], *, exclude: Collection[Path] = ()) -> It
                 yield LoadFailure(
                     arg, f"{arg}: folder has no article files ({', '.join(sorted(SUPPORTED_SUFFIXES - {''}))})"
                 )
-            yield from files
+            yield from once(files)
         elif named.kind == "file":
             [path] = named.paths
             if _is_one_of(path, _file_keys(exclude)):
@@ -560,16 +633,22 @@ def expand_sources(args: Iterable[str], *, exclude: Collection[Path] = ()) -> It
                     arg, f"{arg}: this is an eval labels file ({LABELS_SUFFIX}), not an article; give its article file"
                 )
             else:
-                yield path
+                yield from once([path])
         elif named.kind == "glob":
             files = _articles_among(named.paths, exclude)
-            if not named.paths:
+            if not named.paths and not named.odd:
                 yield LoadFailure(arg, f"{arg}: no files match this pattern")
-            elif not files:
+            elif not files and named.paths:
                 yield LoadFailure(arg, f"{arg}: only eval labels files or this run's output files match this pattern")
-            yield from files
+            elif not files:
+                yield LoadFailure(arg, f"{arg}: nothing this pattern matches can be read (see the warnings above)")
+            yield from once(files)
         else:
-            yield LoadFailure(arg, f"{arg}: no such file or folder")
+            yield LoadFailure(arg, f"{arg}: {why_unreadable(named.arg)}")
+
+
+def _warn_on_stderr(message: str) -> None:
+    print(f"summarizer: warning: {message}", file=sys.stderr)
 
 
 def _articles_among(paths: Iterable[Path], exclude: Collection[Path]) -> list[Path]:
@@ -579,21 +658,26 @@ def _articles_among(paths: Iterable[Path], exclude: Collection[Path]) -> list[Pa
 
 
 def load_articles(
-    args: Iterable[str], stdin: BinaryIO | None = None, *, exclude: Collection[Path] = ()
+    args: Iterable[str],
+    stdin: BinaryIO | None = None,
+    *,
+    exclude: Collection[Path] = (),
+    warn: Callable[[str], None] | None = None,
 ) -> Iterator[Article | LoadFailure]:
     """Every article (or failure) the sources hold, lazily: a JSONL source is streamed line by line.
 
     ``exclude`` names files never to read (the ``--out`` file and its side files): skipped in
-    folders and globs, a failure when named explicitly. See ``expand_sources``.
+    folders and globs, a failure when named explicitly; ``warn`` hears about the entries skipped for
+    another reason. See ``expand_sources``.
     """
-    for item in expand_sources(args, exclude=exclude):
+    for item in expand_sources(args, exclude=exclude, warn=warn):
         if isinstance(item, LoadFailure):
             yield item
         elif isinstance(item, Url):
             yield from load_url(item.url)
         elif item == "-":
             if stdin is None:
-                yield LoadFailure("stdin", "stdin: no input stream")
+                yield LoadFailure("stdin", "stdin: it is closed; nothing to read")
                 continue
             try:
                 yield from load_stream(stdin, source="stdin", stem="stdin", suffix="")
@@ -658,18 +742,73 @@ def load_url(url: str) -> Iterator[Article | LoadFailure]:
 
 
 def load_path(path: Path) -> Iterator[Article | LoadFailure]:
-    """One file's articles and failures (JSONL streamed, the rest read whole under the size cap)."""
-    source = str(path)
+    """One file's articles and failures (JSONL streamed, the rest read whole under the size cap).
+
+    A named pipe is read as a stream (as ``<(zcat feed.jsonl.gz)`` is) when something writes to it; one with
+    no writer within ``FIFO_WAIT_S`` is a failure, never a wait for a writer that may not come.
+    """
+    source = path_text(path)
     try:
-        stream = path.open("rb")
+        pipe = stat.S_ISFIFO(os.stat(path).st_mode)
+        stream = _open_pipe(path) if pipe else path.open("rb")
     except OSError as exc:
         yield LoadFailure(source, f"{source}: cannot read ({exc.strerror or exc})")
         return
+    if stream is None:
+        yield LoadFailure(
+            source,
+            f"{source}: a named pipe with nothing writing to it (waited {FIFO_WAIT_S:g} s); "
+            "start its writer first, or give a file",
+        )
+        return
     with stream:
         try:
-            yield from load_stream(stream, source=source, stem=path.stem, suffix=_suffix_of(path))
+            yield from load_stream(stream, source=source, stem=path_text(path.stem), suffix=_suffix_of(path))
         except OSError as exc:
             yield LoadFailure(source, f"{source}: cannot read ({exc.strerror or exc})")
+
+
+class _Pipe(_Rewound):
+    """A named pipe's stream, its first bytes put back, closed with ``with``."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        super().__init__(head, rest)
+        self._file = rest
+
+    def __enter__(self) -> _Pipe:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+
+def _open_pipe(path: Path) -> _Pipe | None:
+    """A named pipe opened without blocking on a writer; None when none came (see ``_pipe_head``)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        head = _pipe_head(fd)
+        if head == b"":
+            os.close(fd)
+            return None
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return _Pipe(head or b"", os.fdopen(fd, "rb"))
+
+
+def _pipe_head(fd: int) -> bytes | None:
+    """The first bytes of a named pipe opened without blocking: None when a writer holds it open without having
+    written yet, b"" when no writer came within ``FIFO_WAIT_S`` (a read without a writer is at its end)."""
+    deadline = time.monotonic() + FIFO_WAIT_S
+    while True:
+        try:
+            head = os.read(fd, SNIFF_BYTES)
+        except BlockingIOError:
+            return None
+        if head or time.monotonic() >= deadline:
+            return head
+        time.sleep(0.05)
 
 
 def load_article(path: str | Path) -> Article:
@@ -701,7 +840,7 @@ def count_articles(args: Iterable[str], *, exclude: Collection[Path] = ()) -> in
     if "-" in args:
         return None
     total = 0
-    for item in expand_sources(args, exclude=exclude):
+    for item in expand_sources(args, exclude=exclude, warn=lambda _: None):  # load_articles says it
         if isinstance(item, LoadFailure | Url):
             total += 1
             continue
@@ -724,7 +863,7 @@ def _count_path(path: Path) -> int:
         with path.open("rb") as stream:
             head = stream.read(SNIFF_BYTES)
             lead = _lead_byte(head)
-            utf16 = head.startswith(UTF16_BOMS)
+            utf16 = head.startswith(WIDE_BOMS)
             if suffix in JSONL_SUFFIXES and not utf16:
                 if lead != b"{" and _looks_binary(head):
                     return 1

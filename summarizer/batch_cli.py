@@ -171,7 +171,8 @@ def _commands() -> dict[str, click.Command]:
     @click.option("--all", "show_all", is_flag=True, help="List every recorded batch (as last seen; asks nothing).")
     def status(batch_id: str | None, base_url: str | None, timeout: float | None, show_all: bool) -> None:
         """Show a batch's state and request counts [default: the latest batch]."""
-        _status(batch_id, base_url, timeout, show_all)
+        with domain_errors():  # the store's failures, found while it is read or updated, too
+            _status(batch_id, base_url, timeout, show_all)
 
     @click.command(
         "collect",
@@ -228,7 +229,8 @@ def _commands() -> dict[str, click.Command]:
         folder it was submitted from); one whose text changed since submit is refused. A failed request
         is one line of the errors file; exit code 1 when any failed.
         """
-        _collect(batch_id, out, from_file, quiet, options)
+        with domain_errors():  # the store's failures, found while it is read or updated, too
+            _collect(batch_id, out, from_file, quiet, options)
 
     return {command.name or "": command for command in (submit, status, collect)}
 

@@ -41,8 +41,9 @@ from summarizer.cli_kit import (
     start_run,
     written_beside,
 )
+from summarizer.display import printable
 from summarizer.errors import SummarizerError
-from summarizer.outfile import check_output_path, errors_path, failed_sources
+from summarizer.outfile import check_output_path, errors_path, failed_sources, write_document, write_stdout
 from summarizer.output import BINARY_FORMATS, FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
 from summarizer.prompts import find_prompts, list_prompts, load_prompt, new_prompt
 from summarizer.redact import redact
@@ -163,12 +164,14 @@ def cli() -> None:
             (
                 1,
                 "some article failed: see stderr (with a .jsonl --out, also\n"
-                "its .errors.jsonl; --retry-failed runs them again)",
+                "its .errors.jsonl; --retry-failed runs them again), or the\n"
+                "run stopped: a full disk or stdout, a full store",
             ),
             (
                 2,
                 "usage or configuration error: an option, a prompt, an --out\n"
-                "that exists, a server refusing the key or the model",
+                "that exists, a server refusing the key or the model, a\n"
+                "damaged or read-only store, a closed stdout",
             ),
             (130, "interrupted (Ctrl-C); with a .jsonl --out, run the same\ncommand again to resume"),
         ],
@@ -218,11 +221,15 @@ def summarize(
     patterns, http(s) URLs (fetched and read as HTML), or - for stdin (also read when no SOURCES are
     given and stdin is not a terminal). JSONL input is streamed.
     """
-    stdin: BinaryIO = sys.stdin.buffer
+    stdin: BinaryIO | None = sys.stdin.buffer if sys.stdin is not None else None  # None: started with <&-
+    if out is not None and str(out) == "-":  # --out - : stdout, as for other tools
+        out = None
     if not sources:
         if sys.stdin is None or sys.stdin.isatty():
             raise UsageError("give article files, a folder, or - for stdin (see --help)")
         sources = ("-",)
+    if out is None and sys.stdout is None:  # started with stdout closed (>&-)
+        raise UsageError("stdout is closed: the records would go nowhere; redirect it, or use --out FILE")
     settings = settings_from_options(truncate=truncate or None, **options)
     fmt = fmt or default_format(out)
     check_output(out, fmt, merge_events, retry_failed)
@@ -239,7 +246,7 @@ def summarize(
             output, done, errors = open_records(stack, out, summarizer, progress)
         excluded = written_beside(out)
         wanted = failed_sources(out, done) if retry_failed and out is not None else None
-        items = load_articles(sources, stdin=stdin, exclude=excluded)
+        items = load_articles(sources, stdin=stdin, exclude=excluded, warn=progress.warn)
         if wanted is not None:
             items = (item for item in items if item.source in wanted)
         order: dict[str, int] = {}  # input position of each source, for JSON and Markdown output
@@ -253,7 +260,7 @@ def summarize(
             if output is not None:
                 output.write(to_jsonl_line(record))
             elif streaming:
-                click.echo(to_jsonl_line(record))
+                write_stdout(to_jsonl_line(record) + "\n")  # OutputError: the run stops (closed, full)
             else:
                 kept.append(record)
 
@@ -370,16 +377,12 @@ def write_table(items: Sequence[Record | MergedEvent], out: Path) -> None:
 
 
 def emit(text: str, out: Path | None) -> None:
-    if out is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        temporary = out.with_name(out.name + ".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(out)
-    except OSError as exc:
-        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    """The records' text on stdout, or as the new file ``out`` (whole or not at all); OutputError: exit 1."""
+    with domain_errors():
+        if out is None:
+            write_stdout(text)
+        else:
+            write_document(out, text)
 
 
 PROMPTS_ENVIRONMENT = (
@@ -520,6 +523,8 @@ def main() -> None:
         click.echo("summarizer: interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
+        # a file name's newline or escape sequence is shown, not obeyed (click types message Final, yet sets it)
+        exc.message = printable(exc.message)  # type: ignore[misc]
         exc.show()
         sys.exit(exc.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

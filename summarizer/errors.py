@@ -47,6 +47,19 @@ class OutputError(SummarizerError):
     """The output file could not be written (disk full, I/O error); the message says what was kept."""
 
 
+class StoreError(SummarizerError):
+    """The store (SUMMARIZER_HOME/summarizer.db) cannot be read or written. Every later article would hit it
+    too, so a run stops at the first one, as the circuit breaker stops it (exit 1: its disk is full)."""
+
+
+class StoreDamaged(ConfigError, StoreError):
+    """The store is not a database, or a damaged one: never replaced, since it holds paid answers (exit 2)."""
+
+
+class StoreReadOnly(ConfigError, StoreError):
+    """The store cannot be written: a read-only file, folder or file system (exit 2)."""
+
+
 def validation_errors(error: ValidationError, root: str) -> list[str]:
     """Each error of a pydantic ``ValidationError`` as ``loc.path: message`` (``root`` when the path is
     empty), without the input pydantic echoes, which can be a whole model answer."""

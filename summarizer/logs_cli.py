@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from summarizer.cli_kit import UsageError, fail
-from summarizer.errors import ConfigError
+from summarizer.errors import ConfigError, StoreReadOnly, SummarizerError
 from summarizer.logs import STATUSES, Filters, call_json, call_logs, one_line, parse_when, run_json, run_logs
 from summarizer.store import DB_NAME, Store
 from summarizer.what_ran import model_of
@@ -122,6 +122,8 @@ def logs_command(
         return
     try:
         (_calls if what == "calls" else _runs)(store, filters, limit or None, fmt)
+    except SummarizerError as exc:  # the store's failures, in words (summarizer.store.store_error)
+        raise fail(exc) from exc
     except sqlite3.Error as exc:
         raise fail(ConfigError(f"cannot read the store at {store.path}: {exc}")) from exc
     finally:
@@ -141,7 +143,10 @@ def _open_store() -> Store | None:
     if not path.exists():
         return None
     try:
-        return Store(path)
+        try:
+            return Store(path)
+        except StoreReadOnly:  # listing needs no writing
+            return Store(path, read_only=True)
     except ConfigError as exc:
         raise fail(exc) from exc
     except sqlite3.Error as exc:

@@ -7,18 +7,24 @@
   all, and synced to disk.
 - ``ErrorsFile`` is the failures file next to it (``out.errors.jsonl``), written by the same rules, and
   ``failed_sources`` tells ``--retry-failed`` which sources still have no record.
+- ``write_document`` writes a whole ``.json`` / ``.md`` / ``.html`` output at once, whole or not at all, and
+  ``write_stdout`` writes to stdout; both raise ``OutputError`` (one line, exit 1) when the disk is full or
+  stdout is closed, full or gone.
 
 Existing complete lines are never replaced, rewritten or truncated; only an unterminated tail is moved aside.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import stat
+import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping
+from contextlib import suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -543,3 +549,83 @@ def failed_sources(out: Path, done: Collection[str]) -> set[str]:
         if not isinstance(sha256, str) or sha256 not in done:
             failed.add(entry["source"])
     return failed
+
+
+# ---------------------------------------------------------------- a whole document, and stdout
+
+
+def write_document(path: Path, text: str, *, replace: bool = False) -> None:
+    """Write ``text`` (UTF-8) as the file ``path``, whole or not at all: it goes to a temporary file beside
+    ``path``, synced, then moved into place; on any failure the temporary file is removed. Without
+    ``replace``, a file that appeared at ``path`` in the meantime is kept, and that is an ``OutputError``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the folder of {path}: {exc.strerror or exc}; nothing was written") from exc
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as to any file
+        try:
+            _write_all(fd, text.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if replace:
+            os.replace(temporary, path)
+        else:
+            _link_new(temporary, path)
+    except FileExistsError as exc:
+        raise OutputError(
+            f"{path} appeared while the records were made; it is not replaced: choose another --out"
+        ) from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise OutputError(f"cannot write {path}: {reason}; nothing was written (no partial file is left)") from exc
+    finally:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def _link_new(temporary: Path, path: Path) -> None:
+    """Give ``temporary``'s content the name ``path``, which must not exist (FileExistsError otherwise)."""
+    try:
+        os.link(temporary, path)  # atomic and never replaces
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.ENOSYS):
+            raise
+        if os.path.lexists(path):  # no hard links on this file system (FAT, some network ones): check, rename
+            raise FileExistsError(errno.EEXIST, "File exists", str(path)) from exc
+        os.rename(temporary, path)
+
+
+def write_stdout(text: str) -> None:
+    """``text`` on stdout, flushed. Raises ``OutputError`` when stdout is closed, full (``> /dev/full``) or gone
+    (a closed pipe); stdout is then pointed at the null device, so that nothing is written half at exit."""
+    stream = sys.stdout
+    if stream is None:  # started with stdout closed (``>&-``)
+        raise OutputError("cannot write to stdout: it is closed; redirect it to a file, or use --out")
+    try:
+        stream.write(text)
+        stream.flush()
+    except UnicodeEncodeError as exc:
+        raise OutputError(
+            f"cannot write to stdout: its encoding ({stream.encoding}) cannot show {exc.object[exc.start]!r}; "
+            "set PYTHONIOENCODING=utf-8, or use --out"
+        ) from exc
+    except (OSError, ValueError) as exc:  # ValueError: "I/O operation on closed file"
+        _silence_stdout()
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise OutputError(f"cannot write to stdout: {reason}; use --out to write to a file") from exc
+
+
+def _silence_stdout() -> None:
+    """Point stdout's descriptor at the null device: its unflushed buffer cannot fail again at exit."""
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError, AttributeError):
+        return
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)

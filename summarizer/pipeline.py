@@ -67,7 +67,8 @@ class Summarizer:
         self.settings = settings
         self.prompt: Prompt = load_prompt(settings.prompt)
         self._backend = backend
-        self.store = store if store is not None else Store.open(settings.home)
+        reader = settings.strategy == "reader"  # asks no model: a read-only store is replaced by none, not refused
+        self.store = store if store is not None else Store.open(settings.home, scratch_if_read_only=reader)
         self.model_calls = 0
         self._lock = threading.Lock()
         self.profile_note: str | None = None  # why the profile asked for is not the one in use

@@ -32,6 +32,7 @@ from rich.progress import Progress as Rows
 from rich.table import Column
 from rich.text import Text
 
+from summarizer.display import printable
 from summarizer.record import Record
 
 SOURCE_WIDTH = 40  # characters of a source shown in the live display (its end: the file name)
@@ -231,6 +232,11 @@ class Progress:
             if self.enabled:
                 self._print(f"summarizer: {message}")
 
+    def warn(self, message: str) -> None:
+        """``summarizer: warning: message``, above any live display, even with -q."""
+        with self._lock:
+            self._print(f"summarizer: warning: {message}")
+
     def start(self, total: int | None) -> None:
         """A run of ``total`` articles begins (None: not known, as for streamed input); counts restart.
         On a terminal, more than one article (or an unknown number) gets the batch line."""
@@ -260,7 +266,7 @@ class Progress:
             article = _Article(started=time.perf_counter())
             self._running.setdefault(source, []).append(article)
             if self.interactive and self._display:
-                article.row = self._rows.add_task(_short(source), activity="")
+                article.row = self._rows.add_task(_short(printable(source)), activity="")
             self._update_batch()
             self._sync_live()
 
@@ -273,7 +279,7 @@ class Progress:
                 return
             article.activity = message
             if article.row is not None:
-                self._rows.update(article.row, activity=message)
+                self._rows.update(article.row, activity=printable(message))
                 if self._live is not None and self._batch is None:  # a batch's rows wait for the next redraw
                     self._live.refresh()
 
@@ -338,7 +344,8 @@ class Progress:
     # ------------------------------------------------------------ inside, with the lock held
 
     def _print(self, line: str) -> None:
-        self.console.print(Text(line), soft_wrap=True)  # Text: a source's "[x]" or ":x:" stays as it is
+        # Text: a source's "[x]" or ":x:" stays as it is; printable: its newline or escape sequence is shown, not obeyed
+        self.console.print(Text(printable(line)), soft_wrap=True)
 
     def _article(self, source: str) -> _Article | None:
         articles = self._running.get(source)

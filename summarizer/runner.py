@@ -4,7 +4,7 @@ Articles are pulled from the input as workers free up (at most ``2 × jobs`` are
 each record or failure is handed to the caller's callbacks on the calling thread as soon as it is
 ready, then dropped: a 100,000-line input costs no more memory than a 100-line one. One failed
 article never stops the batch; an error that every later article would hit too (the server refuses
-the key, is down for good, the output disk is full) does, after the articles in flight finish.
+the key, is down for good, the output or the store's disk is full) does, after the articles in flight finish.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from types import FrameType
 
 from summarizer.articles import Article, LoadFailure
 from summarizer.breaker import BatchStop
-from summarizer.errors import ArticleError, BackendError, ConfigError, ExtractionError, SummarizerError
+from summarizer.errors import ArticleError, BackendError, ConfigError, ExtractionError, StoreError, SummarizerError
 from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
@@ -110,8 +110,8 @@ def run_articles(
         except BatchStop as exc:
             tally.stopped = tally.stopped or exc
             return
-        except ConfigError as exc:  # a setting every article shares (a model that cannot load)
-            tally.stopped = tally.stopped or exc
+        except (ConfigError, StoreError) as exc:  # a setting every article shares (a model that cannot load), or
+            tally.stopped = tally.stopped or exc  # a store that cannot be written (its disk is full)
             return
         except Exception as exc:
             failure = failure_of(article, exc, sha256)

@@ -9,9 +9,12 @@ is a ``BadJSON`` saying why.
 
 from __future__ import annotations
 
+import errno
 import glob
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +39,8 @@ class Named:
     arg: str
     kind: SourceKind
     paths: tuple[Path, ...] = ()
+    odd: tuple[Path, ...] = ()  # in a folder or among a glob's matches: named like one of the files, yet not a
+    # regular file one can read (a symbolic link loop, a broken link, a named pipe, a socket, a device)
 
 
 def expand(
@@ -55,20 +60,80 @@ def expand(
         if arg == "-":
             yield Named(arg, "stdin")
             continue
+        if arg == "":  # Path("") is the current folder: an unset shell variable must not read all of it
+            yield Named(arg, "missing")
+            continue
         if is_url(arg):
             yield Named(arg, "url")
             continue
         path = Path(arg)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
-            yield Named(arg, "folder", tuple(files))
+            named = [p for p in path.rglob("*") if p.suffix.lower() in suffixes]
+            files, odd = _split(named)
+            yield Named(arg, "folder", files, odd)
         elif file_test(path):
             yield Named(arg, "file", (path,))
         elif globs and glob.has_magic(arg):
-            matches = sorted(Path(p) for p in glob.glob(arg, recursive=True) if Path(p).is_file())
-            yield Named(arg, "glob", tuple(matches))
+            files, odd = _split([Path(p) for p in glob.glob(arg, recursive=True)])
+            yield Named(arg, "glob", files, odd)
         else:
             yield Named(arg, "missing")
+
+
+def _split(paths: Iterable[Path]) -> tuple[tuple[Path, ...], tuple[Path, ...]]:
+    """Sorted regular files (symbolic links to them included), and the odd entries (see ``Named.odd``); folders
+    are neither."""
+    files, odd = [], []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+        elif not path.is_dir():
+            odd.append(path)
+    return tuple(sorted(files)), tuple(sorted(odd))
+
+
+def path_text(path: Path | str) -> str:
+    """A path as text any output can hold: the bytes of a name that are not UTF-8 (which Python keeps as lone
+    surrogates, and no UTF-8 file or JSON encoder takes) are written as ``\\xNN``."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def why_unreadable(name: Path | str) -> str:
+    """Why ``path``, which is not a regular file or a folder, cannot be read as one: "a symbolic link loop",
+    "a broken symbolic link (to X)", "a named pipe (FIFO)", ..., or "no such file or folder"."""
+    if name == "":
+        return "an empty name, not a file (an unset shell variable?); nothing read"
+    path = Path(name)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symbolic link loop (too many levels of symbolic links)"
+        if path.is_symlink():
+            try:
+                return f"a broken symbolic link (to {path_text(os.readlink(path))}, which does not exist)"
+            except OSError:
+                return "a broken symbolic link"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return "no such file or folder"
+        return f"cannot read it ({exc.strerror or exc})"
+    if stat.S_ISFIFO(info.st_mode):
+        return "a named pipe (FIFO), not a file"
+    if stat.S_ISSOCK(info.st_mode):
+        return "a socket, not a file"
+    if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):
+        return "a device, not a file"
+    if stat.S_ISDIR(info.st_mode):
+        return "a folder"
+    return "not a regular file"
 
 
 @dataclass(frozen=True)

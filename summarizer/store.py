@@ -9,6 +9,7 @@ changed prompt misses. Migrations are named and append-only. API keys are never 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -17,14 +18,14 @@ import stat
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
 from summarizer.basetypes import Usage
-from summarizer.errors import ConfigError
+from summarizer.errors import ConfigError, StoreDamaged, StoreError, StoreReadOnly, SummarizerError
 from summarizer.redact import redact
 
 DB_NAME = "summarizer.db"
@@ -268,9 +269,76 @@ def open_private(path: Path, home: Path) -> TextIO:
     return path.open("w", encoding="utf-8")
 
 
+# ------------------------------------------------------------ SQLite's failures, in words
+# Primary result codes (https://sqlite.org/rescode.html); an extended code keeps its primary one in its low byte.
+_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = (
+    3, 8, 10, 11, 13, 14, 26,
+)  # fmt: skip
+
+
+def store_error(path: Path, exc: sqlite3.Error, *, opening: bool = False) -> SummarizerError | None:
+    """What a failure of SQLite on the store at ``path`` means to a user, in one line; None for a misuse of
+    the API (a bug, kept as it is). ``opening``: while the store is opened (then an unknown failure is a
+    ``ConfigError``, exit 2; during a run a ``StoreError``, exit 1).
+
+    - not a database, or a damaged one: ``StoreDamaged``, never replaced (it holds paid answers);
+    - read-only (the file, its folder or the file system): ``StoreReadOnly``;
+    - the disk is full: ``StoreError`` (exit 1), which stops a run as the circuit breaker does.
+    """
+    if type(exc) not in (sqlite3.DatabaseError, sqlite3.OperationalError):
+        return None  # IntegrityError, ProgrammingError, InterfaceError...: a bug, not the file
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+    reason = str(exc)
+    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+        return StoreDamaged(
+            f"the store {path} is damaged ({reason}); it holds the stored model answers, so it is never replaced: "
+            "move it aside or remove it to start a new store, or set SUMMARIZER_HOME to another folder"
+        )
+    if code == _SQLITE_READONLY or (code in (_SQLITE_PERM, _SQLITE_CANTOPEN, _SQLITE_IOERR) and not _writable(path)):
+        return StoreReadOnly(_read_only_message(path, reason))
+    if code == _SQLITE_FULL:
+        return StoreError(
+            f"cannot write to the store {path}: the disk is full ({reason}); stopping: free some space "
+            "(or set SUMMARIZER_HOME to another disk), then run the same command again"
+        )
+    if opening:
+        return ConfigError(f"cannot open the store at {path}: {reason} (set SUMMARIZER_HOME to move it)")
+    return StoreError(f"cannot use the store {path}: {reason}; stopping (set SUMMARIZER_HOME to move it)")
+
+
+def _read_only_message(path: Path, reason: str) -> str:
+    return (
+        f"the store {path} cannot be written ({reason}): make it writable, or set SUMMARIZER_HOME to a folder that is"
+    )
+
+
+def _writable(path: Path) -> bool:
+    """Whether the store's folder, and the db and its companions where they exist, can be written."""
+    files = [path, *(path.with_name(path.name + suffix) for suffix in DB_COMPANIONS)]
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return False
+    return all(os.access(file, os.W_OK) for file in files if file.exists())
+
+
 class Store:
-    def __init__(self, path: Path) -> None:
+    """The store at ``path``; with ``memory``, an empty one in memory that is gone at exit (``Store.open``'s
+    stand-in for a store that cannot be written, for runs that ask no model); with ``read_only``, the store
+    opened only to read it (``summarizer logs`` on a read-only file system), unchanged and unmigrated.
+
+    Every failure of SQLite is raised as a ``StoreError`` that names the file and what to do (see
+    ``store_error``); a damaged file is never replaced, since it holds paid answers.
+    """
+
+    def __init__(self, path: Path, *, memory: bool = False, read_only: bool = False) -> None:
         self.path = path
+        self._lock = threading.Lock()
+        if memory:
+            self._db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            self._migrate()
+            return
+        if read_only:
+            self._db = self._open_read_only()
+            return
         companions = [path.with_name(path.name + suffix) for suffix in DB_COMPANIONS]
         try:
             # private before SQLite opens it: its -wal / -shm / -journal are created with the db's mode
@@ -278,34 +346,99 @@ class Store:
             if not create_private_file(path):
                 loose += [path, *companions]
             tighten(loose)
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        except (OSError, sqlite3.Error) as exc:
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise StoreReadOnly(_read_only_message(path, exc.strerror or str(exc))) from exc
             raise ConfigError(f"cannot open the store at {path}: {exc} (set SUMMARIZER_HOME to move it)") from exc
-        self._lock = threading.Lock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA busy_timeout=10000")
-        self._migrate()
+        try:
+            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        except sqlite3.Error as exc:
+            error = store_error(path, exc, opening=True)
+            if error is None:
+                raise
+            raise error from exc
+        try:
+            with self._errors(opening=True):
+                self._db.execute("PRAGMA busy_timeout=10000")
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
         tighten(companions)  # in case the db could not be made private (another user's file)
 
+    def _open_read_only(self) -> sqlite3.Connection:
+        """A connection that never writes: ``mode=ro``, else (a WAL store on a read-only file system, whose
+        shared-memory file cannot be made) ``immutable=1``, which is true of a file nobody can write."""
+        db: sqlite3.Connection | None = None
+        with self._errors(opening=True):
+            for flag in ("mode=ro", "immutable=1"):
+                db = sqlite3.connect(f"{self.path.absolute().as_uri()}?{flag}", uri=True, check_same_thread=False)
+                try:
+                    newer = {row[0] for row in db.execute("SELECT name FROM migrations")} - {m.name for m in MIGRATIONS}
+                except sqlite3.OperationalError as exc:
+                    db.close()
+                    if flag == "immutable=1" or (getattr(exc, "sqlite_errorcode", 0) & 0xFF) != _SQLITE_CANTOPEN:
+                        raise
+                    continue
+                if newer:
+                    db.close()
+                    raise ConfigError(
+                        f"{self.path} was upgraded by a newer summarizer (migrations {', '.join(sorted(newer))})"
+                    )
+                break
+        assert db is not None
+        return db
+
     @classmethod
-    def open(cls, home: Path | None = None) -> Store:
+    def open(cls, home: Path | None = None, *, scratch_if_read_only: bool = False) -> Store:
+        """The store under ``home`` (SUMMARIZER_HOME). With ``scratch_if_read_only`` (a run that asks no model,
+        so has nothing paid to keep), a store that cannot be written is replaced, for this run only, by an
+        empty one in memory, with one warning line on stderr; else it is a ``StoreReadOnly`` error."""
         from summarizer.config import default_home
 
-        return cls((home or default_home()) / DB_NAME)
+        path = (home or default_home()) / DB_NAME
+        try:
+            return cls(path)
+        except StoreReadOnly as exc:
+            if not scratch_if_read_only:
+                raise
+            print(
+                f"summarizer: warning: {exc}; this run stores nothing (no cached records, no saved runs)",
+                file=sys.stderr,
+            )
+            return cls(path, memory=True)
 
     def close(self) -> None:
         self._db.close()
 
     @contextmanager
+    def _errors(self, *, opening: bool = False) -> Iterator[None]:
+        """Raise SQLite's failures as ``store_error`` words them (a bug's, such as a misused API, unchanged)."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            error = store_error(self.path, exc, opening=opening)
+            if error is None:
+                raise
+            raise error from exc
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._errors():
+            yield self._db
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._errors():
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
+                self._db.execute("COMMIT")  # a full disk often fails here: rolled back below, not left open
             except BaseException:
-                self._db.execute("ROLLBACK")
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
         known = [migration.name for migration in MIGRATIONS]
@@ -332,7 +465,7 @@ class Store:
     # ------------------------------------------------------------ model answers
 
     def cached_answer(self, key: str) -> dict[str, Any] | None:
-        with self._lock:
+        with self._reading():
             row = self._db.execute(
                 "SELECT answer, error, latency_s, prompt_tokens, completion_tokens, calls FROM answers "
                 "WHERE cache_key = ? AND (answer IS NOT NULL OR replay_error = 1) ORDER BY id DESC LIMIT 1",
@@ -392,7 +525,7 @@ class Store:
 
     def cached_record(self, key: str) -> str | None:
         """The stored record JSON (without its article metadata) made under ``key``."""
-        with self._lock:
+        with self._reading():
             row = self._db.execute("SELECT record FROM records WHERE cache_key = ?", (key,)).fetchone()
         return None if row is None else row[0]
 
@@ -404,7 +537,7 @@ class Store:
             )
 
     def count_answers(self) -> int:
-        with self._lock:
+        with self._reading():
             count: int = self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
         return count
 
@@ -423,12 +556,12 @@ class Store:
             )
 
     def load_run(self, run_id: str) -> dict[str, Any] | None:
-        with self._lock:
+        with self._reading():
             row = self._db.execute("SELECT meta, result FROM eval_runs WHERE id = ?", (run_id,)).fetchone()
         return None if row is None else {"meta": json.loads(row[0]), "result": json.loads(row[1])}
 
     def list_runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(
                 "SELECT meta FROM eval_runs ORDER BY created DESC, rowid DESC LIMIT ?", (limit,)
             ).fetchall()
@@ -485,7 +618,7 @@ class Store:
             sql += " LIMIT ?"
             params.append(limit)
         names = [name.strip() for name in columns.replace("answer IS NOT NULL", "ok").split(",")]
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(sql, params).fetchall()
         return [dict(zip(names, row, strict=True)) for row in rows]
 
@@ -501,7 +634,7 @@ class Store:
             "backend", "model", "day", "answers", "calls", "prompt_tokens", "completion_tokens", "failed",
             "latency_s", "first",
         )  # fmt: skip
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(sql, params).fetchall()
         return [dict(zip(names, row, strict=True)) for row in rows]
 
@@ -519,7 +652,7 @@ class Store:
             sql += " LIMIT ?"
             params.append(limit)
         usage_sql = "SELECT json_extract(result, '$.summary.usage') FROM eval_runs WHERE id = ?"
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(sql, params).fetchall()
             # read after the limit, run by run: a run's result holds every case and can be large
             usages = [self._db.execute(usage_sql, (run_id,)).fetchone()[0] for run_id, _ in rows]
@@ -565,7 +698,7 @@ class Store:
 
     def load_batch(self, batch_id: str) -> dict[str, Any] | None:
         """A recorded batch with its ``articles`` in submit order, or None."""
-        with self._lock:
+        with self._reading():
             row = self._db.execute(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,)).fetchone()
             articles = self._db.execute(
                 "SELECT custom_id, source, article_id, sha256, record_sha256 FROM batch_articles "
@@ -584,7 +717,7 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        with self._lock:
+        with self._reading():
             rows = self._db.execute(sql, params).fetchall()
         return [_batch_row(row) for row in rows]
 
@@ -598,7 +731,7 @@ class Store:
 
     def batch_of_request(self, custom_id: str) -> str | None:
         """The id of the batch that holds the request ``custom_id`` (for results read from a file)."""
-        with self._lock:
+        with self._reading():
             row = self._db.execute(
                 "SELECT batch_id FROM batch_articles WHERE custom_id = ? ORDER BY rowid DESC LIMIT 1", (custom_id,)
             ).fetchone()

@@ -301,7 +301,8 @@ def test_glob_expands(tmp_path: Path) -> None:
 def test_one_bad_source_does_not_stop_the_others(tmp_path: Path) -> None:
     good = write(tmp_path, "good.txt", BODY)
     empty = write(tmp_path, "empty.txt", "")
-    results = load_all(str(good), str(tmp_path / "nope.txt"), str(empty), str(good))
+    other = write(tmp_path, "other.txt", BODY)  # another file (one file named twice is read once)
+    results = load_all(str(good), str(tmp_path / "nope.txt"), str(empty), str(other))
     assert [type(r).__name__ for r in results] == ["Article", "LoadFailure", "LoadFailure", "Article"]
 
 

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
-from summarizer.cli_kit import domain_errors
+from summarizer.cli_kit import UsageError, domain_errors
+from summarizer.display import printable
 from summarizer.merge import DEFAULT_THRESHOLD, FORMATS, POLICIES, group_records, merge_grouping, render_merged
 from summarizer.merge.grouping import explain as explain_grouping
 from summarizer.merge.loading import LoadProblem, load_inputs
+from summarizer.outfile import write_document, write_stdout
 from summarizer.output import BINARY_FORMATS, TERMINAL
 from summarizer.tables import check_parquet, write_parquet
 
@@ -27,8 +29,9 @@ Environment: none; merge reads only its RECORDS (no model, settings or store).
 \b
 Exit codes:
   0    every input merged
-  1    an input could not be read (the others are merged), or no
-       input held a valid record
+  1    an input could not be read (the others are merged), no
+       input held a valid record, or the output could not be
+       written (a full disk or stdout)
   2    usage error (an option, a missing RECORDS)
   130  interrupted (Ctrl-C)
 """
@@ -85,11 +88,15 @@ def merge_command(
     high are the smallest and largest stated figures, the value follows --policy, and a
     figure is disputed when the claims cannot all be true given their qualifiers.
     """
+    if out_path == "-":  # --out - : stdout, as for other tools
+        out_path = None
+    if out_path is None and sys.stdout is None:  # started with stdout closed (>&-)
+        raise UsageError("stdout is closed: the merged events would go nowhere; redirect it, or use --out FILE")
     loaded, problems = [], []
     for item in load_inputs(records, stdin=getattr(sys.stdin, "buffer", None)):
         if isinstance(item, LoadProblem):
             problems.append(item)
-            click.echo(f"error: {item}", err=True)
+            click.echo(printable(f"error: {item}"), err=True)  # a name's newline or escape: shown, not obeyed
         else:
             loaded.append(item)
     if not loaded:
@@ -101,17 +108,16 @@ def merge_command(
         click.echo(explain_grouping(grouping), err=True)
     if fmt is None:
         fmt = default_format(out_path)
-    with domain_errors():
+    with domain_errors():  # a full disk, a full or closed stdout: one line, exit 1, no partial file
         if fmt in BINARY_FORMATS:
             check_parquet(Path(out_path) if out_path else None)
             write_parquet(events, Path(str(out_path)))
         else:
             text = render_merged(events, fmt)
             if out_path:
-                with open(out_path, "w", encoding="utf-8") as handle:
-                    handle.write(text)
+                write_document(Path(out_path), text, replace=True)
             else:
-                click.echo(text, nl=False)
+                write_stdout(text)
     click.echo(
         f"merged {len(grouping.reports)} report(s) into {len(events)} event(s)"
         + (f"; wrote {out_path}" if out_path else "")
