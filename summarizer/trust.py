@@ -26,7 +26,7 @@ from typing import Any, Literal
 from summarizer.errors import ConfigError
 
 PROFILE_FORMAT = "1"
-FILL_MIN = 0.5  # below this a value is more likely wrong than right: an empty field scores better
+FILL_MIN = 0.5  # at or below this a value is no more often right than wrong: an empty field scores as well
 JOIN_MIN = 0.75  # an extra list item beside the leader's must be clearly more often right than invented
 Source = Literal["model", "reader"]
 # The fields a profile measures (the eval's scored fields, without the kind / role / qualifier details).
@@ -108,7 +108,7 @@ class FieldTrust:
         leader's gaps were right often enough, and joins its lists when its added items were."""
         leader: Source = "reader" if reader.smoothed > model.smoothed else "model"
         other = model if leader == "reader" else reader
-        return cls(leader, fills=other.gap_smoothed >= FILL_MIN, joins=other.join_smoothed >= JOIN_MIN)
+        return cls(leader, fills=other.gap_smoothed > FILL_MIN, joins=other.join_smoothed > JOIN_MIN)
 
     def other(self) -> Source:
         return "model" if self.leader == "reader" else "reader"

@@ -188,6 +188,18 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
     help="Write this run as the accepted baseline report (e.g. evals/baselines/default-local.json).",
 )
 @click.option(
+    "--answers",
+    "answers_in",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Stored answers to replay (a file from --save-answers): put into the store first, so only cases it "
+    "lacks ask the model.",
+)
+@click.option(
+    "--save-answers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the model's stored answers to the cases run, for replay on any machine with --answers.",
+)
+@click.option(
     "--save-profile",
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --strategy all: write the trust profile measured here (per field, how precise the model and the "
@@ -231,6 +243,12 @@ def _run(ctx: click.Context, **o: Any) -> int:
         o["no_cache"] = True  # labels change without changing an answer's key: never replay a stored oracle answer
     summarizer = new_summarizer(settings, backend)
     store = summarizer.store
+    if o["answers_in"]:
+        from summarizer.evals.answers import load_answers
+
+        with domain_errors():
+            added = load_answers(summarizer, o["answers_in"])
+        errors.print(f"answers: {added} stored from {o['answers_in']}", markup=False, highlight=False)
 
     def progress(done: int, total: int, row: CaseRow) -> None:
         status = f"error: {row.error}" if row.error else "cached" if row.cached else f"{row.latency_s:.1f}s"
@@ -278,6 +296,11 @@ def _run(ctx: click.Context, **o: Any) -> int:
     if o["html_out"]:
         o["html_out"].write_text(render_html(run, {c.name: c.article.text for c in cases}), encoding="utf-8")
         errors.print(f"wrote {o['html_out']} (HTML report)", markup=False, highlight=False)
+    if o["save_answers"] and settings.strategy != "reader":
+        from summarizer.evals.answers import save_answers
+
+        written = save_answers(summarizer, cases, o["save_answers"])
+        errors.print(f"wrote {o['save_answers']} ({written} stored answers)", markup=False, highlight=False)
     if o["save_baseline"]:
         write_report(run, o["save_baseline"])
         errors.print(f"baseline written to {o['save_baseline']}; commit it to accept it", markup=False)
