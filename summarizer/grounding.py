@@ -323,7 +323,9 @@ class _Checker:
         if span is None:
             self.drop("when", f"evidence not found in the article: {_clip(window.evidence)!r}")
             return None
-        if resolved:
+        if resolved and self.spans_supported(window, resolved):
+            pass  # a window longer than its phrase's day, whose other days the article gives: kept as given
+        elif resolved:
             if (window.date_start, window.date_end) != (resolved.start, resolved.end):
                 self.note(
                     "corrected",
@@ -350,6 +352,26 @@ class _Checker:
             self.drop("when.time_of_day", f"time of day {window.time_of_day!r} is not in its evidence")
             window = window.model_copy(update={"time_of_day": None})
         return window
+
+    def spans_supported(self, window: TimeWindow, resolved: Window) -> bool:
+        """Whether a model's window that reaches past its phrase's days is supported as given: it overlaps the
+        phrase's window, and each of its ends is a day the article's time words give (a sentence's window, or
+        the publication day and the day before: "on Tuesday ... the fire was still burning")."""
+        start, end = window.date_start, window.date_end
+        if start is None or end is None or (start, end) == (resolved.start, resolved.end):
+            return False
+        if start > resolved.end or end < resolved.start:
+            return False
+        days = [(resolved.start, resolved.end), *self.sentence_windows]
+        if self.published is not None:
+            days.append((self.published - timedelta(days=1), self.published))
+        return all(any(low <= day <= high for low, high in days) for day in (start, end))
+
+    @functools.cached_property
+    def sentence_windows(self) -> list[tuple[date, date]]:
+        """The window each sentence's time words give (resolved against the publication date), once."""
+        windows = [resolve(self.text[s.start : s.end], self.published) for s in self.sentences()]
+        return [(w.start, w.end) for w in windows if w is not None]
 
     def repaired_when(self, window: TimeWindow, span: Span, message: str) -> TimeWindow:
         quoted = self.text[span.start : span.end]

@@ -167,3 +167,19 @@ def test_damage_in_the_words_news_uses() -> None:
 )
 def test_stated_figures(phrase: str, figures: set[int]) -> None:
     assert stated_figures(phrase) == figures
+
+
+def test_a_multi_day_window_is_kept_when_the_article_gives_its_days_and_narrowed_when_not() -> None:
+    from summarizer.schema import TimeWindow
+
+    text = "The wildfire broke out on Tuesday near the village. By Saturday it had burned 60 homes."
+    published = date(2024, 7, 28)  # a Sunday: Tuesday is the 23rd, Saturday the 27th
+
+    def kept(start: str, end: str) -> tuple[str, str]:
+        when = TimeWindow(evidence="broke out on Tuesday", phrase="on Tuesday", date_start=start, date_end=end)
+        grounded = ground_event(event(when=when), text, published).event.when
+        assert grounded is not None
+        return str(grounded.date_start), str(grounded.date_end)
+
+    assert kept("2024-07-23", "2024-07-27") == ("2024-07-23", "2024-07-27")  # Saturday is in the article
+    assert kept("2024-07-23", "2024-07-25") == ("2024-07-23", "2024-07-23")  # Thursday is not: narrowed

@@ -163,3 +163,18 @@ def test_the_default_profile_leads_with_the_model_and_is_named_on_stderr(tmp_pat
     assert TrustProfile.default().field("places").leader == "model"
     assert TrustProfile.default().field("weapons[2].launched") == TrustProfile.default().field("weapons.launched")
     assert date  # imported for symmetry with other tests
+
+
+def test_the_shipped_profile_of_the_bundled_model_is_current() -> None:
+    """The packaged profile is found for the bundled model and the default prompt, and was measured by this code
+    (refresh it from the shipped answers, no model call: see README, Trust profiles)."""
+    from summarizer.config import BUNDLED_MODEL_FILE
+    from summarizer.prompts import load_prompt
+    from summarizer.trust import find_profile, setup_key, shipped_profiles_dir, stale_reason
+
+    setup = setup_key("local", BUNDLED_MODEL_FILE, "default", load_prompt("default").hash)
+    path = find_profile(Path("/nonexistent-home"), setup)
+    assert path is not None and path.parent == shipped_profiles_dir()
+    profile = load_profile(path)
+    assert stale_reason(profile, profile_code_version()) is None
+    assert profile.meta["fixtures"]["cases"] >= 20
