@@ -171,9 +171,10 @@ def new_summarizer(settings: Settings, backend: ChatBackend | None = None) -> Su
             return Summarizer(settings, backend=backend)
     factory = summarizer_factory()
     with domain_errors():
-        if factory is Summarizer and settings.backend == "local" and settings.strategy != "reader":
+        summarizer = factory(settings)
+        if factory is Summarizer and settings.backend == "local" and not summarizer.reads_alone:
             require_local_model(settings.model_path)
-        return factory(settings)
+        return summarizer
 
 
 def start_run(settings: Settings, quiet: bool, *, jobs: int = 1) -> tuple[Summarizer, Progress]:

@@ -114,6 +114,11 @@ class Summarizer:
         return profile
 
     @property
+    def reads_alone(self) -> bool:
+        """No model is asked: ``--strategy reader``, or a trust profile that credits the model with no field."""
+        return self.settings.strategy == "reader" or self.asked == ()
+
+    @property
     def asked(self) -> tuple[str, ...] | None:
         """The event properties the model is asked for (None: all): what the profile says it can add."""
         if self.settings.strategy != "both":
@@ -158,9 +163,10 @@ class Summarizer:
         code is served from the store without grounding or reading again.
         """
         strategy = self.settings.strategy
-        if strategy != "reader":  # the reader alone has no model context to fit into
+        alone = self.reads_alone
+        if not alone:  # the reader alone has no model context to fit into
             article = self.fit(article)
-        key = None if strategy == "reader" else self.answer_key(article, repeat)
+        key = None if alone else self.answer_key(article, repeat)
         derived = cache_key(
             answer=key,
             article=article.sha256,

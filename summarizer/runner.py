@@ -178,7 +178,7 @@ def _settle_some(
 def recorded_sha256(summarizer: Summarizer, article: Article) -> str:
     """The hash a record of this article carries: of the text the model reads (truncated with --truncate); the
     reader alone reads the whole text."""
-    if summarizer.settings.strategy == "reader":
+    if summarizer.reads_alone:
         return article.sha256
     try:
         return summarizer.fit(article).sha256

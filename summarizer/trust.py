@@ -45,6 +45,7 @@ FIELDS: tuple[str, ...] = (
     "damage",
     "statements",
 )
+TEXT_FIELDS: tuple[str, ...] = ("title", "summary")  # measured by similarity to the reference text
 # The event's top-level properties each profile field is asked through (what a smaller tool schema leaves out).
 PROPERTY_OF: dict[str, str] = {name: name.split(".")[0] for name in FIELDS}
 ALWAYS_ASKED = ("event_type", "title", "summary")  # required by the schema: every answer has them
@@ -62,6 +63,7 @@ class Measured:
     gap_emitted: int = 0
     join_correct: int = 0  # of the list items added to the other source's non-empty list, the right ones
     join_emitted: int = 0
+    similarity: float = 0.0  # title and summary: the sum over cases of the text's similarity to the reference
 
     @property
     def precision(self) -> float | None:
@@ -70,6 +72,10 @@ class Measured:
     @property
     def recall(self) -> float | None:
         return self.correct / self.expected if self.expected else None
+
+    @property
+    def mean_similarity(self) -> float | None:
+        return self.similarity / self.cases if self.cases else None
 
     @property
     def smoothed(self) -> float:
@@ -91,6 +97,7 @@ class Measured:
             "gap_precision": _round(self.gap_correct / self.gap_emitted if self.gap_emitted else None),
             "join_precision": _round(self.join_correct / self.join_emitted if self.join_emitted else None),
             **{name: getattr(self, name) for name in self.__dataclass_fields__},
+            "mean_similarity": _round(self.mean_similarity),
         }
 
 
@@ -101,6 +108,12 @@ class FieldTrust:
     leader: Source
     fills: bool  # the other source fills a field the leader left empty
     joins: bool  # the other source's items are added to the leader's non-empty list
+
+    @classmethod
+    def measured_text(cls, model: Measured, reader: Measured) -> FieldTrust:
+        """Title and summary: the source whose text is nearer the references leads (no gaps: both always write)."""
+        better = (reader.mean_similarity or 0.0) > (model.mean_similarity or 0.0)
+        return cls("reader" if better else "model", fills=False, joins=False)
 
     @classmethod
     def measured(cls, model: Measured, reader: Measured) -> FieldTrust:
@@ -141,10 +154,13 @@ class TrustProfile:
         return self.fields.get(key, DEFAULT_FIELD)
 
     def asked_properties(self) -> tuple[str, ...] | None:
-        """The event properties worth asking the model for (None: all of them). A property is left out when
-        no field it holds can reach a record from the model; ``context`` (unmeasured) only with all."""
+        """The event properties worth asking the model for (None: all of them; empty: none, the model adds
+        nothing). A property is left out when no field it holds can reach a record from the model;
+        ``context`` (unmeasured) only with all."""
         if not self.fields:
             return None
+        if not any(self.field(name).uses("model") for name in (*FIELDS, *TEXT_FIELDS)):
+            return ()
         wanted = {PROPERTY_OF[name] for name in FIELDS if self.field(name).uses("model")}
         properties = [name for name in dict.fromkeys(PROPERTY_OF.values()) if name in wanted]
         if len(properties) == len(set(PROPERTY_OF.values())):
@@ -162,7 +178,13 @@ class TrustProfile:
             return "trust profile: default (model leads; the reader fills empty fields and flags disagreements)"
         cases = self.meta.get("fixtures", {}).get("cases", "?")
         led = [name for name, trust in self.fields.items() if trust.leader == "reader"]
-        return f"trust profile: {self.name} (measured on {cases} cases; the reader leads on {len(led)} fields)"
+        line = f"trust profile: {self.name} (measured on {cases} cases; the reader leads on {len(led)} fields)"
+        if self.asked_properties() == ():
+            line += (
+                "; the model was less precise than the reader on every field, so it is not asked "
+                "(--trust-profile default asks it anyway; --base-url or OPENAI_API_KEY for a capable model)"
+            )
+        return line
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -191,12 +213,14 @@ class TrustProfile:
             raise ConfigError(f"{where}: trust profile format {found!r}, expected {PROFILE_FORMAT}")
         measured: dict[str, dict[Source, Measured]] = {}
         for name, entry in (data.get("fields") or {}).items():
-            if name not in FIELDS:
+            if name not in (*FIELDS, *TEXT_FIELDS):
                 continue
             sides: dict[Source, Measured] = {}
             for source in ("model", "reader"):
                 counts = entry.get(source) or {}
-                sides[source] = Measured(**{k: int(counts.get(k, 0)) for k in Measured.__dataclass_fields__})
+                sides[source] = Measured(
+                    **{k: type(getattr(Measured(), k))(counts.get(k, 0)) for k in Measured.__dataclass_fields__}
+                )
             measured[name] = sides
         meta = {k: v for k, v in data.items() if k not in ("format", "format_version", "name", "fields", "policy")}
         return cls.from_measurements(str(data.get("name") or Path(where).stem), measured, meta)
@@ -206,7 +230,9 @@ class TrustProfile:
         cls, name: str, measured: dict[str, dict[Source, Measured]], meta: dict[str, Any]
     ) -> TrustProfile:
         fields = {
-            field_name: FieldTrust.measured(sides["model"], sides["reader"])
+            field_name: (FieldTrust.measured_text if field_name in TEXT_FIELDS else FieldTrust.measured)(
+                sides["model"], sides["reader"]
+            )
             for field_name, sides in measured.items()
             if "model" in sides and "reader" in sides
         }

@@ -178,3 +178,25 @@ def test_the_shipped_profile_of_the_bundled_model_is_current() -> None:
     profile = load_profile(path)
     assert stale_reason(profile, profile_code_version()) is None
     assert profile.meta["fixtures"]["cases"] >= 20
+
+
+def test_a_model_credited_with_no_field_is_not_asked(tmp_path: Path) -> None:
+    """The bundled model's measured case: the reader leads on every field, title and summary included, and the
+    model fills nothing, so it is never called (nor loaded) and the reader makes the record."""
+    from fake_backend import QueuedBackend
+
+    from summarizer.articles import load_article
+    from summarizer.store import Store
+    from summarizer.trust import FIELDS, TEXT_FIELDS
+
+    reader_only = FieldTrust("reader", fills=False, joins=False)
+    profile = TrustProfile("credits-nothing", dict.fromkeys((*FIELDS, *TEXT_FIELDS), reader_only))
+    assert profile.asked_properties() == () and "not asked" in profile.describe()
+    backend = QueuedBackend([])  # any call would fail
+    settings = Settings.from_env({}, home=tmp_path, strategy="both", trust_profile="default")
+    summarizer = Summarizer(settings, backend=backend, store=Store.open(tmp_path))
+    summarizer.profile = profile
+    record = summarizer.summarize(load_article(FIXTURES / "000_ede6e3fe3861d4f9.txt"))
+    assert backend.calls == 0 and summarizer.reads_alone
+    assert record.provenance.trust_profile == "credits-nothing" and record.provenance.attempts == 0
+    assert record.event.casualties is not None and record.event.casualties.injured is not None

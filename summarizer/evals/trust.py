@@ -21,7 +21,7 @@ from summarizer.evals.results import Run
 from summarizer.evals.rows import CaseRow
 from summarizer.evals.scorers import match_items, name_similarity
 from summarizer.pipeline import Summarizer, profile_code_version
-from summarizer.trust import FIELDS, Measured, Source, TrustProfile, fixtures_hash, setup_key
+from summarizer.trust import FIELDS, TEXT_FIELDS, Measured, Source, TrustProfile, fixtures_hash, setup_key
 
 EMPTY = ("missing", "correct_empty")
 EMITTED = ("correct", "wrong", "invented")
@@ -30,25 +30,32 @@ EXPECTED = ("correct", "wrong", "missing")
 
 class _Tally:
     def __init__(self) -> None:
-        self.counts: dict[str, int] = defaultdict(int)
+        self.counts: dict[str, float] = defaultdict(float)
 
-    def add(self, **counts: int) -> None:
+    def add(self, **counts: float) -> None:
         for key, value in counts.items():
             self.counts[key] += value
 
     def measured(self) -> Measured:
-        return Measured(**{key: self.counts.get(key, 0) for key in Measured.__dataclass_fields__})
+        counts = {key: int(self.counts.get(key, 0)) for key in Measured.__dataclass_fields__ if key != "similarity"}
+        return Measured(**counts, similarity=float(self.counts.get("similarity", 0.0)))
 
 
 def measure(model_run: Run, reader_run: Run) -> dict[str, dict[Source, Measured]]:
     """Per field, each source's overall, gap and join outcomes over the cases both runs scored."""
-    tallies: dict[str, dict[Source, _Tally]] = {name: {"model": _Tally(), "reader": _Tally()} for name in FIELDS}
+    tallies: dict[str, dict[Source, _Tally]] = {
+        name: {"model": _Tally(), "reader": _Tally()} for name in (*FIELDS, *TEXT_FIELDS)
+    }
     readers = {(row.case, row.repeat): row for row in reader_run.rows}
     for model_row in model_run.rows:
         reader_row = readers.get((model_row.case, model_row.repeat))
         if reader_row is None:
             continue
         rows: dict[Source, CaseRow] = {"model": model_row, "reader": reader_row}
+        for name in TEXT_FIELDS:
+            for source, row in rows.items():
+                if name in row.text:
+                    tallies[name][source].add(cases=1, similarity=row.text[name])
         scores = {source: {s.field: s for s in row.scores} for source, row in rows.items()}
         for name in FIELDS:
             if name not in scores["model"] or name not in scores["reader"]:

@@ -97,6 +97,10 @@ def combine(
             out, name, key, limit, getattr(model, name), getattr(reader, name), reading, profile.field(name)
         )
     update["weapons"] = _weapons(out, model, reading, profile)
+    for name in ("title", "summary"):  # the text nearer the references on the evals
+        if profile.field(name).leader == "reader":
+            update[name] = getattr(reader, name)
+            out.sources[name] = "reader"
     _flag_untied_places(out, update["places"], text)
     out.event = Event.model_validate({**model.model_dump(), **_dumped(update)})
     return out
@@ -211,8 +215,8 @@ def _flag_untied_places(out: Combined, places: list[Any], text: str) -> None:
         return
     lead = int(len(text) * LEAD_SHARE)
     for index, place in enumerate(places):
-        if out.sources.get(f"places[{index}]") != "model" or place.kind in ("country", "other"):
-            continue
+        if out.sources.get(f"places[{index}]") == "reader" or place.kind in ("country", "other"):
+            continue  # the model's places (the reader may have found the same one: it reads every place named)
         first = re.search(rf"(?<!\w){re.escape(place.name)}(?!\w)", text, re.IGNORECASE)
         if first is None or first.start() <= lead:
             continue
