@@ -182,26 +182,41 @@ def _joined(
     reading: Reading,
     trust: FieldTrust,
 ) -> list[Any]:
-    """The leader's items, then the other's that it does not name, where the profile lets them in."""
-    if trust.leader == "reader":
-        return _reader_led(out, name, key, limit, model, reader, reading, trust)
-    items = list(model)
-    keys = [name_key(getattr(item, key)) for item in items]
+    """The leader's items, then the other's that it does not name, where the profile lets them in; each item's
+    spans and source move with it to its new position."""
+    prefix = f"{name}["
+    model_spans = {k: v for k, v in out.spans.items() if k.startswith(prefix)}
+    for path in model_spans:
+        del out.spans[path]
+        out.sources.pop(path, None)
+    reader_spans = {k: v for k, v in reading.spans.items() if k.startswith(prefix)}
+    sides: dict[Source, tuple[list[Any], dict[str, Span]]] = {
+        "model": (model, model_spans),
+        "reader": (reader, reader_spans),
+    }
+    items: list[Any] = []
+    keys: list[str] = []
+
+    def place(item: Any, index: int, spans: dict[str, Span], source: Source) -> None:
+        position, old = len(items), f"{name}[{index}]"
+        items.append(item)
+        keys.append(name_key(getattr(item, key)))
+        for path, span in spans.items():
+            if path == old or path.startswith(old + "."):
+                out.spans[f"{name}[{position}]" + path[len(old) :]] = span
+        out.sources[f"{name}[{position}]"] = source
+
+    leader, other = trust.leader, trust.other()
+    for index, item in enumerate(sides[leader][0]):
+        place(item, index, sides[leader][1], leader)
     adds = trust.joins or (not items and trust.fills)
-    for index, item in enumerate(reader):
+    for index, item in enumerate(sides[other][0]):
         item_key = name_key(getattr(item, key))
         if item_key in keys:
             out.sources[f"{name}[{keys.index(item_key)}]"] = "both"
-            continue
-        if not adds or len(items) >= limit:
-            continue
-        position = len(items)
-        items.append(item)
-        keys.append(item_key)
-        if f"{name}[{index}]" in reading.spans:
-            out.spans[f"{name}[{position}]"] = reading.spans[f"{name}[{index}]"]
-        out.sources[f"{name}[{position}]"] = "reader"
-    if name == "places":
+        elif adds and len(items) < limit:
+            place(item, index, sides[other][1], other)
+    if name == "places" and leader == "model":
         items = _city_first(out, items, reader)
     return items
 
@@ -228,46 +243,6 @@ def _flag_untied_places(out: Combined, places: list[Any], text: str) -> None:
                 "event happened, not another place of the story",
             )
         )
-
-
-def _reader_led(
-    out: Combined,
-    name: str,
-    key: str,
-    limit: int,
-    model: list[Any],
-    reader: list[Any],
-    reading: Reading,
-    trust: FieldTrust,
-) -> list[Any]:
-    """The reader's items first, then the model's it does not name (where the profile lets them in); the
-    spans and sources of the model's items move to their new positions."""
-    model_spans = {k: v for k, v in out.spans.items() if k.startswith(f"{name}[")}
-    for path in model_spans:
-        del out.spans[path]
-        out.sources.pop(path, None)
-    items = list(reader)
-    keys = [name_key(getattr(item, key)) for item in items]
-    for index in range(len(items)):
-        if f"{name}[{index}]" in reading.spans:
-            out.spans[f"{name}[{index}]"] = reading.spans[f"{name}[{index}]"]
-        out.sources[f"{name}[{index}]"] = "reader"
-    adds = trust.joins or (not items and trust.fills)
-    for index, item in enumerate(model):
-        item_key = name_key(getattr(item, key))
-        if item_key in keys:
-            out.sources[f"{name}[{keys.index(item_key)}]"] = "both"
-            continue
-        if not adds or len(items) >= limit:
-            continue
-        position = len(items)
-        items.append(item)
-        keys.append(item_key)
-        for path, span in model_spans.items():
-            if path == f"{name}[{index}]" or path.startswith(f"{name}[{index}]."):
-                out.spans[f"{name}[{position}]" + path[len(f"{name}[{index}]") :]] = span
-        out.sources[f"{name}[{position}]"] = "model"
-    return items
 
 
 def _city_first(out: Combined, places: list[Any], reader: list[Any]) -> list[Any]:
