@@ -59,7 +59,13 @@ def test_without_the_bundled_model_the_reason_names_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "asked", [["--backend", "local"], ["--strategy", "both"], ["--strategy", "model"], ["--model-path", str(SEED)]]
+    "asked",
+    [
+        ["--backend", "local", "--trust-profile", "default"],
+        ["--strategy", "both", "--trust-profile", "default"],
+        ["--strategy", "model"],
+        ["--model-path", str(SEED)],
+    ],
 )
 def test_asking_for_the_embedded_model_without_it_is_exit_2_with_the_install_hint(
     asked: list[str], tmp_path: Path
@@ -122,3 +128,10 @@ def test_the_fallback_line_is_not_printed_when_the_reader_is_asked_for(monkeypat
     assert result.exit_code == 0, result.output
     assert "summarizer: strategy reader · no model (the reader alone)\n" in result.stderr
     assert "To add a model" not in result.stderr
+
+
+def test_a_profile_that_credits_the_model_with_nothing_needs_no_model_installed(tmp_path: Path) -> None:
+    """The bundled model's shipped profile: with the default strategy it is not asked, so it need not be there."""
+    done = without("llama_cpp", args=["summarize", "--strategy", "both", "--format", "json", str(SEED)], home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "trust profile: local-smollm2-default" in done.stderr and "not asked" in done.stderr
