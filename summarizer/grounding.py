@@ -112,7 +112,8 @@ class _Checker:
         for span, repaired in candidates:
             quoted = self.text[span.start : span.end]
             phrase_inside = phrase_span is not None and _inside(phrase_span, span)
-            stated = figures_in(quoted) | (stated_figures(count.phrase) if phrase_inside else set())
+            children = field_name.startswith("children")
+            stated = figures_in(quoted) | (stated_figures(count.phrase, children) if phrase_inside else set())
             if not figures <= stated:
                 reason = f"{sorted(figures - stated)} not stated in {_clip(quoted)!r}"
             elif not self.speaks_of(field_name, span, figures == {0}, counts_people(count.phrase)):
@@ -158,11 +159,23 @@ class _Checker:
         return speaks_of_children(self.text[span.start : span.end])
 
     def passage(self, span: Span) -> str:
-        """The text of ``span`` and of the sentence after it (a count's verb often ends the next sentence:
-        "Two other people ... escaped through a window. They were treated for smoke inhalation.")."""
+        """The text of ``span``, with the sentence after it when that one goes on about the same people ("Two
+        other people ... escaped through a window. Both were treated for smoke inhalation."), and the sentence
+        before it when ``span`` itself goes on about people counted there ("Three people were killed. The two
+        pupils, a 12-year-old girl and a 13-year-old boy, were not named.")."""
+        start, end = span.start, span.end
         following = self.sentence_after(span)
-        end = following.end if following is not None else span.end
-        return self.text[span.start : end]
+        if following is not None and ANAPHOR.match(self.text[following.start : following.end]):
+            end = following.end
+        if ANAPHOR.match(self.text[span.start : span.end]):
+            index = bisect.bisect_right(self.sentence_ends, span.start) - 1
+            if index >= 0:
+                start = self.sentence(
+                    Span(
+                        start=self.sentence_ends[index] - 1, end=self.sentence_ends[index] - 1, match="exact", score=1.0
+                    )
+                ).start
+        return self.text[start:end]
 
     def near_child(self, phrase: Span) -> bool:
         """Whether a child word is within a few words of a count's phrase: in "at least 17 injuries due to
@@ -189,7 +202,14 @@ class _Checker:
                 return True
             # a speaker named in one sentence and quoted in the next: '... Kennedy ... . "...," he said.'
             following = self.sentence_after(candidate) if cue is SPEECH else None
-            return following is not None and bool(PRONOUN_SPEECH.search(self.text[following.start : following.end]))
+            if following is None:
+                return False
+            said = self.text[following.start : following.end]
+            if PRONOUN_SPEECH.search(said):
+                return True
+            # a quotation that goes on with no speech verb of anyone else's ('"The asphalt held up," ...')
+            unquoted = re.sub('["“”]', " ", normalise(said))
+            return bool(OPENING_QUOTE.match(said)) and not SPEECH_WORDS.search(unquoted)
 
         if span and fits(span):
             self.accept(path, span)
@@ -355,22 +375,21 @@ class _Checker:
 
     def spans_supported(self, window: TimeWindow, resolved: Window) -> bool:
         """Whether a model's window that reaches past its phrase's days is supported as given: it overlaps the
-        phrase's window, and each of its ends is a day the article's time words give (a sentence's window, or
-        the publication day and the day before: "on Tuesday ... the fire was still burning")."""
+        phrase's window, and each of its ends is a day the time words of a sentence about the event give (not of
+        one about a later step: an arrest, a hearing, a funeral)."""
         start, end = window.date_start, window.date_end
         if start is None or end is None or (start, end) == (resolved.start, resolved.end):
             return False
         if start > resolved.end or end < resolved.start:
             return False
         days = [(resolved.start, resolved.end), *self.sentence_windows]
-        if self.published is not None:
-            days.append((self.published - timedelta(days=1), self.published))
         return all(any(low <= day <= high for low, high in days) for day in (start, end))
 
     @functools.cached_property
     def sentence_windows(self) -> list[tuple[date, date]]:
         """The window each sentence's time words give (resolved against the publication date), once."""
-        windows = [resolve(self.text[s.start : s.end], self.published) for s in self.sentences()]
+        texts = [self.text[s.start : s.end] for s in self.sentences()]
+        windows = [resolve(text, self.published) for text in texts if not LATER_STEP.search(normalise(text))]
         return [(w.start, w.end) for w in windows if w is not None]
 
     def repaired_when(self, window: TimeWindow, span: Span, message: str) -> TimeWindow:
@@ -502,6 +521,15 @@ ABBREVIATIONS = r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bGen)(?<!\bCol)(?<!\
 SENTENCE_END = re.compile(rf"{ABBREVIATIONS}[.!?](?=[\s\"'”’)]|$)|\n")
 
 CHILD_WINDOW = 25  # characters either side of a children count's phrase
+LATER_STEP = re.compile(
+    r"\b(?:arrest|charg|arraign|sentenc|hearing|court|appear|plead|vigil|funeral|memorial|trial|convict|"
+    r"indict|booked|custody|extradit|buried|burial)"
+)
+# A sentence that goes on about the people the one before it counted.
+ANAPHOR = re.compile(
+    r"[\"“']?(?:They|Both|All|Each|He|She|The (?:two|three|four|five|six|seven|eight|nine|ten|\d+|victims?|men|"
+    r"women|injured|wounded|dead|pair|couple|others))\b"
+)
 UNIVERSAL_ZERO = re.compile(r"\b(?:no[\s-]one|nobody|no (?:deaths?|injur\w*|casualt\w*|fatalit\w*|lives))\b")
 
 
@@ -515,9 +543,8 @@ class Cue:
 
 SPEECH = Cue(SPEECH_WORDS, "reports speech")
 # A sentence that goes on quoting the person the one before it names: a pronoun's speech verb, or a quotation.
-PRONOUN_SPEECH = re.compile(
-    r"\b(?:he|she|they)\s+(?:said|says|added|told|wrote)\b|\bsaid\s+(?:he|she)\b|^\s*[\"“]", re.I
-)
+PRONOUN_SPEECH = re.compile(r"\b(?:he|she|they)\s+(?:said|says|added|told|wrote)\b|\bsaid\s+(?:he|she)\b", re.I)
+OPENING_QUOTE = re.compile(r"\s*[\"“]")
 DAMAGE = Cue(DAMAGE_WORDS, "describes damage")
 
 
@@ -534,11 +561,19 @@ QUALIFIER_PATTERNS: list[tuple[Qualifier, re.Pattern[str]]] = [
 
 
 _NUM = r"(?:\d[\d,]*|(?:a |an )?(?:" + "|".join([*UNITS, *TENS, "dozen", "hundred", "thousand"]) + r")\b)"
+_UNIT = (  # a figure followed by one of these is a time, a distance or an amount, not the count's
+    r"(?!\s*(?:days?|hours?|minutes?|weeks?|months?|years?|p\.?m|a\.?m|o'clock|percent|per cent|%|km|kilomet|"
+    r"miles?|met(?:er|re)s?|feet|kg|tons?|dollars|euros|\$))"
+)
+_RANGE = (
+    rf"\bbetween ({_NUM}).{{0,20}}? and ({_NUM}){_UNIT}|\b(\d+)\s*[-–]\s*(\d+)\b{_UNIT}|\b({_NUM}) to ({_NUM}){_UNIT}"
+)
+_ABOUT = r"about|around|approximately|roughly|nearly|almost|some|an estimated|close to"
 EXPLICIT_QUALIFIERS: list[tuple[Qualifier, re.Pattern[str]]] = [
-    ("range", re.compile(rf"\bbetween {_NUM}.{{0,20}}? and {_NUM}|\b\d+\s*[-–]\s*\d+\b|\b{_NUM} to {_NUM}")),
-    ("at_least", re.compile(rf"\b(?:at least|more than|over|no fewer than|upwards of|in excess of) {_NUM}")),
-    ("at_most", re.compile(rf"\b(?:at most|up to|fewer than|less than|no more than|under|as many as) {_NUM}")),
-    ("about", re.compile(rf"\b(?:about|around|approximately|roughly|nearly|almost|some|an estimated|close to) {_NUM}")),
+    ("range", re.compile(_RANGE)),
+    ("at_least", re.compile(rf"\b(?:at least|more than|over|no fewer than|upwards of|in excess of) ({_NUM}){_UNIT}")),
+    ("at_most", re.compile(rf"\b(?:at most|up to|fewer than|less than|no more than|under|as many as) ({_NUM}){_UNIT}")),
+    ("about", re.compile(rf"\b(?:{_ABOUT}) ({_NUM}){_UNIT}")),
 ]
 
 
@@ -549,7 +584,13 @@ def explicit_qualifier(count: Count) -> Qualifier | None:
     the region") or from ages ("ages 15 to 17"); a phrase with a floor and a ceiling ("at least one and as many
     as three") supports a range."""
     folded = without_ages(normalise(count.phrase))
-    stated = {qualifier for qualifier, pattern in EXPLICIT_QUALIFIERS if pattern.search(folded)}
+    figures = {n for n in (count.value, count.low, count.high) if n is not None}
+    stated = {
+        qualifier
+        for qualifier, pattern in EXPLICIT_QUALIFIERS
+        for match in pattern.finditer(folded)
+        if not figures or figures & numbers_in(" ".join(g for g in match.groups() if g))
+    }
     if {"at_least", "at_most"} <= stated:
         stated.add("range")
     if not stated or count.qualifier in stated:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from summarizer.textnorm import UNITS, normalise, numbers_in
+from summarizer.textnorm import SINGULAR_NOUNS, UNITS, normalise, numbers_in
 
 # Nouns for one person, singular: "a" / "an" / "the" / "his" before one of them states a count of one.
 PERSON_NOUNS = (
@@ -39,11 +39,18 @@ _PERSON = r"(?:" + "|".join(sorted(PERSON_NOUNS, key=len, reverse=True)) + r")"
 # "a 17-year-old boy", "his young daughter", "A crane operator", "the victim", "a 13-year-old" (no noun).
 ONE_PERSON = re.compile(rf"\b{_DETERMINERS}\s+(?:(?:[\w'’-]+,?\s+){{0,3}}?{_PERSON}(?![\w-])(?!\s*s\b)|{_AGE})")
 _PART_START = re.compile(rf"^\s*{_DETERMINERS}\b")
-_CASUALTY_NOUNS = r"(?:lives|life|deaths?|injur\w*|casualt\w*|fatalit\w*|victims?|one else|serious injur\w*)"
+PEOPLE_WORDS = r"(?:people|persons|others|men|women|children|sons|daughters|brothers|sisters|victims)"
+_CASUALTY_NOUNS = r"(?:lives were lost|life was lost|lives lost|deaths?|injur(?:y|ies)|casualties|fatalities|victims)"
+_HARMED = r"(?:killed|hurt|injured|harmed|wounded|died|dead|lost their lives)"
+# A stated zero: nobody as the subject of a casualty verb ("no one was hurt", "none of the children at the party
+# were hurt"), or no casualty noun ("no deaths were reported", "no arrests or injuries", "suffered no injuries"),
+# or unhurt and its kind. "No one has been arrested in the shooting that killed two" and "none seriously" are not.
 ZERO = re.compile(
-    rf"\b(?:no[\s-]one|nobody|none|no (?:other )?{_CASUALTY_NOUNS}|no \w+ (?:or|and) {_CASUALTY_NOUNS}"
-    r"|(?:was|were|is|are|been)(?:n't| not) (?:\w+ )?(?:hurt|injured|harmed|killed)"
-    r"|unhurt|uninjured|unharmed|unscathed|escaped (?:injury|unhurt|without)|without (?:injury|injuries))\b"
+    rf"\b(?:no[\s-]one(?: else)?|nobody|none(?: of (?:the |them|those )?\w*(?: \w+){{0,3}})?)\s+"
+    rf"(?:(?:was|were|is|are|has been|had been|have been|got)\s+)(?:\w+\s+)?{_HARMED}"
+    rf"|\bno (?:other )?{_CASUALTY_NOUNS}|\bno \w+ (?:or|and) {_CASUALTY_NOUNS}"
+    r"|\b(?:was|were|is|are|been)(?:n't| not) (?:\w+ )?(?:hurt|injured|harmed|killed)"
+    r"|\b(?:unhurt|uninjured|unharmed|unscathed|escaped (?:injury|unhurt)|without (?:injury|injuries))\b"
 )
 BOTH = re.compile(r"\b(?:both|twin|twins|a pair|the pair|the couple|a couple)\b")
 _NUMBER = r"(?:\d+|[a-z]+)"
@@ -57,29 +64,62 @@ def without_ages(text: str) -> str:
     return AGES.sub(lambda m: "age" + " " * (len(m.group()) - 3), text)
 
 
+_A_NOUN = re.compile(r"\b(?:a|an)\s+(?=(?:" + "|".join(SINGULAR_NOUNS) + r")\b)")
+
+
 def figures_in(text: str) -> set[int]:
-    """The numbers ``text`` states as figures: digits and number words, ages left out."""
-    return numbers_in(without_ages(normalise(text)))
+    """The numbers ``text`` states as figures: digits and number words, ages left out. "A child" is not read
+    as 1 here: whether one person is a count depends on the phrase (``stated_figures``)."""
+    return numbers_in(_A_NOUN.sub("", without_ages(normalise(text))))
 
 
-def stated_figures(phrase: str) -> set[int]:
-    """Every figure a count phrase states: its numbers (not ages), one for one person, the sum of people
-    listed together, two for "both", zero for a stated zero."""
+def stated_figures(phrase: str, children: bool = False) -> set[int]:
+    """Every figure a count phrase states: its numbers (not ages), one for one person named alone, the sum of
+    people listed together, two for "both", zero for a stated zero. For a count of children, one child named
+    anywhere in it is one ("17 injured, including a child")."""
     folded = normalise(phrase)
     found = set()
     if ZERO.search(folded):
         found.add(0)
         folded = ZERO.sub(" ", folded)
-    found |= figures_in(folded)
+    figures = figures_in(folded)
+    found |= figures
     if BOTH.search(folded):
         found.add(2)
-    people = [part for part in re.split(r",\s*|\s+and\s+|\s+&\s+", folded) if part.strip()]
-    singles = [part for part in people if _PART_START.search(part) and ONE_PERSON.search(part)]
-    if singles or ONE_PERSON.search(folded):
+    listed = _people_listed(folded)
+    if listed != {1} or not figures:  # one person named beside another figure is not that count
+        found |= listed
+    if children and any(speaks_of_children(folded[m.start() : m.end() + 12]) for m in ONE_PERSON.finditer(folded)):
         found.add(1)
-    if len(singles) > 1:
-        found.add(len(singles))
     return found
+
+
+def _people_listed(folded: str) -> set[int]:
+    """One for one person named alone ("A 17-year-old boy has died"); the sum for people listed together ("a
+    father and his young daughter" 2, "a man and his two sons" 3); nothing for an apposition that restates a
+    figure ("Two other people, a 38-year-old man and a 14-year-old boy": the 2 is already stated)."""
+    pieces = re.split(r"(,\s*|\s+and\s+|\s+&\s+)", folded)
+    parts = [piece.strip() for piece in pieces[0::2] if piece.strip()]
+    listed = any(separator.strip() in ("and", "&") for separator in pieces[1::2])
+    if len(parts) == 1:
+        return {1} if ONE_PERSON.search(folded) else set()
+    counted: list[int] = []
+    for part in parts:
+        if _PART_START.search(part) and ONE_PERSON.search(part):
+            counted.append(1)
+        elif (figures := figures_in(part)) and PEOPLE.search(part) and re.match(r"^(?:his|her|their|its)?\s*\w", part):
+            if not re.match(rf"^(?:his|her|their|its)?\s*(?:\d+|{'|'.join(UNITS)})\b", part):
+                break  # a part that does not start with its figure ("including four children") ends the list
+            counted.append(max(figures))
+        else:
+            break  # the list of people ends where a part is not one ("... has died", "who were inside")
+    if not counted:  # the person comes later in the phrase ("running down and killing a pedestrian")
+        return {1} if len(ONE_PERSON.findall(folded)) == 1 else set()
+    if len(counted) == 1 or not listed:
+        return {counted[0]}  # "A fourth man, a rear-seat passenger, was cut free": one person, described twice
+    if counted[0] != 1:
+        return set()  # "Two other people, a man and a boy": an apposition, the figure is the first part's
+    return {sum(counted)}
 
 
 def zero_stated(phrase: str) -> bool:
@@ -103,13 +143,14 @@ _KILLED = (
     r"|homicide|victim|corpse|lifeless|deceased|succumb|toll|funeral|buried|execut|behead|shot dead"
 )
 _INJURED = (
-    r"injur|wound|hurt|hospital|casualt|treated|harm|stab|shot(?! down)|gunshot|burn|bleed|bruis|fractur|broke|cut |"
-    r"critical|serious condition|stable condition|ambulance|paramedic|medical|victim|unscathed|unharmed|trauma|"
-    r"smoke inhalation|rescued|trapped|struck|hit by"
+    r"injur|wound|hurt|hospital|casualt|treated|harm|stab|\bshot\b(?! down)|gunshot|burn|bleed|bruis|fractur|"
+    r"broken bone|critical|serious condition|stable condition|ambulance|paramedic|victim|unscathed|unharmed|"
+    r"trauma|smoke inhalation"
 )
 _CHILD = (
-    r"child|kid|boy|girl|minor|teen|toddler|infant|baby|babies|newborn|pupil|student|juvenile|schoolchild|son\b|"
-    r"daughter|sister|brother|nephew|niece|grandchild|grandson|granddaughter|youth|youngster|underage"
+    r"\b(?:child|children|kids?|boys?|girls?|a minor|minors|teens?|teenagers?|toddlers?|infants?|baby|babies|"
+    r"newborns?|pupils?|schoolchildren|schoolchild|schoolboys?|schoolgirls?|juveniles?|youngsters?|underage|"
+    r"grandchild|grandchildren|(?:young|little|infant|baby) (?:son|daughter|brother|sister)s?)\b"
 )
 CUES = {
     "killed": re.compile(_KILLED),
@@ -128,7 +169,8 @@ CUES = {
 }
 CHILD = re.compile(_CHILD)
 _MINOR = r"(?:\d|1[0-7]|" + "|".join(word for word, n in UNITS.items() if 0 < n < 18) + r")"
-MINOR_AGE = re.compile(rf"\b{_MINOR}[\s-]+year[\s-]+old\b|\baged? {_MINOR}\b")
+# "a 15-year-old", "aged 15", and the age news puts after a name: "Her son, Luis, 15, and ..."
+MINOR_AGE = re.compile(rf"\b{_MINOR}[\s-]+year[\s-]+old\b|\baged? {_MINOR}\b|\w, (?:\d|1[0-7]),")
 
 
 def speaks_of_children(text: str) -> bool:
@@ -142,19 +184,21 @@ SPEECH = re.compile(
     r"confirms|added|adds|declared|declares|claimed|claims|claiming|denied|denies|accused|accuses|vowed|vows|"
     r"promised|promises|described|describes|alleged|alleges|alleging|argued|argues|insisted|insists|noted|notes|"
     r"explained|explains|acknowledged|admitted|asserted|blamed|blames|condemned|condemns|criticised|criticized|"
-    r"praised|thanked|welcomed|responded|replied|commented|remarked|testified|tweeted|ruled|rules|ordered|"
-    r"asked|asks|appealed|pledged|expressed|estimated|identified|charged|statement|spokes\w+|spoke|speaking|"
-    r"interview|conference|briefing|telegram|message|address|quoted|quoting|cited|citing|reporters|"
-    r"announcement|post on|posted on|wrote on|told reporters|in a letter|claim|denial|accusation|promise|"
-    r"warning|appeal|comment|remarks|according|put the toll|put the number|gave the toll)\b|[\"“”]"
+    r"praised|thanked|welcomed|responded|replied|commented|remarked|testified|tweeted|ruled|appealed|pledged|"
+    r"expressed|estimated|statement|spokes\w+|spoke|speaking|interview|briefing|telegram|quoted|quoting|"
+    r"cited|citing|told reporters|announcement|posted on|wrote on|in a letter|claim|denial|accusation|"
+    r"remarks|according|put the toll|put the number|gave the toll|issued (?:a|an) (?:\w+ )?(?:warning|statement|"
+    r"alert|advisory))\b|[\"“”]"
 )
-DAMAGE = re.compile(  # word starts: "dent" is not in "incident", "hit" not in "white"
-    r"\b(?:damag|destr|fire|blaze|burn|crater|collaps|shatter|wreck|ruin|debris|hit|struck|smash|level|flatten|blown|"
-    r"gutted|gut |torn|tore|ripped|rip |blew|overturn|crush|sank|sunk|capsiz|submerg|flood|swept|scorch|charred|"
-    r"razed|demolish|caved|buckl|pierc|punctur|riddled|bullet holes|broken|broke|crack|toppl|fell|fallen|"
-    r"engulf|flame|lost|rammed|crashed|slammed|ablaze|smoulder|smolder|gaping|holes?\b|dent|mangled|twisted|"
-    r"burst|explo|leak|cut off|knocked out|outage|torched|set alight|set on fire|looted|vandal|graffiti|"
-    r"pelted|stoned|los[ei]|losing|melt|went through|tore through|ripped through|bullet|bow|bent|gave way|"
-    r"fail|dropp|sag|detach|split|snapp|peel|bombard|plung|skid|went off|careen|flipp|rolled over|penetrat|"
-    r"spray|collid|uninhabitable|unlivable|inundat|underwater|washed|wiped out|jackknif|spill)"
+DAMAGE = re.compile(  # word starts (and ends where a prefix would take in other words)
+    r"\b(?:damag|destr|fire\b|fires\b|blaze|burn|crater|collaps|shatter|wreck|ruin|debris|hit\b|struck|smash|"
+    r"level(?:l)?ed|flatten|blown|gutted|torn|tore\b|ripped|blew|overturn|crush|sank|sunk|capsiz|submerg|"
+    r"flood|swept|scorch|charred|razed|demolish|caved|buckl|pierc|punctur|riddled|bullet holes|broken|"
+    r"cracked|toppl|fell (?:on|onto|into|through)|engulf|flames|rammed|crashed|slammed|ablaze|smould|smold|"
+    r"gaping|holes?\b|dented|mangled|twisted|burst|explo(?:ded|sion)|leak|cut off|knocked out|outage|torched|"
+    r"set alight|set on fire|looted|vandal|graffiti|pelted|stoned|melted|went through|tore through|"
+    r"ripped through|bullets?\b|bowed|bowing|bent\b|gave way|dropped|sagg|detached|split\b|snapped|peeled|"
+    r"bombard|plung|skid|went off|careen|flipp|rolled over|penetrat|sprayed|collid|uninhabitable|unlivable|"
+    r"inundat|underwater|washed away|wiped out|jackknif|spill|fell in\b|(?:been|were|was) lost|sweeping away|"
+    r"swept away|hitting|hits\b|struck)"
 )
