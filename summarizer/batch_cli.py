@@ -254,6 +254,11 @@ def _submit(
     if settings.strategy == "reader":
         raise UsageError("--strategy reader makes no model call: there is nothing to send as a batch")
     summarizer, progress = start_run(settings, quiet)
+    if summarizer.reads_alone:
+        raise UsageError(
+            f"the trust profile {summarizer.profile.name} asks this model for no field: there is nothing to send as "
+            "a batch (--trust-profile default asks it anyway)"
+        )
     token = batch_api.new_token()
     path = batch_file or settings.home / "batches" / f"{token}.jsonl"
     with domain_errors():

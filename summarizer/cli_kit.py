@@ -192,14 +192,16 @@ def start_run(settings: Settings, quiet: bool, *, jobs: int = 1) -> tuple[Summar
 def setup_of(summarizer: Summarizer) -> dict[str, Any]:
     """What a run of ``summarizer`` is, in the keys of a record's provenance (see ``summarizer.what_ran``)."""
     prompt = summarizer.prompt
+    both = summarizer.settings.strategy == "both"
+    alone = both and summarizer.reads_alone  # a trust profile that asks no model: say what does run
     return {
         "strategy": summarizer.settings.strategy,
-        "backend": summarizer.backend_name,
-        "model": summarizer.model_name,
+        "backend": "reader" if alone else summarizer.backend_name,
+        "model": "none" if alone else summarizer.model_name,
         "prompt_name": prompt.name,
         "prompt_version": prompt.version,
         "prompt_hash": prompt.hash,
-        TRUST_PROFILE: getattr(summarizer, TRUST_PROFILE, None),  # the hook: shown once a summarizer has one
+        TRUST_PROFILE: summarizer.profile.name if both else None,
     }
 
 
@@ -251,19 +253,28 @@ def same_setup(summarizer: Summarizer) -> Callable[[dict[str, Any]], str | None]
 
         reader = f"reader-{READER_VERSION}/{pipeline_version()}"
 
-    def ours(provenance: dict[str, Any]) -> bool:
+    def ours(record: dict[str, Any]) -> bool:
+        provenance = record["provenance"]
         if provenance.get("strategy", "model") != strategy:
             return False
         if reader is not None:
             return bool(provenance.get("reader") == reader)
         made_with = (provenance["backend"], provenance["model"])
-        return bool(provenance["prompt_hash"] == prompt_hash) and (
-            made_with == (backend, model) or (strategy == "both" and made_with == READER_ALONE)
-        )
+        if provenance["prompt_hash"] != prompt_hash:
+            return False
+        if made_with == (backend, model):
+            return True
+        if strategy != "both" or made_with != READER_ALONE:
+            return False
+        # the reader alone under both: because this run's trust profile asks no model (the same profile), or
+        # because the model's answers never fit (a model_failed record: retried only with --retry-failed)
+        if summarizer.reads_alone:
+            return bool(provenance.get("trust_profile") == summarizer.profile.name)
+        return any(warning.get("code") == "model_failed" for warning in record.get("warnings") or [])
 
     def identity(record: dict[str, Any]) -> str | None:
         try:
-            if ours(record["provenance"]):
+            if ours(record):
                 sha256: str | None = record["article"]["sha256"]
                 return sha256
         except (KeyError, TypeError, AttributeError):

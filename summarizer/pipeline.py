@@ -281,6 +281,8 @@ class Summarizer:
         messages: list[dict[str, Any]] = base
         candidates: list[Event] = []
         groundings: list[Grounding] = []
+        invalid_raws: list[str] = []
+        last_error: SummarizerError | None = None
         try:
             for attempt in range(self.settings.max_retries + 1):
                 if status is not None:
@@ -292,8 +294,12 @@ class Summarizer:
                         break
                     raise
                 except InvalidAnswer as invalid:
+                    if invalid.raw and invalid.raw in invalid_raws:
+                        last_error = invalid
+                        break  # the same invalid answer again: asking once more cannot change it
+                    invalid_raws.append(invalid.raw)
                     said, feedback = invalid.raw[:MAX_ECHO_CHARS], schema_reask(str(invalid))
-                    last_error: SummarizerError = invalid
+                    last_error = invalid
                 else:
                     if event in candidates:
                         break  # the same answer again: asking once more cannot change it
@@ -308,6 +314,7 @@ class Summarizer:
                 if attempt < self.settings.max_retries:
                     messages = [*base, *_reask(said, feedback)]  # only the latest answer: prompts stay short
             if not candidates:
+                assert last_error is not None
                 raise last_error
         except SummarizerError as exc:
             exc.attempts = meter.calls

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from summarizer.textnorm import SINGULAR_NOUNS, UNITS, normalise, numbers_in
+from summarizer.textnorm import ZERO as ANY_ZERO
 
 # Nouns for one person, singular: "a" / "an" / "the" / "his" before one of them states a count of one.
 PERSON_NOUNS = (
@@ -39,6 +40,7 @@ _PERSON = r"(?:" + "|".join(sorted(PERSON_NOUNS, key=len, reverse=True)) + r")"
 # "a 17-year-old boy", "his young daughter", "A crane operator", "the victim", "a 13-year-old" (no noun).
 ONE_PERSON = re.compile(rf"\b{_DETERMINERS}\s+(?:(?:[\w'’-]+,?\s+){{0,3}}?{_PERSON}(?![\w-])(?!\s*s\b)|{_AGE})")
 _PART_START = re.compile(rf"^\s*{_DETERMINERS}\b")
+PART_OF = re.compile(r"\b(?:including|among them|among whom|of whom|of them|one of)\b")
 PEOPLE_WORDS = r"(?:people|persons|others|men|women|children|sons|daughters|brothers|sisters|victims)"
 _CASUALTY_NOUNS = r"(?:lives were lost|life was lost|lives lost|deaths?|injur(?:y|ies)|casualties|fatalities|victims)"
 _HARMED = r"(?:killed|hurt|injured|harmed|wounded|died|dead|lost their lives)"
@@ -70,7 +72,8 @@ _A_NOUN = re.compile(r"\b(?:a|an)\s+(?=(?:" + "|".join(SINGULAR_NOUNS) + r")\b)"
 def figures_in(text: str) -> set[int]:
     """The numbers ``text`` states as figures: digits and number words, ages left out. "A child" is not read
     as 1 here: whether one person is a count depends on the phrase (``stated_figures``)."""
-    return numbers_in(_A_NOUN.sub("", without_ages(normalise(text))))
+    plain = _A_NOUN.sub("", without_ages(normalise(text)))
+    return numbers_in(ANY_ZERO.sub(" ", plain))  # a zero is read by ``ZERO`` alone, as a casualty verb's subject
 
 
 def stated_figures(phrase: str, children: bool = False) -> set[int]:
@@ -101,8 +104,8 @@ def _people_listed(folded: str) -> set[int]:
     pieces = re.split(r"(,\s*|\s+and\s+|\s+&\s+)", folded)
     parts = [piece.strip() for piece in pieces[0::2] if piece.strip()]
     listed = any(separator.strip() in ("and", "&") for separator in pieces[1::2])
-    if len(parts) == 1:
-        return {1} if ONE_PERSON.search(folded) else set()
+    if len(parts) == 1:  # one person named alone, not as a part of others ("including a child")
+        return {1} if ONE_PERSON.search(folded) and not PART_OF.search(folded) else set()
     counted: list[int] = []
     for part in parts:
         if _PART_START.search(part) and ONE_PERSON.search(part):

@@ -6,8 +6,9 @@ over the fixtures. ``summarize`` then combines the two field by field (``summari
 
 - the source with the better measured precision *leads*: its value stands, and wins a disagreement (the
   other value is kept in a ``disagreement`` warning with its evidence);
-- the other source *fills a gap* (a field the leader left empty) only when its own precision for that field is
-  at least ``FILL_MIN``, and is *joined* into a non-empty list only when it is at least ``JOIN_MIN``;
+- the other source *fills a gap* (a field the leader left empty) only when its precision on the leader's gaps
+  is above ``FILL_MIN``, and is *joined* into a non-empty list only when its precision on the items it added
+  there is above ``JOIN_MIN``;
 - a model with no profile gets ``TrustProfile.default()``: the model leads everywhere, the reader fills gaps.
 
 Precision is smoothed (one correct and one wrong value added to the counts), so a source that emitted two
@@ -128,7 +129,7 @@ class FieldTrust:
 
     def uses(self, source: Source) -> bool:
         """Whether a value from ``source`` can ever reach a record on this field."""
-        return source == self.leader or self.fills
+        return source == self.leader or self.fills or self.joins
 
 
 DEFAULT_FIELD = FieldTrust(leader="model", fills=True, joins=False)
@@ -218,9 +219,12 @@ class TrustProfile:
             sides: dict[Source, Measured] = {}
             for source in ("model", "reader"):
                 counts = entry.get(source) or {}
-                sides[source] = Measured(
-                    **{k: type(getattr(Measured(), k))(counts.get(k, 0)) for k in Measured.__dataclass_fields__}
-                )
+                try:
+                    sides[source] = Measured(
+                        **{k: type(getattr(Measured(), k))(counts.get(k) or 0) for k in Measured.__dataclass_fields__}
+                    )
+                except (TypeError, ValueError) as exc:
+                    raise ConfigError(f"{where}: fields.{name}.{source}: not a count ({exc})") from exc
             measured[name] = sides
         meta = {k: v for k, v in data.items() if k not in ("format", "format_version", "name", "fields", "policy")}
         return cls.from_measurements(str(data.get("name") or Path(where).stem), measured, meta)

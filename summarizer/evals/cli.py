@@ -299,7 +299,9 @@ def _run(ctx: click.Context, **o: Any) -> int:
     if o["save_answers"] and settings.strategy != "reader":
         from summarizer.evals.answers import save_answers
 
-        written = save_answers(summarizer, cases, o["save_answers"])
+        # --strategy all: the model-alone run's answers (the both run may ask less, as its profile says)
+        saved_by = new_summarizer(settings.with_(strategy="model"), backend) if o["strategy"] == "all" else summarizer
+        written = save_answers(saved_by, cases, o["save_answers"])
         errors.print(f"wrote {o['save_answers']} ({written} stored answers)", markup=False, highlight=False)
     if o["save_baseline"]:
         write_report(run, o["save_baseline"])

@@ -136,7 +136,12 @@ def _dumped(update: dict[str, Any]) -> dict[str, Any]:
 def _scalar(out: Combined, path: str, model: Any, reader: Any, reading: Reading, trust: FieldTrust, same: Any) -> Any:
     """One value for ``path``: the leader's; the other's where the leader has none and the other may fill."""
     if reader is None:
-        return model
+        if model is None or trust.leader == "model" or trust.fills:
+            return model
+        for key in [k for k in out.spans if k == path or k.startswith(path + ".")]:
+            del out.spans[key]  # the reader leads and found nothing; the model may not fill: its value goes
+        out.sources.pop(path, None)
+        return None
     if model is None:
         if trust.leader == "reader" or trust.fills:
             _take_reader(out, path, reading)
@@ -272,10 +277,14 @@ def _weapons(out: Combined, model: Event, reading: Reading, profile: TrustProfil
     one, or replaces a differing one, as the profile says for that count."""
     reader = reading.event.weapons
     kinds = profile.field("weapons.kinds")
+    if kinds.leader == "reader" and not reader and not kinds.fills:
+        for path in [k for k in out.spans if k.startswith("weapons[")]:
+            del out.spans[path]  # the reader leads and found none; the model may not fill
+        for path in [k for k in out.sources if k.startswith("weapons[")]:
+            del out.sources[path]
+        return []
     reader_leads = kinds.leader == "reader" and bool(reader)
     if not model.weapons or reader_leads:
-        if model.weapons and not reader_leads:
-            return list(model.weapons)
         if not reader or (not reader_leads and not kinds.fills):
             return list(model.weapons)
         for path in [k for k in out.spans if k.startswith("weapons[")]:
