@@ -14,6 +14,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from summarizer.reader.findings import Finding
+from summarizer.reader.nlp import entities
 from summarizer.reader.gazetteer import DISTRICT_WORDS, REGION_WORDS, SITE_WORDS, STATE_ABBREVIATIONS, kind_of
 from summarizer.schema import MAX_PLACES, Place, PlaceKind
 from summarizer.textnorm import name_key
@@ -87,7 +88,7 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
     for sentence, is_context in zip(sentences, context, strict=True):
         if is_context:
             continue
-        for entity in sentence.ents:
+        for entity in entities(sentence.doc).within(sentence):
             named = _place(entity, sentence)
             if named is None or name_key(named.name) in seen:
                 continue
