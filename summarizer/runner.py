@@ -1,5 +1,9 @@
 """Run many articles through one Summarizer: ``jobs`` at a time, in bounded memory, outcomes as they finish.
 
+With ``jobs > 1`` and a strategy that reads, the reader runs in worker processes (``ReaderPool``): spaCy holds
+the GIL, so reading inside the request threads serialised the batch; a thread now waits for its article's
+reading without holding the GIL, while the other threads' requests wait on the network.
+
 Articles are pulled from the input as workers free up (at most ``2 × jobs`` are held at once), and
 each record or failure is handed to the caller's callbacks on the calling thread as soon as it is
 ready, then dropped: a 100,000-line input costs no more memory than a 100-line one. One failed
@@ -9,14 +13,19 @@ the key, is down for good, the output disk is full) does, after the articles in 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from summarizer.articles import Article, LoadFailure
 from summarizer.breaker import BatchStop
@@ -25,6 +34,9 @@ from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
 from summarizer.redact import redact
+
+if TYPE_CHECKING:
+    from summarizer.reader import Reading
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,50 @@ def failure_of(article: Article, exc: BaseException, sha256: str | None) -> Fail
     return Failure(article.id, article.source, sha256, kind, redact(str(exc)), attempts)
 
 
+class ReaderPool:
+    """The reader in ``workers`` processes forked from a server that loaded spaCy and the gazetteer once
+    (``summarizer.reader.warm``), so each worker starts warm. ``read`` has the signature of
+    ``summarizer.reader.read`` and returns the same reading; the calling thread waits without the GIL.
+    Workers ignore Ctrl-C: the batch decides what an interrupt stops."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        context = multiprocessing.get_context("forkserver")  # never fork the threads of a running batch
+        context.set_forkserver_preload(["summarizer.reader.warm"])
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
+        )
+
+    def read(self, text: str, published: date | None) -> Reading:
+        from summarizer.reader import read
+
+        with self._lock:
+            pool = self._pool
+        try:
+            return pool.submit(read, text, published).result()
+        except BrokenProcessPool as exc:  # a worker was killed (out of memory?): the next article gets new ones
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = self._start()
+            raise ExtractionError("the reader's worker process stopped while this article was being read") from exc
+
+    def close(self, wait: bool = True) -> None:
+        with self._lock:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+def reader_workers(summarizer: Summarizer, jobs: int) -> int:
+    """How many reader processes a batch of ``jobs`` at a time gets: none for one at a time or the model
+    alone (reading in the thread costs nothing more then), else one per core, at most ``jobs``."""
+    if jobs <= 1 or summarizer.settings.strategy == "model":
+        return 0
+    return min(jobs, os.cpu_count() or 1)
+
+
 def run_articles(
     summarizer: Summarizer,
     items: Iterable[Article | LoadFailure],
@@ -100,9 +156,17 @@ def run_articles(
     tally = Tally()
     done = done or set()
 
+    workers = reader_workers(summarizer, jobs)
+    readers = ReaderPool(workers) if workers else None
+
     def work(article: Article) -> Record:
         progress.begin(article.source)
-        return summarizer.summarize(article, use_cache=use_cache, status=lambda s: progress.status(article.source, s))
+        return summarizer.summarize(
+            article,
+            use_cache=use_cache,
+            status=lambda s: progress.status(article.source, s),
+            reader=readers.read if readers is not None else None,
+        )
 
     def settle(article: Article, sha256: str, future: Future[Record]) -> None:
         try:
@@ -154,8 +218,12 @@ def run_articles(
         pool.shutdown(wait=True, cancel_futures=True)
     except BaseException:  # Ctrl-C: start nothing more; what is in flight is dropped, never written
         pool.shutdown(wait=False, cancel_futures=True)
+        if readers is not None:
+            readers.close(wait=False)
         raise
     pool.shutdown(wait=True)
+    if readers is not None:
+        readers.close()
     return tally
 
 
