@@ -103,7 +103,8 @@ def measure(what: str, chars: int) -> tuple[float, float]:
 def long(sizes: list[int]) -> None:
     print(f"load average {os.getloadavg()[0]:.2f} (2 cores shared); CPU s, each in a fresh process")
     print(
-        f"{'chars':>8} {'pairs':>5} {'spaCy s':>8} {'reader s':>9} {'ratio (range)':>20} {'spaCy +MB':>10} {'reader +MB':>11}"
+        f"{'chars':>8} {'pairs':>5} {'spaCy s':>8} {'reader s':>9} {'ratio (range)':>20} "
+        f"{'spaCy +MB':>10} {'reader +MB':>11}"
     )
     for chars in sizes:
         pairs = 3 if chars <= 30_000 else 1

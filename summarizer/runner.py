@@ -127,6 +127,22 @@ class ReaderPool:
             self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
+_shared: ReaderPool | None = None
+_sharing = threading.Lock()
+
+
+def shared_readers(workers: int) -> ReaderPool:
+    """The process's reader pool, started by the first batch that needs it and kept for the next ones (a
+    worker costs a fork and an import of the main module; spaCy comes loaded from the fork server)."""
+    global _shared
+    with _sharing:
+        if _shared is None or _shared.workers < workers:
+            if _shared is not None:
+                _shared.close(wait=False)
+            _shared = ReaderPool(workers)
+        return _shared
+
+
 def reader_workers(summarizer: Summarizer, jobs: int) -> int:
     """How many reader processes a batch of ``jobs`` at a time gets: none for one at a time or the model
     alone (reading in the thread costs nothing more then), else one per core, at most ``jobs``."""
@@ -157,7 +173,7 @@ def run_articles(
     done = done or set()
 
     workers = reader_workers(summarizer, jobs)
-    readers = ReaderPool(workers) if workers else None
+    readers = shared_readers(workers) if workers else None
 
     def work(article: Article) -> Record:
         progress.begin(article.source)
@@ -218,12 +234,8 @@ def run_articles(
         pool.shutdown(wait=True, cancel_futures=True)
     except BaseException:  # Ctrl-C: start nothing more; what is in flight is dropped, never written
         pool.shutdown(wait=False, cancel_futures=True)
-        if readers is not None:
-            readers.close(wait=False)
         raise
     pool.shutdown(wait=True)
-    if readers is not None:
-        readers.close()
     return tally
 
 
