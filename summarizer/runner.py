@@ -95,6 +95,7 @@ class ReaderPool:
     """The reader in ``workers`` processes forked from a server that loaded spaCy and the gazetteer once
     (``summarizer.reader.warm``), so each worker starts warm. ``read`` has the signature of
     ``summarizer.reader.read`` and returns the same reading; the calling thread waits without the GIL.
+    ``submit`` starts a reading and ``wait`` collects it.
     Workers ignore Ctrl-C: the batch decides what an interrupt stops."""
 
     def __init__(self, workers: int) -> None:
@@ -109,22 +110,41 @@ class ReaderPool:
             self.workers, mp_context=context, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
         )
 
-    def read(self, text: str, published: date | None) -> Reading:
+    def submit(self, text: str, published: date | None) -> Future[Reading]:
         from summarizer.reader import read
 
         with self._lock:
-            pool = self._pool
+            if self._pool._broken:  # a worker was killed (out of memory?): new workers
+                self._pool = self._start()
+            return self._pool.submit(read, text, published)
+
+    def wait(self, reading: Future[Reading]) -> Reading:
         try:
-            return pool.submit(read, text, published).result()
-        except BrokenProcessPool as exc:  # a worker was killed (out of memory?): the next article gets new ones
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = self._start()
+            return reading.result()
+        except BrokenProcessPool as exc:  # the next article gets new workers (``submit``)
             raise ExtractionError("the reader's worker process stopped while this article was being read") from exc
+
+    def read(self, text: str, published: date | None) -> Reading:
+        return self.wait(self.submit(text, published))
 
     def close(self, wait: bool = True) -> None:
         with self._lock:
             self._pool.shutdown(wait=wait, cancel_futures=True)
+
+
+class ReadAhead:
+    """A reading started when the article is queued, so that it is ready when a thread takes the article;
+    called like ``summarizer.reader.read``, it waits for that reading (or reads anew for any other text)."""
+
+    def __init__(self, pool: ReaderPool, article: Article) -> None:
+        self.pool = pool
+        self.text, self.published = article.text, article.published
+        self.reading = pool.submit(article.text, article.published)
+
+    def __call__(self, text: str, published: date | None) -> Reading:
+        if text == self.text and published == self.published:
+            return self.pool.wait(self.reading)
+        return self.pool.read(text, published)
 
 
 _shared: ReaderPool | None = None
@@ -175,13 +195,10 @@ def run_articles(
     workers = reader_workers(summarizer, jobs)
     readers = shared_readers(workers) if workers else None
 
-    def work(article: Article) -> Record:
+    def work(article: Article, reader: ReadAhead | None) -> Record:
         progress.begin(article.source)
         return summarizer.summarize(
-            article,
-            use_cache=use_cache,
-            status=lambda s: progress.status(article.source, s),
-            reader=readers.read if readers is not None else None,
+            article, use_cache=use_cache, status=lambda s: progress.status(article.source, s), reader=reader
         )
 
     def settle(article: Article, sha256: str, future: Future[Record]) -> None:
@@ -219,12 +236,17 @@ def run_articles(
             if isinstance(item, LoadFailure):
                 reject(item)
                 continue
-            sha256 = recorded_sha256(summarizer, item)
+            fitted = fitted_article(summarizer, item)
+            sha256 = fitted.sha256 if fitted is not None else item.sha256
             if sha256 in done:
                 tally.skipped += 1
                 progress.skipped(item.source)
                 continue
-            pending[pool.submit(work, item)] = (item, sha256)
+            # The text the summarizer reads: the article as the model reads it (``fit``), or as it is with the
+            # reader alone; none when it does not fit (the summarizer refuses it before reading).
+            shown = item if summarizer.settings.strategy == "reader" else fitted
+            ahead = ReadAhead(readers, shown) if readers is not None and shown is not None else None
+            pending[pool.submit(work, item, ahead)] = (item, sha256)
             while len(pending) >= 2 * jobs and tally.stopped is None:
                 _settle_some(pending, settle)
         while pending:
@@ -255,12 +277,12 @@ def _settle_some(
         settle(article, sha256, future)
 
 
-def recorded_sha256(summarizer: Summarizer, article: Article) -> str:
-    """The hash a record of this article carries: of the text the model reads (truncated with --truncate)."""
+def fitted_article(summarizer: Summarizer, article: Article) -> Article | None:
+    """The article as the model reads it (truncated with --truncate); None when it does not fit."""
     try:
-        return summarizer.fit(article).sha256
+        return summarizer.fit(article)
     except SummarizerError:
-        return article.sha256
+        return None
 
 
 @contextmanager

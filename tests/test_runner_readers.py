@@ -13,6 +13,7 @@ from test_runner import ConcurrentBackend
 
 from summarizer.articles import Article, load_article
 from summarizer.config import Settings
+from summarizer.errors import ExtractionError
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
 from summarizer.runner import ReaderPool, reader_workers, run_articles
@@ -28,7 +29,9 @@ def records(summarizer: Summarizer, items: list[Article], jobs: int) -> dict[str
     made: list[Record] = []
     tally = run_articles(summarizer, items, jobs=jobs, use_cache=False, on_record=made.append)
     assert tally.records == len(items) and tally.failed == 0, tally
-    return {r.article.id: json.loads(r.model_dump_json(include={"event", "spans", "sources", "warnings"})) for r in made}
+    return {
+        r.article.id: json.loads(r.model_dump_json(include={"event", "spans", "sources", "warnings"})) for r in made
+    }
 
 
 @pytest.mark.parametrize("strategy", ["reader", "both"])
@@ -78,11 +81,15 @@ def test_a_pool_whose_worker_died_starts_new_workers() -> None:
     pool = ReaderPool(1)
     try:
         assert pool.read("Two people were killed in Kyiv.", None).event.casualties is not None
-        for process in list(pool._pool._processes.values()):  # type: ignore[union-attr]
+        reading = pool.submit("\n\n".join(fixture_texts()) * 3, None)  # seconds of work
+        for process in list(pool._pool._processes.values()):
             process.kill()
-            process.join()
-        with pytest.raises(Exception, match="worker process stopped"):
-            pool.read("Two people were killed in Kyiv.", None)
+        with pytest.raises(ExtractionError, match="worker process stopped"):
+            pool.wait(reading)
         assert pool.read("Two people were killed in Kyiv.", None).event.casualties is not None
     finally:
         pool.close()
+
+
+def fixture_texts() -> list[str]:
+    return [article.text for article in fixture_articles(20)]
