@@ -15,7 +15,7 @@
    ``/usr/bin/time`` reports) and of the whole process tree (main, fork server and reader workers; RSS and
    PSS summed, sampled every 0.2 s), wall time, then the same command again with nothing left to do.
 
-    .venv/bin/python bench/bench_batch.py throughput [K ...]           # both: 16 64; model: 16 64 256
+    .venv/bin/python bench/bench_batch.py throughput [--strategy S] [K ...]   # both: 16 64; model: 16 64 256
     .venv/bin/python bench/bench_batch.py memory [--strategy S] [LINES ...]   # both; 1000 10000 50000
 """
 
@@ -162,7 +162,7 @@ def reader_cpu(batch: list[Article]) -> float:
     return (time.process_time() - started) / len(batch)
 
 
-def throughput(ks: list[int], pairs: int = 3) -> None:
+def throughput(ks: list[int], pairs: int = 3, only: str | None = None) -> None:
     latency = 0.2
     cores = os.cpu_count() or 1
     print(f"load average {os.getloadavg()[0]:.2f} on {cores} cores (shared with other jobs); server latency 200 ms")
@@ -172,6 +172,7 @@ def throughput(ks: list[int], pairs: int = 3) -> None:
         f"{'ceiling':>8} {'goal':>6} {'cpu raw':>8} {'cpu ours':>9}"
     )
     plan = [("both", k) for k in ks or [16, 64]] + [("model", k) for k in ks or [16, 64, 256]]
+    plan = [(strategy, k) for strategy, k in plan if only in (None, strategy)]
     with server_process(latency) as url:
         for strategy in ("both", "model"):
             ours(url, 4, articles(8, offset=10**6), strategy)  # warm-up: imports, connections, the fork server
@@ -304,4 +305,8 @@ if __name__ == "__main__":
             chosen, arguments = arguments[1], arguments[2:]
         memory([int(n) for n in arguments] or [1000, 10000, 50000], chosen)
     else:
-        throughput([int(k) for k in sys.argv[2:] if k != "throughput"])
+        arguments = [a for a in sys.argv[1:] if a != "throughput"]
+        only = None
+        if arguments[:1] == ["--strategy"]:
+            only, arguments = arguments[1], arguments[2:]
+        throughput([int(k) for k in arguments], only=only)
