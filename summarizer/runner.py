@@ -131,6 +131,14 @@ class ReaderPool:
         with self._lock:
             self._pool.shutdown(wait=wait, cancel_futures=True)
 
+    def stop(self) -> None:
+        """At once (Ctrl-C): the workers are terminated and their readings dropped, and the pool's queues are
+        released before the process exits (an exit without that leaves a "leaked semaphore" warning)."""
+        with self._lock:
+            for process in list((self._pool._processes or {}).values()):
+                process.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
 
 class ReadAhead:
     """A reading started when the article is queued, so that it is ready when a thread takes the article;
@@ -161,6 +169,14 @@ def shared_readers(workers: int) -> ReaderPool:
                 _shared.close(wait=False)
             _shared = ReaderPool(workers)
         return _shared
+
+
+def stop_shared_readers() -> None:
+    global _shared
+    with _sharing:
+        if _shared is not None:
+            _shared.stop()
+            _shared = None
 
 
 def reader_workers(summarizer: Summarizer, jobs: int) -> int:
@@ -256,6 +272,8 @@ def run_articles(
         pool.shutdown(wait=True, cancel_futures=True)
     except BaseException:  # Ctrl-C: start nothing more; what is in flight is dropped, never written
         pool.shutdown(wait=False, cancel_futures=True)
+        if readers is not None:
+            stop_shared_readers()
         raise
     pool.shutdown(wait=True)
     return tally

@@ -5,6 +5,10 @@ bench/bench_batch.py, not here."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +97,29 @@ def test_a_pool_whose_worker_died_starts_new_workers() -> None:
 
 def fixture_texts() -> list[str]:
     return [article.text for article in fixture_articles(20)]
+
+
+def test_ctrl_c_stops_the_reader_workers_cleanly(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    texts = fixture_texts()
+    feed.write_text(
+        "".join(json.dumps({"id": f"a{i}", "text": f"{texts[i % len(texts)]} Copy {i}."}) + "\n" for i in range(300)),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarizer", "summarize", "--strategy", "reader", str(feed)]
+    process = subprocess.Popen(
+        [*command, "--out", str(out), "--jobs", "2", "-q"],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.exists() and out.read_bytes().count(b"\n") >= 2):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    written = out.read_bytes().count(b"\n")
+    assert process.returncode == 130, stderr
+    assert f"interrupted: {written} record(s) written" in stderr
+    assert "Traceback" not in stderr and "leaked" not in stderr, stderr
