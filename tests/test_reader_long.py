@@ -4,6 +4,7 @@ bench/bench_reader.py, not here."""
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from dataclasses import asdict
@@ -36,7 +37,7 @@ def test_pieces_join_back_into_the_text_and_end_at_breaks(text: str) -> None:
     found = pieces(text, 500)
     assert "".join(found) == text
     assert len(found) > 1
-    for piece, after in zip(found, found[1:]):
+    for piece, after in itertools.pairwise(found):
         assert len(piece.rstrip()) <= 500
         assert not after[:1].isspace()  # white space stays with the piece it ends
     if text.startswith("First paragraph"):  # paragraph breaks all along: every cut is after one
