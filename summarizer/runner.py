@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.context import BaseContext
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -104,8 +105,11 @@ class ReaderPool:
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        context = multiprocessing.get_context("forkserver")  # never fork the threads of a running batch
-        context.set_forkserver_preload(["summarizer.reader.warm"])
+        # Never fork the threads of a running batch: a fork server (spawn where there is none, as on Windows).
+        context: BaseContext = multiprocessing.get_context("spawn")
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["summarizer.reader.warm"])
         return ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
         )
