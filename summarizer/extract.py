@@ -23,6 +23,7 @@ from summarizer.backends import ChatBackend
 from summarizer.basetypes import Usage
 from summarizer.config import Settings
 from summarizer.errors import ExtractionError, validation_errors
+from summarizer.once import once
 from summarizer.schema import Event
 
 if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
@@ -66,6 +67,15 @@ class Meter:
         return response
 
 
+@once
+def _event_schema() -> dict[str, Any]:
+    """instructor's OpenAI schema of ``Event``, built once per process (once however many threads ask first)."""
+    import instructor  # here, not at the top: it imports openai, which a resumed batch never needs
+
+    schema: dict[str, Any] = instructor.generate_openai_schema(Event)
+    return schema
+
+
 @functools.cache
 def event_tool(asked: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``.
@@ -73,9 +83,7 @@ def event_tool(asked: tuple[str, ...] | None = None) -> dict[str, Any]:
     ``asked`` names the event properties to ask for (None: all): the others are left out of the schema, so a
     model whose answers the trust profile never uses for them spends no tokens on them (they parse as empty).
     """
-    import instructor  # here, not at the top: it imports openai, which a resumed batch never needs
-
-    schema = instructor.generate_openai_schema(Event)  # what instructor.openai_schema(Event).openai_schema gives
+    schema = _event_schema()  # what instructor.openai_schema(Event).openai_schema gives
     if asked is not None:
         parameters = dict(schema["parameters"])
         parameters["properties"] = {k: v for k, v in parameters["properties"].items() if k in asked}

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,7 @@ DERIVED_EXCLUDED = {  # modules that never change what a record says
 }  # fmt: skip
 MAX_ECHO_CHARS = 4000  # how much of a rejected answer is shown back to the model
 Status = Callable[[str], None]
+Reader = Callable[[str, "date | None"], Reading]  # what reads an article instead of this process
 
 
 @dataclass
@@ -142,22 +144,30 @@ class Summarizer:
         budget = getattr(self._backend, "article_budget_chars", None) or article_budget_chars(self.settings)
         return fit_to_budget(article, budget, truncate=self.settings.truncate)
 
-    def read(self, article: Article) -> Reading:
-        """The reader's findings (spaCy is loaded on the first call of the process). A rule that fails on an
-        odd article is a failed article, never a crashed batch."""
+    def read(self, article: Article, reader: Reader | None = None) -> Reading:
+        """The reader's findings (spaCy is loaded on the first call of the process), or ``reader``'s (the batch
+        runner's worker processes). A rule that fails on an odd article is a failed article, never a crashed
+        batch."""
         from summarizer.reader import read
 
         try:
-            return read(article.text, article.published)
+            return (reader or read)(article.text, article.published)
         except SummarizerError:
             raise
         except Exception as exc:
             raise ExtractionError(f"the reader failed on this article: {type(exc).__name__}: {exc}") from exc
 
     def summarize(
-        self, article: Article, *, repeat: int = 0, use_cache: bool = True, status: Status | None = None
+        self,
+        article: Article,
+        *,
+        repeat: int = 0,
+        use_cache: bool = True,
+        status: Status | None = None,
+        reader: Reader | None = None,
     ) -> Record:
-        """The record of one article. ``status`` hears what is in progress ("reading", "model call 2 (re-ask)").
+        """The record of one article. ``status`` hears what is in progress ("reading", "model call 2 (re-ask)");
+        ``reader``, when given, reads the article instead of this process (same findings).
 
         A record made before from the same answer (or, with ``--strategy reader``, the same text) by the same
         code is served from the store without grounding or reading again.
@@ -180,7 +190,7 @@ class Summarizer:
             return restamp(Record.model_validate_json(stored), article)
         if strategy != "model" and status is not None:
             status("reading the article")
-        reading = self.read(article) if strategy != "model" else None
+        reading = self.read(article, reader) if strategy != "model" else None
         if key is None:
             assert reading is not None
             record = self._reader_record(article, reading)

@@ -1,5 +1,9 @@
 """Run many articles through one Summarizer: ``jobs`` at a time, in bounded memory, outcomes as they finish.
 
+With ``jobs > 1`` and a strategy that reads, the reader runs in worker processes (``ReaderPool``): spaCy holds
+the GIL, so reading inside the request threads serialised the batch; a thread now waits for its article's
+reading without holding the GIL, while the other threads' requests wait on the network.
+
 Articles are pulled from the input as workers free up (at most ``2 × jobs`` are held at once), and
 each record or failure is handed to the caller's callbacks on the calling thread as soon as it is
 ready, then dropped: a 100,000-line input costs no more memory than a 100-line one. One failed
@@ -9,14 +13,20 @@ the key, is down for good, the output or the store's disk is full) does, after t
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import signal
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
+from multiprocessing.context import BaseContext
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from summarizer.articles import Article, LoadFailure
 from summarizer.breaker import BatchStop
@@ -25,6 +35,9 @@ from summarizer.pipeline import Summarizer
 from summarizer.progress import Progress
 from summarizer.record import Record
 from summarizer.redact import redact
+
+if TYPE_CHECKING:
+    from summarizer.reader import Reading
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,105 @@ def failure_of(article: Article, exc: BaseException, sha256: str | None) -> Fail
     return Failure(article.id, article.source, sha256, kind, redact(str(exc)), attempts)
 
 
+class ReaderPool:
+    """The reader in ``workers`` processes forked from a server that loaded spaCy and the gazetteer once
+    (``summarizer.reader.warm``), so each worker starts warm. ``read`` has the signature of
+    ``summarizer.reader.read`` and returns the same reading; the calling thread waits without the GIL.
+    ``submit`` starts a reading and ``wait`` collects it.
+    Workers ignore Ctrl-C: the batch decides what an interrupt stops."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._lock = threading.Lock()
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # Never fork the threads of a running batch: a fork server (spawn where there is none, as on Windows).
+        context: BaseContext = multiprocessing.get_context("spawn")
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["summarizer.reader.warm"])
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)
+        )
+
+    def submit(self, text: str, published: date | None) -> Future[Reading]:
+        from summarizer.reader import read
+
+        with self._lock:
+            if self._pool._broken:  # a worker was killed (out of memory?): new workers
+                self._pool = self._start()
+            return self._pool.submit(read, text, published)
+
+    def wait(self, reading: Future[Reading]) -> Reading:
+        try:
+            return reading.result()
+        except BrokenProcessPool as exc:  # the next article gets new workers (``submit``)
+            raise ExtractionError("the reader's worker process stopped while this article was being read") from exc
+
+    def read(self, text: str, published: date | None) -> Reading:
+        return self.wait(self.submit(text, published))
+
+    def close(self, wait: bool = True) -> None:
+        with self._lock:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
+
+    def stop(self) -> None:
+        """At once (Ctrl-C): the workers are terminated and their readings dropped, and the pool's queues are
+        released before the process exits (an exit without that leaves a "leaked semaphore" warning)."""
+        with self._lock:
+            for process in list((self._pool._processes or {}).values()):
+                process.terminate()
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class ReadAhead:
+    """A reading started when the article is queued, so that it is ready when a thread takes the article;
+    called like ``summarizer.reader.read``, it waits for that reading (or reads anew for any other text)."""
+
+    def __init__(self, pool: ReaderPool, article: Article) -> None:
+        self.pool = pool
+        self.text, self.published = article.text, article.published
+        self.reading = pool.submit(article.text, article.published)
+
+    def __call__(self, text: str, published: date | None) -> Reading:
+        if text == self.text and published == self.published:
+            return self.pool.wait(self.reading)
+        return self.pool.read(text, published)
+
+
+_shared: ReaderPool | None = None
+_sharing = threading.Lock()
+
+
+def shared_readers(workers: int) -> ReaderPool:
+    """The process's reader pool, started by the first batch that needs it and kept for the next ones (a
+    worker costs a fork and an import of the main module; spaCy comes loaded from the fork server)."""
+    global _shared
+    with _sharing:
+        if _shared is None or _shared.workers < workers:
+            if _shared is not None:
+                _shared.close(wait=False)
+            _shared = ReaderPool(workers)
+        return _shared
+
+
+def stop_shared_readers() -> None:
+    global _shared
+    with _sharing:
+        if _shared is not None:
+            _shared.stop()
+            _shared = None
+
+
+def reader_workers(summarizer: Summarizer, jobs: int) -> int:
+    """How many reader processes a batch of ``jobs`` at a time gets: none for one at a time or the model
+    alone (reading in the thread costs nothing more then), else one per core, at most ``jobs``."""
+    if jobs <= 1 or summarizer.settings.strategy == "model":
+        return 0
+    return min(jobs, os.cpu_count() or 1)
+
+
 def run_articles(
     summarizer: Summarizer,
     items: Iterable[Article | LoadFailure],
@@ -100,9 +212,14 @@ def run_articles(
     tally = Tally()
     done = done or set()
 
-    def work(article: Article) -> Record:
+    workers = reader_workers(summarizer, jobs)
+    readers = shared_readers(workers) if workers else None
+
+    def work(article: Article, reader: ReadAhead | None) -> Record:
         progress.begin(article.source)
-        return summarizer.summarize(article, use_cache=use_cache, status=lambda s: progress.status(article.source, s))
+        return summarizer.summarize(
+            article, use_cache=use_cache, status=lambda s: progress.status(article.source, s), reader=reader
+        )
 
     def settle(article: Article, sha256: str, future: Future[Record]) -> None:
         try:
@@ -139,12 +256,17 @@ def run_articles(
             if isinstance(item, LoadFailure):
                 reject(item)
                 continue
-            sha256 = recorded_sha256(summarizer, item)
+            fitted = None if summarizer.reads_alone else fitted_article(summarizer, item)
+            sha256 = fitted.sha256 if fitted is not None else item.sha256  # the reader alone reads the whole text
             if sha256 in done:
                 tally.skipped += 1
                 progress.skipped(item.source)
                 continue
-            pending[pool.submit(work, item)] = (item, sha256)
+            # The text the summarizer reads: the article as the model reads it (``fit``), or as it is with the
+            # reader alone; none when it does not fit (the summarizer refuses it before reading).
+            shown = item if summarizer.reads_alone else fitted
+            ahead = ReadAhead(readers, shown) if readers is not None and shown is not None else None
+            pending[pool.submit(work, item, ahead)] = (item, sha256)
             while len(pending) >= 2 * jobs and tally.stopped is None:
                 _settle_some(pending, settle)
         while pending:
@@ -154,6 +276,8 @@ def run_articles(
         pool.shutdown(wait=True, cancel_futures=True)
     except BaseException:  # Ctrl-C: start nothing more; what is in flight is dropped, never written
         pool.shutdown(wait=False, cancel_futures=True)
+        if readers is not None:
+            stop_shared_readers()
         raise
     pool.shutdown(wait=True)
     return tally
@@ -175,15 +299,12 @@ def _settle_some(
         settle(article, sha256, future)
 
 
-def recorded_sha256(summarizer: Summarizer, article: Article) -> str:
-    """The hash a record of this article carries: of the text the model reads (truncated with --truncate); the
-    reader alone reads the whole text."""
-    if summarizer.reads_alone:
-        return article.sha256
+def fitted_article(summarizer: Summarizer, article: Article) -> Article | None:
+    """The article as the model reads it (truncated with --truncate); None when it does not fit."""
     try:
-        return summarizer.fit(article).sha256
+        return summarizer.fit(article)
     except SummarizerError:
-        return article.sha256
+        return None
 
 
 @contextmanager

@@ -48,8 +48,8 @@ _HARMED = r"(?:killed|hurt|injured|harmed|wounded|died|dead|lost their lives)"
 # were hurt"), or no casualty noun ("no deaths were reported", "no arrests or injuries", "suffered no injuries"),
 # or unhurt and its kind. "No one has been arrested in the shooting that killed two" and "none seriously" are not.
 ZERO = re.compile(
-    rf"\b(?:no[\s-]one(?: else)?|nobody|none(?: of (?:the |them|those )?\w*(?: \w+){{0,3}})?)\s+"
-    rf"(?:(?:was|were|is|are|has been|had been|have been|got)\s+)(?:\w+\s+)?{_HARMED}"
+    rf"\b(?:no[\s-]one(?: else)?|nobody|none(?: of (?:the |them|those )?\w*)?)\s+(?:\w+\s+){{0,4}}?"
+    rf"(?:(?:was|were|is|are|has been|had been|have been|got|had|has|have)\s+)?(?:\w+\s+)?{_HARMED}"
     rf"|\bno (?:other )?{_CASUALTY_NOUNS}|\bno \w+ (?:or|and) {_CASUALTY_NOUNS}"
     r"|\b(?:was|were|is|are|been)(?:n't| not) (?:\w+ )?(?:hurt|injured|harmed|killed)"
     r"|\b(?:unhurt|uninjured|unharmed|unscathed|escaped (?:injury|unhurt)|without (?:injury|injuries))\b"

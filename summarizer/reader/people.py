@@ -9,6 +9,7 @@ from spacy.tokens import Token
 from summarizer.reader import lexicon as lx
 from summarizer.reader.context import event_tokens
 from summarizer.reader.findings import Finding
+from summarizer.reader.nlp import entities
 from summarizer.schema import MAX_ACTORS, MAX_STATEMENTS, Actor, ActorRole, Statement
 from summarizer.textnorm import name_key
 
@@ -71,12 +72,15 @@ def _by(token: Token, preposition: str) -> Token | None:
 def _speaker(subject: Token) -> tuple[str, str | None] | None:
     """The speaker's name and title from a speech verb's subject, or None for a pronoun or a vague group."""
     doc = subject.doc
-    entity = next((e for e in doc.ents if e.start <= subject.i < e.end and e.label_ in SPEAKER_LABELS), None)
+    entity = entities(doc).at(subject.i)
+    if entity is not None and entity.label_ not in SPEAKER_LABELS:
+        entity = None
     if entity is None or entity.label_ != "PERSON":  # "the head of the administration, Serhiy Popko"
         appos = [t for t in subject.subtree if t.dep_ == "appos" and t.ent_type_ == "PERSON"]
         if appos:
-            entity = next(e for e in doc.ents if e.start <= appos[0].i < e.end)
-            return entity.text, doc[subject.left_edge.i : subject.i + 1].text.removeprefix("the ")
+            holder = entities(doc).at(appos[0].i)  # a PERSON token is inside a PERSON entity
+            assert holder is not None
+            return holder.text, doc[subject.left_edge.i : subject.i + 1].text.removeprefix("the ")
     if entity is not None and entity.label_ == "PERSON":
         return entity.text, _title(entity)
     phrase = [t for t in subject.subtree if t.dep_ not in ("punct", "appos", "relcl", "acl") and t.i <= subject.i]
@@ -198,9 +202,8 @@ def _party(token: Token) -> tuple[str, ActorRole, float] | None:
 
 def _actor(token: Token) -> tuple[str, ActorRole, float] | None:
     lemma = token.lemma_.lower()
-    sentence_text = token.sent.text.lower()
     if token.dep_ in ("nsubj",) and token.head.lemma_.lower() in ATTACK_VERBS:
-        if token.head.lemma_.lower() == "open" and "fire" not in sentence_text:
+        if token.head.lemma_.lower() == "open" and "fire" not in token.sent.text.lower():
             return None
         name = _name(token)
         if name is not None:
@@ -228,7 +231,7 @@ def _actor(token: Token) -> tuple[str, ActorRole, float] | None:
 
 def _name(token: Token) -> str | None:
     """A named party (an entity or an attacker noun), never a pronoun or a common noun."""
-    entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    entity = entities(token.doc).at(token.i)
     if entity is not None and entity.label_ in ("GPE", "NORP", "ORG", "PERSON"):
         return entity.text
     if token.lemma_.lower() in ATTACKER_NOUNS:

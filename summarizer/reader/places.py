@@ -23,6 +23,7 @@ from summarizer.reader.gazetteer import (
     STATE_ABBREVIATIONS,
     kind_of,
 )
+from summarizer.reader.nlp import entities
 from summarizer.schema import MAX_PLACES, Place, PlaceKind
 from summarizer.textnorm import name_key
 
@@ -121,7 +122,7 @@ def find_places(text: str, sentences: list[SpacySpan], context: list[bool]) -> l
     for index, (sentence, is_context) in enumerate(zip(sentences, context, strict=True)):
         if is_context:
             continue
-        for entity in sentence.ents:
+        for entity in entities(sentence.doc).within(sentence):
             found = _place(entity, sentence)
             if found is None:
                 continue

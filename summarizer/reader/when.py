@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from spacy.tokens import Span as SpacySpan
 
 from summarizer.reader.findings import Finding
+from summarizer.reader.nlp import entities as entity_index
 from summarizer.schema import TimeWindow
 from summarizer.timeparse import resolve
 
@@ -35,7 +36,11 @@ def find_when(
         if is_context or sentence.end_char <= dateline_end:
             continue
         lead = index < LEAD_SENTENCES
-        entities = [e for e in sentence.ents if e.label_ in ("DATE", "TIME") and e.start_char >= dateline_end]
+        entities = [
+            e
+            for e in entity_index(sentence.doc).within(sentence)
+            if e.label_ in ("DATE", "TIME") and e.start_char >= dateline_end
+        ]
         found_here = False
         for entity in [*entities, sentence]:
             if entity is sentence and found_here:
