@@ -13,8 +13,8 @@ retried inside the backend (``summarizer.retry``). The article is never rendered
 
 from __future__ import annotations
 
-import functools
 import json
+import threading
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -76,13 +76,34 @@ def _event_schema() -> dict[str, Any]:
     return schema
 
 
-@functools.cache
+_tools: dict[tuple[str, ...] | None, dict[str, Any]] = {}
+_tools_lock = threading.Lock()
+
+
 def event_tool(asked: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``.
+    """The ``tools`` and forced ``tool_choice`` of every request: instructor's OpenAI schema of ``Event``,
+    built once per process and per ``asked`` (the same object every call, however many threads ask first).
 
     ``asked`` names the event properties to ask for (None: all): the others are left out of the schema, so a
     model whose answers the trust profile never uses for them spends no tokens on them (they parse as empty).
     """
+    tool = _tools.get(asked)
+    if tool is None:
+        with _tools_lock:
+            tool = _tools.get(asked)
+            if tool is None:
+                tool = _tools[asked] = _tool(asked)
+    return tool
+
+
+def reset_event_tools() -> None:
+    """Forget the built tools and schema (for tests): the next call builds them again."""
+    with _tools_lock:
+        _tools.clear()
+    _event_schema.reset()
+
+
+def _tool(asked: tuple[str, ...] | None) -> dict[str, Any]:
     schema = _event_schema()  # what instructor.openai_schema(Event).openai_schema gives
     if asked is not None:
         parameters = dict(schema["parameters"])
