@@ -36,7 +36,9 @@ def test_seeds_on_the_default_strategy_and_their_merge(tmp_path: Path) -> None:
     first, second = (Record.model_validate(json.loads(line)) for line in out.read_text().splitlines())
 
     event = first.event
-    assert first.provenance.strategy == "both" and first.provenance.attempts >= 1
+    # the bundled model's shipped trust profile credits it with no field: the default strategy asks it nothing
+    assert first.provenance.strategy == "both" and first.provenance.trust_profile == "local-smollm2-default"
+    assert first.provenance.attempts == 0
     assert event.event_type == "missile_or_air_strike"
     assert event.places[0].name == "Kyiv"
     assert sum(1 for place in event.places if place.kind == "district") >= 3
@@ -54,7 +56,9 @@ def test_seeds_on_the_default_strategy_and_their_merge(tmp_path: Path) -> None:
     injured = second.event.casualties.injured  # type: ignore[union-attr]
     assert injured is not None and injured.floor() == 13
     assert any(w.intercepted is not None and w.intercepted.qualifier == "vague" for w in second.event.weapons)
-    assert second.event.places[0].name == "Kyiv"
+    # the reader alone finds no place in seed 001 ("Kyiv was subjected to ...": spaCy reads no place there, and
+    # the bundled model, which named Kyiv before, is not asked): the merge still groups the two by time and type
+    assert [p.name for p in second.event.places] in ([], ["Kyiv"])
 
     merged = runner.invoke(cli, ["merge", "--format", "json", str(out)])
     assert merged.exit_code == 0, merged.output
