@@ -9,10 +9,12 @@ over the fixtures. ``summarize`` then combines the two field by field (``summari
 - the other source *fills a gap* (a field the leader left empty) only when its precision on the leader's gaps
   is above ``FILL_MIN``, and is *joined* into a non-empty list only when its precision on the items it added
   there is above ``JOIN_MIN``;
+- title and summary follow the source whose text was nearer the references;
+- a model that leads nowhere and may fill nothing is not asked at all (``asked_properties`` is empty);
 - a model with no profile gets ``TrustProfile.default()``: the model leads everywhere, the reader fills gaps.
 
 Precision is smoothed (one correct and one wrong value added to the counts), so a source that emitted two
-values, both right, does not outrank one right in 90 of 100. A profile is refused when the code that made
+values, both right, does not outrank one with 90 right of 100. A profile is refused when the code that made
 its measurements (the reader, grounding, the schema and the prompt's tool) has changed since.
 """
 
