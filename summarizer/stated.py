@@ -41,7 +41,6 @@ _PERSON = r"(?:" + "|".join(sorted(PERSON_NOUNS, key=len, reverse=True)) + r")"
 ONE_PERSON = re.compile(rf"\b{_DETERMINERS}\s+(?:(?:[\w'’-]+,?\s+){{0,3}}?{_PERSON}(?![\w-])(?!\s*s\b)|{_AGE})")
 _PART_START = re.compile(rf"^\s*{_DETERMINERS}\b")
 PART_OF = re.compile(r"\b(?:including|among them|among whom|of whom|of them|one of)\b")
-PEOPLE_WORDS = r"(?:people|persons|others|men|women|children|sons|daughters|brothers|sisters|victims)"
 _CASUALTY_NOUNS = r"(?:lives were lost|life was lost|lives lost|deaths?|injur(?:y|ies)|casualties|fatalities|victims)"
 _HARMED = r"(?:killed|hurt|injured|harmed|wounded|died|dead|lost their lives)"
 # A stated zero: nobody as the subject of a casualty verb ("no one was hurt", "none of the children at the party
@@ -123,10 +122,6 @@ def _people_listed(folded: str) -> set[int]:
     if counted[0] != 1:
         return set()  # "Two other people, a man and a boy": an apposition, the figure is the first part's
     return {sum(counted)}
-
-
-def zero_stated(phrase: str) -> bool:
-    return bool(ZERO.search(normalise(phrase)))
 
 
 PEOPLE = re.compile(

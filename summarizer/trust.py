@@ -20,6 +20,7 @@ its measurements (the reader, grounding, the schema and the prompt's tool) has c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -156,7 +157,15 @@ class TrustProfile:
         key = path.split("[")[0] + (path[path.index("]") + 1 :] if "]" in path else "")
         return self.fields.get(key, DEFAULT_FIELD)
 
+    @functools.cached_property
+    def _asked(self) -> tuple[str, ...] | None:
+        return self._asked_properties()
+
     def asked_properties(self) -> tuple[str, ...] | None:
+        """See ``_asked_properties``; computed once per profile (it is asked for every article)."""
+        return self._asked
+
+    def _asked_properties(self) -> tuple[str, ...] | None:
         """The event properties worth asking the model for (None: all of them; empty: none, the model adds
         nothing). A property is left out when no field it holds can reach a record from the model;
         ``context`` (unmeasured) only with all."""

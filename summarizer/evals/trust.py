@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timezone
 from hashlib import sha256
-from pathlib import Path
 from typing import Any
 
 from summarizer.evals.fixtures import LIST_FIELDS, Case
@@ -115,7 +114,3 @@ def build_profile(
         "runs": {"model": model_run.run_id, "reader": reader_run.run_id},
     }
     return TrustProfile.from_measurements(name, measure(model_run, reader_run), meta)
-
-
-def profile_name(path: Path) -> str:
-    return path.stem
