@@ -22,10 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from summarizer.config import Settings
+from summarizer.combine.trust import FieldTrust, TrustProfile
+from summarizer.config.settings import Settings
 from summarizer.evals.fixtures import load_fixtures
 from summarizer.pipeline import Summarizer
-from summarizer.trust import FieldTrust, TrustProfile
 
 ROOT = Path(__file__).parents[1]
 
@@ -34,7 +34,7 @@ def text_only() -> TrustProfile:
     """The model leads on title and summary, the reader on everything else: only the required properties."""
     reader_only = FieldTrust("reader", fills=False, joins=False)
     model = FieldTrust("model", fills=False, joins=False)
-    from summarizer.trust import FIELDS
+    from summarizer.combine.trust import FIELDS
 
     return TrustProfile("text-only", {**dict.fromkeys(FIELDS, reader_only), "title": model, "summary": model})
 

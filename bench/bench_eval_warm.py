@@ -21,11 +21,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fake_openai_server import Reply, completion  # noqa: E402
 from fault_server import FaultScript, fault_server  # noqa: E402
 
-from summarizer.config import Settings  # noqa: E402
+from summarizer.config.settings import Settings  # noqa: E402
 from summarizer.evals.fixtures import load_fixtures  # noqa: E402
 from summarizer.evals.runner import run_eval  # noqa: E402
 from summarizer.pipeline import Summarizer  # noqa: E402
-from summarizer.schema import Event  # noqa: E402
+from summarizer.record.schema import Event  # noqa: E402
 
 SEED = ROOT / "tests" / "data" / "records" / "seed_000.json"
 

@@ -16,11 +16,11 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from summarizer.articles import load_article
-from summarizer.grounding import ground_event
-from summarizer.locate import _normalised_article
-from summarizer.schema import Casualties, Count, Damage, Event, Place, Statement, TimeWindow
-from summarizer.textnorm import normalise
+from summarizer.ground.grounding import ground_event
+from summarizer.ground.locate import _normalised_article
+from summarizer.ingest.articles import load_article
+from summarizer.record.schema import Casualties, Count, Damage, Event, Place, Statement, TimeWindow
+from summarizer.text.normalize import normalise
 
 SEED = load_article(Path(__file__).parents[1] / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt")
 EVENT = Event(

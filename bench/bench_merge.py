@@ -28,7 +28,7 @@ from typing import Any
 
 from summarizer.merge import merge_records
 from summarizer.record import Record
-from summarizer.schema import Event
+from summarizer.record.schema import Event
 
 SEED = Path(__file__).parents[1] / "tests" / "data" / "records" / "seed_000.json"
 CITIES = [

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.evals.fixtures import fixture_stem, load_fixtures
 from summarizer.merge.evaluate import PairwiseResult, evaluate, gold_of
 from summarizer.merge.grouping import DEFAULT_THRESHOLD

@@ -20,14 +20,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 
-from summarizer.config import Settings  # noqa: E402
+from summarizer.combine.trust import TrustProfile  # noqa: E402
+from summarizer.config.settings import Settings  # noqa: E402
 from summarizer.evals.fixtures import Case, load_fixtures  # noqa: E402
 from summarizer.evals.oracle import OracleBackend  # noqa: E402
 from summarizer.evals.results import Run  # noqa: E402
 from summarizer.evals.runner import run_eval  # noqa: E402
 from summarizer.evals.trust import build_profile  # noqa: E402
 from summarizer.pipeline import Summarizer  # noqa: E402
-from summarizer.trust import TrustProfile  # noqa: E402
 
 
 def evaluate(home: Path, backend: OracleBackend, cases: list[Case], strategy: str, profile: TrustProfile | None) -> Run:

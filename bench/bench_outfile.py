@@ -26,7 +26,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
-from summarizer.outfile import FSYNC_INTERVAL, JsonlOutput
+from summarizer.output.files import FSYNC_INTERVAL, JsonlOutput
 
 SEED = json.loads((Path(__file__).parents[1] / "tests" / "data" / "records" / "seed_000.json").read_text())
 WRITES = 300  # records per write measurement: fsync per record takes a few ms each

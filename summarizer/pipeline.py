@@ -5,7 +5,7 @@ when grounding finds unsupported values it is re-asked with the list of problems
 ``max_retries`` times). Of the answers it gave, the one with the most grounded facts is kept, and
 whatever in it is still ungrounded is removed and listed in the record's warnings. Then the
 reader's findings fill what the model left empty and cross-check what it said
-(``summarizer.reader.combine``). ``--strategy reader`` skips the model; ``model`` skips the reader.
+(``summarizer.combine.choose``). ``--strategy reader`` skips the model; ``model`` skips the reader.
 """
 
 from __future__ import annotations
@@ -21,30 +21,25 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from summarizer.articles import Article, fit_to_budget
-from summarizer.backends import ChatBackend, article_budget_chars, create_backend
-from summarizer.basetypes import Issue, Usage
-from summarizer.config import Settings
+from summarizer.combine.choose import Combined, combine, model_only, reader_only
+from summarizer.combine.trust import TrustProfile, find_profile, load_profile, setup_key, stale_reason
+from summarizer.config.settings import Settings
 from summarizer.errors import ConfigError, ExtractionError, SummarizerError
-from summarizer.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
-from summarizer.grounding import Grounding, ground_event
-from summarizer.prompts import Prompt, as_data, load_prompt, shows_escaped
-from summarizer.reader import READER_VERSION, Reading
-from summarizer.reader.combine import Combined, combine, model_only, reader_only
+from summarizer.ground.grounding import Grounding, ground_event
+from summarizer.identity import grounding_version, measured_code_version, reader_version, record_code_version
+from summarizer.ingest.articles import Article, fit_to_budget
+from summarizer.model.backends import ChatBackend, article_budget_chars, create_backend
+from summarizer.model.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
+from summarizer.model.prompts import Prompt, as_data, load_prompt, shows_escaped
+from summarizer.reader import Reading
 from summarizer.record import Provenance, Record
-from summarizer.schema import SCHEMA_VERSION, Event
-from summarizer.store import Store, cache_key, now
-from summarizer.trust import TrustProfile, find_profile, load_profile, setup_key, stale_reason
+from summarizer.record.basetypes import Issue, Usage
+from summarizer.record.schema import SCHEMA_VERSION, Event
+from summarizer.store.database import Store, cache_key, now
 
 if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
     from openai.types.chat import ChatCompletion
 
-GROUNDING_VERSION = "2"  # bump when grounding changes the re-asks, and so the answers (2: exact grounding)
-DERIVED_EXCLUDED = {  # modules that never change what a record says
-    "cli.py", "evals", "merge", "progress.py", "runner.py", "outfile.py", "__main__.py", "batch_api.py",
-    "batch_cli.py", "logs.py", "logs_cli.py", "breaker.py", "retry.py", "cli_kit.py", "view_terminal.py",
-    "view_html.py", "output.py", "what_ran.py", "local_model.py", "tables.py", "fetch.py",
-}  # fmt: skip
 MAX_ECHO_CHARS = 4000  # how much of a rejected answer is shown back to the model
 Status = Callable[[str], None]
 Reader = Callable[[str, "date | None"], Reading]  # what reads an article instead of this process
@@ -205,7 +200,7 @@ class Summarizer:
         return cache_key(
             **self.identity(article, repeat),
             base_url=self.settings.base_url,
-            grounding=GROUNDING_VERSION,
+            grounding=grounding_version(),
             tool=tool_schema_hash(self.asked),
             published=article.published,
             title=article.title,
@@ -391,7 +386,7 @@ class Summarizer:
             cached=cached,
             created_at=now(),
             strategy=self.settings.strategy,
-            reader=f"reader-{READER_VERSION}/{pipeline_version()}" if read else None,
+            reader=f"reader-{reader_version()}/{pipeline_version()}" if read else None,
             trust_profile=self.profile.name if self.settings.strategy == "both" else None,
         )
 
@@ -414,25 +409,25 @@ def tool_schema_hash(asked: tuple[str, ...] | None = None) -> str:
 
 
 @functools.cache
-def derived_version(exclude: tuple[str, ...] = ()) -> str:
-    """A hash of the code that turns an answer into a record (grounding, reader, combining), and of the spaCy
-    pipeline: a stored record is reused only by the code that made it. ``exclude``: module paths left out."""
+def derived_version() -> str:
+    """A hash of the code that turns an answer into a record (the record-making packages, found by folder in
+    ``summarizer.identity``) and of the spaCy pipeline: a stored record is reused only by the code that made it."""
     from summarizer.reader.nlp import pipeline_version
 
-    package = Path(__file__).parent
-    digest = hashlib.sha256(pipeline_version().encode())
-    for path in sorted(package.rglob("*.py")):
-        relative = path.relative_to(package)
-        if relative.parts[0] not in DERIVED_EXCLUDED and relative.as_posix() not in exclude:
-            digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return _with_pipeline(record_code_version(), pipeline_version())
 
 
 @functools.cache
 def profile_code_version() -> str:
     """A hash of the code a trust profile's measurements depend on: all that makes a record except the combining
-    of the two sources, which the profile steers (``reader/combine.py``, ``trust.py``)."""
-    return derived_version(exclude=("reader/combine.py", "trust.py"))
+    of the two sources, which the profile steers (the ``combine`` package)."""
+    from summarizer.reader.nlp import pipeline_version
+
+    return _with_pipeline(measured_code_version(), pipeline_version())
+
+
+def _with_pipeline(code: str, pipeline: str) -> str:
+    return hashlib.sha256(f"{pipeline}\0{code}".encode()).hexdigest()[:16]
 
 
 def unstamped(record: Record) -> Record:

@@ -1,7 +1,7 @@
 """A fake model for unit tests of pipeline logic (a test double, not part of the package): returns queued
 events as tool calls, in order.
 
-Its answers go through the same parsing (``summarizer.extract``) as a real backend's, so a queued dict
+Its answers go through the same parsing (``summarizer.model.extract``) as a real backend's, so a queued dict
 that breaks the schema triggers a real re-ask. Tests import it as ``fake_backend`` (pytest puts tests/ on
 ``sys.path``); bench/ scripts add tests/ to ``sys.path`` themselves.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from openai.types.chat import ChatCompletion
 
 from summarizer.errors import BackendError
-from summarizer.schema import Event
+from summarizer.record.schema import Event
 
 
 class QueuedBackend:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import articles
-from summarizer.articles import Article, LoadFailure, fit_to_budget, load_article, load_articles
 from summarizer.errors import ArticleError
+from summarizer.ingest import articles
+from summarizer.ingest.articles import Article, LoadFailure, fit_to_budget, load_article, load_articles
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt"

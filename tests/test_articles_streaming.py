@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from summarizer import articles
-from summarizer.articles import (
+from summarizer.ingest import articles
+from summarizer.ingest.articles import (
     LABELS_SUFFIX,
     MAX_FILE_BYTES,
     Article,

@@ -18,15 +18,15 @@ from fake_batch_server import BatchServer, batch_server
 from fake_openai_server import completion, error_body
 from openai.types.chat import ChatCompletion
 
-from summarizer.articles import Article, load_articles
-from summarizer.batch_cli import batch_group
-from summarizer.cli_kit import SUMMARIZER_KEY
-from summarizer.config import Settings
-from summarizer.extract import build_request
+from summarizer.cli.batch import batch_group
+from summarizer.cli.kit import SUMMARIZER_KEY
+from summarizer.config.secrets import public_url
+from summarizer.config.settings import Settings
+from summarizer.ingest.articles import Article, load_articles
+from summarizer.model.extract import build_request
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
-from summarizer.redact import public_url
-from summarizer.store import Store
+from summarizer.store.database import Store
 
 API_KEY = "sk-test-BATCH-NEVER-STORED-5e21"
 CITIES = ("Odesa", "Kharkiv", "Dnipro", "Lviv", "Sumy")

@@ -16,8 +16,8 @@ from click.testing import CliRunner, Result
 from fake_batch_server import batch_server
 from fake_openai_server import completion
 
-from summarizer.batch_cli import batch_group
-from summarizer.store import Store
+from summarizer.cli.batch import batch_group
+from summarizer.store.database import Store
 
 API_KEY = "sk-test-BATCH-HOSTILE-7d3f"
 TEXT = "Overnight, Russia launched 12 drones at Odesa. At least 3 people were injured."

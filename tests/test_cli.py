@@ -20,15 +20,15 @@ from fake_backend import QueuedBackend
 from fake_openai_server import Reply, chat_server, completion, error_body
 
 from summarizer import __version__
-from summarizer.cli import cli
-from summarizer.cli_kit import SUMMARIZER_KEY
-from summarizer.config import Settings
+from summarizer.cli.kit import SUMMARIZER_KEY
+from summarizer.cli.main import cli
+from summarizer.config.settings import Settings
 from summarizer.errors import BackendError
-from summarizer.output import describe_count
+from summarizer.model.prompts import load_prompt
+from summarizer.output.formats import describe_count
 from summarizer.pipeline import Summarizer
-from summarizer.prompts import load_prompt
 from summarizer.record import Record
-from summarizer.schema import Count
+from summarizer.record.schema import Count
 
 TEXT = "Overnight, Russia launched 12 drones at Odesa. At least 3 people were injured, the governor said."
 API_KEY = "sk-test-NEVER-PRINTED-91b7"

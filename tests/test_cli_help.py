@@ -15,9 +15,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import cli
-from summarizer.cli_kit import ENVIRONMENT, MODEL_OPTIONS
-from summarizer.config import Settings
+from summarizer.cli.kit import ENVIRONMENT, MODEL_OPTIONS
+from summarizer.cli.main import cli
+from summarizer.config.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 VARIABLES = {*ENVIRONMENT, "XDG_DATA_HOME"}
@@ -146,7 +146,7 @@ def loaded_by(*args: str) -> dict[str, object]:
     """The modules a fresh interpreter has imported after `summarizer ARGS`, and what it printed."""
     code = (
         "import json, sys\n"
-        "from summarizer.cli import main\n"
+        "from summarizer.cli.main import main\n"
         f"sys.argv = ['summarizer', *{list(args)!r}]\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
         "print(json.dumps({'code': code, 'modules': sorted(sys.modules)}), file=sys.stderr)\n"
@@ -159,9 +159,9 @@ def loaded_by(*args: str) -> dict[str, object]:
 
 HEAVY = (
     "openai", "instructor", "httpx", "rich", "spacy", "llama_cpp",
-    "summarizer.pipeline", "summarizer.runner", "summarizer.progress", "summarizer.backends", "summarizer.reader",
-    "summarizer.grounding", "summarizer.store", "summarizer.evals", "summarizer.merge", "summarizer.batch_cli",
-    "summarizer.batch_api", "summarizer.logs_cli",
+    "summarizer.pipeline", "summarizer.run.runner", "summarizer.output.progress", "summarizer.model.backends", "summarizer.reader",
+    "summarizer.ground.grounding", "summarizer.store.database", "summarizer.evals", "summarizer.merge", "summarizer.cli.batch",
+    "summarizer.run.provider_batch", "summarizer.cli.logs",
 )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ import pytest
 from test_cli import TEXT, Fake, answer, article_file, assert_clean, install_fake, jsonl_records, run, write
 
 from summarizer import pipeline
-from summarizer.grounding import ground_event
+from summarizer.ground.grounding import ground_event
 
 
 @pytest.fixture

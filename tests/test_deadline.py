@@ -18,11 +18,11 @@ import pytest
 from fake_openai_server import Reply, chat_server, completion
 from fault_server import FaultScript, fault_server, write_articles
 
-from summarizer.backends import openai_backend
-from summarizer.backends.openai_backend import OpenAIBackend
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.errors import BackendError
-from summarizer.retry import call_with_retries
+from summarizer.model.backends import openai_backend
+from summarizer.model.backends.openai_backend import OpenAIBackend
+from summarizer.model.retry import call_with_retries
 
 REQUEST: dict[str, Any] = {
     "model": "test-model",

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from rapidfuzz import fuzz
 
-from summarizer.articles import load_article
-from summarizer.backends.local import bundled_model_path
-from summarizer.locate import STRIP
+from summarizer.ground.locate import STRIP
+from summarizer.ingest.articles import load_article
+from summarizer.model.backends.local import bundled_model_path
 from summarizer.record import Record
-from summarizer.textnorm import name_key, normalise
+from summarizer.text.normalize import name_key, normalise
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from fake_backend import QueuedBackend
 from test_eval_support import ByArticleBackend, answer, make_summarizer, write_fixtures
 
-from summarizer.evals.cli import eval_group
+from summarizer.cli.eval import eval_group
 
 
 def run(home: Path, backend: object, args: list[str]) -> dict:

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 from test_eval_support import ByArticleBackend, answer, changed_prompt, make_summarizer, write_fixtures
 
-from summarizer.cli_kit import SUMMARIZER_KEY
-from summarizer.evals.cli import eval_group
+from summarizer.cli.eval import eval_group
+from summarizer.cli.kit import SUMMARIZER_KEY
 
 CASES = 8
 

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 from test_eval_support import ByArticleBackend, answer, article, make_summarizer, write_fixtures
 
-from summarizer.evals.cli import eval_group
+from summarizer.cli.eval import eval_group
 from summarizer.evals.fixtures import load_fixtures
 from summarizer.evals.html import highlight, render_html
 from summarizer.evals.runner import run_eval
-from summarizer.schema import Casualties, Count, Place
+from summarizer.record.schema import Casualties, Count, Place
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", '"><svg onload=alert(3)>']
 FLAGS = [

@@ -18,10 +18,10 @@ from click.testing import CliRunner, Result
 from test_eval_support import ByTextBackend, make_summarizer
 from test_fixture_labels import case_problems
 
-from summarizer.articles import load_article
-from summarizer.evals.cli import eval_group
+from summarizer.cli.eval import eval_group
 from summarizer.evals.fixtures import load_fixtures
-from summarizer.schema import Casualties, Count, Event, Place, TimeWindow
+from summarizer.ingest.articles import load_article
+from summarizer.record.schema import Casualties, Count, Event, Place, TimeWindow
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTER = [

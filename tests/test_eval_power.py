@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 from test_eval_support import ByArticleBackend, answer, changed_prompt, make_summarizer, write_fixtures
 
-from summarizer.evals.cli import eval_group
+from summarizer.cli.eval import eval_group
 from summarizer.evals.compare import check_gate, compare_runs
 from summarizer.evals.results import CaseRow, Run
 from summarizer.evals.scorers import FieldScore

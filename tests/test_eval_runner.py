@@ -9,7 +9,7 @@ import pytest
 from fake_backend import QueuedBackend
 from test_eval_support import ByArticleBackend, answer, changed_prompt, make_summarizer, write_fixtures
 
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, ConfigError
 from summarizer.evals.compare import resolve_run
 from summarizer.evals.fixtures import load_fixtures
@@ -17,8 +17,8 @@ from summarizer.evals.report import footer_lines
 from summarizer.evals.results import CaseRow, read_report, write_report
 from summarizer.evals.runner import run_eval, save_run, select_cases
 from summarizer.pipeline import Summarizer
-from summarizer.schema import Casualties, Count, Place
-from summarizer.store import Store
+from summarizer.record.schema import Casualties, Count, Place
+from summarizer.store.database import Store
 
 
 def outcomes(run) -> list[tuple[str, int, dict]]:

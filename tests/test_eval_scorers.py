@@ -24,7 +24,7 @@ from summarizer.evals.scorers import (
     text_similarity,
 )
 from summarizer.record import ArticleMeta, Issue, Record, Span, unmodelled_provenance
-from summarizer.schema import (
+from summarizer.record.schema import (
     Actor,
     Casualties,
     Count,

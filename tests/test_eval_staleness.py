@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner, Result
 from test_eval_support import ByArticleBackend, answer, make_summarizer, write_fixtures
 
-from summarizer.evals.cli import eval_group
+from summarizer.cli.eval import eval_group
 from summarizer.evals.compare import refresh_command, staleness
 from summarizer.evals.results import Run, read_report
 from summarizer.evals.scorers import scorer_version
-from summarizer.pipeline import GROUNDING_VERSION, derived_version, tool_schema_hash
-from summarizer.reader import READER_VERSION
-from summarizer.schema import SCHEMA_VERSION
+from summarizer.identity import grounding_version, reader_version
+from summarizer.pipeline import derived_version, tool_schema_hash
+from summarizer.record.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSION_KEYS = ("schema_version", "grounding_version", "tool_schema_hash", "reader_version", "reader_pipeline")
@@ -49,9 +49,9 @@ def test_runs_record_the_versions_of_what_makes_records(env: dict) -> None:
     result = invoke(env, ["--fixtures", str(env["fixtures"]), "--json", "-"])
     meta = json.loads(result.stdout)["meta"]
     assert meta["schema_version"] == SCHEMA_VERSION
-    assert meta["grounding_version"] == GROUNDING_VERSION
+    assert meta["grounding_version"] == grounding_version()
     assert meta["tool_schema_hash"] == tool_schema_hash()
-    assert meta["reader_version"] == READER_VERSION
+    assert meta["reader_version"] == reader_version()
     assert meta["reader_pipeline"]
     assert meta["code_version"] == derived_version()
     assert meta["scorer_version"] == scorer_version()
@@ -78,7 +78,7 @@ def test_a_stale_baseline_file_warns_once_per_difference_and_the_command_refresh
     assert lines[:3] == [
         f"warning: stale baseline: baseline made with schema version 1.0, this run with {SCHEMA_VERSION} "
         "(schema_version)",
-        f"warning: stale baseline: baseline made with grounding version 0, this run with {GROUNDING_VERSION} "
+        f"warning: stale baseline: baseline made with grounding version 0, this run with {grounding_version()} "
         "(grounding_version)",
         f"warning: stale baseline: baseline does not record tool_schema_hash (tool schema; this run: "
         f"{tool_schema_hash()})",
@@ -119,9 +119,9 @@ def test_the_committed_baseline_from_before_the_fields_loads_and_says_what_it_la
         {
             **copy.deepcopy(old.meta),
             "schema_version": SCHEMA_VERSION,
-            "grounding_version": GROUNDING_VERSION,
+            "grounding_version": grounding_version(),
             "tool_schema_hash": "t" * 16,
-            "reader_version": READER_VERSION,
+            "reader_version": reader_version(),
             "reader_pipeline": "en_core_web_sm-3.8.0",
             "code_version": "c" * 16,
             "scorer_version": "s" * 16,

@@ -13,10 +13,10 @@ from typing import Any
 
 from fake_backend import QueuedBackend
 
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.pipeline import Summarizer
-from summarizer.schema import Casualties, Count, Event, Place, TimeWindow
-from summarizer.store import Store
+from summarizer.record.schema import Casualties, Count, Event, Place, TimeWindow
+from summarizer.store.database import Store
 
 CITIES = ["Kyiv", "Kharkiv", "Odesa", "Lviv", "Dnipro", "Sumy", "Poltava", "Chernihiv", "Mykolaiv", "Kherson"]
 VILLAGES = [
@@ -125,7 +125,7 @@ def make_summarizer(home: Path, backend: Any, prompt: str | None = None, strateg
 
 def changed_prompt(folder: Path, name: str = "candidate") -> Path:
     """A copy of the default prompt with one more sentence: a different prompt hash."""
-    from summarizer.prompts import load_prompt
+    from summarizer.model.prompts import load_prompt
 
     text = load_prompt("default").path.read_text(encoding="utf-8")
     text = text.replace("name: default", f"name: {name}", 1) + "\nBe brief.\n"

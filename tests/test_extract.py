@@ -12,8 +12,8 @@ from fake_backend import QueuedBackend, tool_call_completion
 from openai.types.chat import ChatCompletion
 from test_pipeline import ARTICLE, good_answer
 
-from summarizer.config import Settings
-from summarizer.extract import (
+from summarizer.config.settings import Settings
+from summarizer.model.extract import (
     SHORTER,
     InvalidAnswer,
     Meter,
@@ -24,7 +24,7 @@ from summarizer.extract import (
     parse_completion,
 )
 from summarizer.pipeline import Summarizer
-from summarizer.schema import Event
+from summarizer.record.schema import Event
 
 MESSAGES = [{"role": "user", "content": "the article"}]
 

@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from summarizer.articles import SUPPORTED_SUFFIXES, Article, load_article
 from summarizer.evals.fixtures import (
     COUNT_FIELDS,
     KNOWN_FIELDS,
@@ -32,8 +31,9 @@ from summarizer.evals.fixtures import (
     WEAPON_KINDS,
     parse_labels,
 )
-from summarizer.schema import EVENT_TYPES, Event
-from summarizer.textnorm import name_key, normalise, numbers_in
+from summarizer.ingest.articles import SUPPORTED_SUFFIXES, Article, load_article
+from summarizer.record.schema import EVENT_TYPES, Event
+from summarizer.text.normalize import name_key, normalise, numbers_in
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "evals" / "fixtures"

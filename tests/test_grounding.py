@@ -8,11 +8,22 @@ from typing import Any
 
 import pytest
 
-from summarizer.articles import load_article
-from summarizer.grounding import Grounding, ground_event, infer_qualifier
-from summarizer.locate import locate, mentions
-from summarizer.schema import Actor, Casualties, ContextNote, Count, Damage, Event, Place, Statement, TimeWindow, Weapon
-from summarizer.textnorm import normalise
+from summarizer.ground.grounding import Grounding, ground_event, infer_qualifier
+from summarizer.ground.locate import locate, mentions
+from summarizer.ingest.articles import load_article
+from summarizer.record.schema import (
+    Actor,
+    Casualties,
+    ContextNote,
+    Count,
+    Damage,
+    Event,
+    Place,
+    Statement,
+    TimeWindow,
+    Weapon,
+)
+from summarizer.text.normalize import normalise
 
 SEED = load_article(Path(__file__).resolve().parents[1] / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt")
 TEXT, PUBLISHED = SEED.text, SEED.published

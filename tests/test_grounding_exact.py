@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from summarizer.grounding import explicit_qualifier, ground_event
-from summarizer.schema import Casualties, Count, Damage, Event, Statement, Weapon
-from summarizer.stated import stated_figures
+from summarizer.ground.grounding import explicit_qualifier, ground_event
+from summarizer.ground.stated import stated_figures
+from summarizer.record.schema import Casualties, Count, Damage, Event, Statement, Weapon
 
 PUBLISHED = date(2024, 6, 3)
 
@@ -178,7 +178,7 @@ def test_stated_figures(phrase: str, figures: set[int]) -> None:
 
 
 def test_a_multi_day_window_is_kept_when_the_article_gives_its_days_and_narrowed_when_not() -> None:
-    from summarizer.schema import TimeWindow
+    from summarizer.record.schema import TimeWindow
 
     text = "The wildfire broke out on Tuesday near the village. By Saturday it had burned 60 homes."
     published = date(2024, 7, 28)  # a Sunday: Tuesday is the 23rd, Saturday the 27th
@@ -239,7 +239,7 @@ def test_a_qualifier_word_before_another_number_is_not_the_count_s(phrase: str, 
 
 
 def test_a_window_is_not_stretched_to_a_later_step() -> None:
-    from summarizer.schema import TimeWindow
+    from summarizer.record.schema import TimeWindow
 
     text = "The shooting happened on Tuesday. The suspect was arrested on Friday."
     when = TimeWindow(evidence="on Tuesday", phrase="on Tuesday", date_start="2024-07-23", date_end="2024-07-26")

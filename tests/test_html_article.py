@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.articles import load_article
-from summarizer.htmltext import FALLBACK_WARNING, read_page
+from summarizer.ingest.articles import load_article
+from summarizer.ingest.html_text import FALLBACK_WARNING, read_page
 
 PAGE = Path(__file__).resolve().parent / "data" / "html" / "kyiv_missiles.html"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from test_cli import Fake, answer, article_file, assert_clean, install_fake, run
 
-from summarizer.articles import Article, LoadFailure, decode_bytes, load_article, load_articles
+from summarizer.ingest.articles import Article, LoadFailure, decode_bytes, load_article, load_articles
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="symbolic links and named pipes")
 ACCENTED = "Zelenskyy visited Kyïv's Sviatoshynskyi district; the café owner, Andriï, said «no one» was hurt."
@@ -208,7 +208,7 @@ def test_an_error_about_such_a_name_is_one_line(tmp_path: Path) -> None:
     out = tmp_path / "out\n\x1b[2J.json"
     out.write_text("taken")
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from summarizer.cli import main; sys.argv[0] = 'summarizer'; main()",
+        [sys.executable, "-c", "import sys; from summarizer.cli.main import main; sys.argv[0] = 'summarizer'; main()",
          "summarize", "--strategy", "reader", "x.txt", "--out", str(out)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip

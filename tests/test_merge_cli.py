@@ -9,8 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from summarizer.cli.merge import merge_command
 from summarizer.merge import DEFAULT_THRESHOLD
-from summarizer.merge.cli import merge_command
 
 RECORDS = Path(__file__).parent / "data" / "records"
 SEEDS = [str(RECORDS / "seed_000.json"), str(RECORDS / "seed_001.json")]

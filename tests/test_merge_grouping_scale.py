@@ -19,10 +19,10 @@ import pytest
 
 from summarizer.merge import group_records
 from summarizer.merge.grouping import PairScore, candidate_pairs, group_reports, score_pair, undated_reach
-from summarizer.merge.models import SourceReport
 from summarizer.merge.reports import collect_reports
 from summarizer.record import Record
-from summarizer.schema import Event
+from summarizer.record.merged import SourceReport
+from summarizer.record.schema import Event
 
 SEED = Path(__file__).parent / "data" / "records" / "seed_000.json"
 CITIES = ["Kyiv", "Kiev", "Kharkiv", "Odesa", "Lviv"]  # Kiev: Kyiv's other spelling

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import cli
+from summarizer.cli.main import cli
 from summarizer.evals.fixtures import load_fixtures
 from summarizer.evals.oracle import OracleBackend, noisy_answer, oracle_answer
 from summarizer.evals.scorers import score_event
-from summarizer.schema import Event
+from summarizer.record.schema import Event
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "evals" / "fixtures"
@@ -86,8 +86,8 @@ def test_noise_is_reproducible_valid_and_recorded(dataset) -> None:  # type: ign
 
 def test_the_oracle_backend_finds_the_case_by_its_article_and_refuses_an_unknown_one(dataset) -> None:  # type: ignore[no-untyped-def]
     from summarizer.errors import BackendError
-    from summarizer.extract import event_tool
-    from summarizer.prompts import load_prompt
+    from summarizer.model.extract import event_tool
+    from summarizer.model.prompts import load_prompt
 
     cases = dataset.cases[:3]
     backend = OracleBackend.for_cases(cases)

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from summarizer.errors import ConfigError, OutputError
-from summarizer.outfile import (
+from summarizer.output.files import (
     ErrorsFile,
     JsonlOutput,
     check_output_path,
@@ -64,7 +64,7 @@ def test_a_second_writer_in_another_process_is_refused(tmp_path: Path) -> None:
         f"""
         from pathlib import Path
         from summarizer.errors import ConfigError
-        from summarizer.outfile import JsonlOutput
+        from summarizer.output.files import JsonlOutput
         try:
             JsonlOutput(Path({str(out)!r})).open()
         except ConfigError as exc:
@@ -272,7 +272,7 @@ def test_a_file_size_limit_efbig_keeps_whole_lines(tmp_path: Path) -> None:
         import resource
         from pathlib import Path
         from summarizer.errors import OutputError
-        from summarizer.outfile import JsonlOutput
+        from summarizer.output.files import JsonlOutput
         resource.setrlimit(resource.RLIMIT_FSIZE, (10_000, 10_000))
         with JsonlOutput(Path({str(out)!r})) as output:
             try:

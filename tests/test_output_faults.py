@@ -14,7 +14,7 @@ from test_cli import TEXT, Fake, answer, article_file, assert_clean, install_fak
 from test_outfile import tmpfs
 
 from summarizer.errors import OutputError
-from summarizer.outfile import write_document
+from summarizer.output.files import write_document
 
 RECORDS = Path(__file__).parent / "data" / "records"
 FULL = Path("/dev/full")

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from fake_backend import QueuedBackend
 
-from summarizer.articles import Article
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.errors import ArticleError, BackendError, ExtractionError
+from summarizer.ingest.articles import Article
+from summarizer.model.prompts import load_prompt
 from summarizer.pipeline import Summarizer
-from summarizer.prompts import load_prompt
 from summarizer.record import Record
-from summarizer.schema import SCHEMA_VERSION, Event
+from summarizer.record.schema import SCHEMA_VERSION, Event
 
 TEXT = (
     "Overnight, Russia launched 12 drones at Odesa, the regional governor said. "

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from summarizer import progress as progress_module
-from summarizer.progress import Counts, Progress
+from summarizer.output import progress as progress_module
+from summarizer.output.progress import Counts, Progress
 from summarizer.record import ArticleMeta, Issue, Record, unmodelled_provenance
-from summarizer.schema import EVENT_TYPES, Event
+from summarizer.record.schema import EVENT_TYPES, Event
 
 THREADS, PER_THREAD = 8, 50
 TOTAL = THREADS * PER_THREAD
@@ -468,7 +468,7 @@ def test_the_default_console_follows_sys_stderr_and_survives_it(monkeypatch: pyt
 
 def test_a_slow_batch_rate_is_shown_per_minute_or_hour() -> None:
     """A local model's batch once showed `0.00493 articles/s`; it reads as articles a minute or an hour."""
-    from summarizer.progress import rate_text
+    from summarizer.output.progress import rate_text
 
     assert [rate_text(r) for r in (168.3, 2.54, 0.3, 0.00493, 99.6 / 60)] == [
         "168 articles/s", "2.5 articles/s", "18 articles/min", "18 articles/h", "1.7 articles/s",

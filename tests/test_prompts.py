@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.articles import Article
 from summarizer.errors import PromptError
-from summarizer.prompts import PACKAGED_DIR, list_prompts, load_prompt, parse_prompt
+from summarizer.ingest.articles import Article
+from summarizer.model.prompts import PACKAGED_DIR, list_prompts, load_prompt, parse_prompt
 
 INJECTIONS = [
     "{{ 7*7 }}",
@@ -158,7 +158,7 @@ def test_an_escaped_article_has_its_own_answer_key(tmp_path: Path) -> None:
     the keys of articles shown as written stay what they were (users keep their cached answers)."""
     from fake_backend import QueuedBackend
 
-    from summarizer.config import Settings
+    from summarizer.config.settings import Settings
     from summarizer.pipeline import Summarizer
 
     summarizer = Summarizer(Settings.from_env({}, home=tmp_path), backend=QueuedBackend([]))
@@ -261,7 +261,7 @@ def test_undecodable_prompt_file_is_a_prompt_error(tmp_path: Path) -> None:
 def test_the_user_folder_is_the_variable_else_the_home(
     isolated_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from summarizer.prompts import prompt_dirs, user_prompts_dir
+    from summarizer.model.prompts import prompt_dirs, user_prompts_dir
 
     assert user_prompts_dir() == isolated_home / "prompts"
     assert prompt_dirs() == [isolated_home / "prompts", PACKAGED_DIR]
@@ -307,7 +307,7 @@ def test_a_broken_file_does_not_hide_other_prompts(tmp_path: Path, monkeypatch: 
 
 
 def test_new_prompt_copies_with_a_new_header(isolated_home: Path) -> None:
-    from summarizer.prompts import new_prompt
+    from summarizer.model.prompts import new_prompt
 
     default = load_prompt("default")
     path = new_prompt("terse")
@@ -324,7 +324,7 @@ def test_new_prompt_copies_with_a_new_header(isolated_home: Path) -> None:
 
 
 def test_a_header_without_a_description_gets_one(tmp_path: Path, isolated_home: Path) -> None:
-    from summarizer.prompts import new_prompt
+    from summarizer.model.prompts import new_prompt
 
     source = tmp_path / "bare.txt"
     source.write_text("---\nname: bare\nversion: 7\n---\n[user]\n{{ article }}\n", encoding="utf-8")

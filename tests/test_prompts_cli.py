@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_cli import Fake, answer, article_file, assert_clean, install_fake, records, run
 
-from summarizer.prompts import PACKAGED_DIR, load_prompt
+from summarizer.model.prompts import PACKAGED_DIR, load_prompt
 
 
 @pytest.fixture

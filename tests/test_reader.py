@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.articles import load_article
+from summarizer.ingest.articles import load_article
 from summarizer.reader import read
 from summarizer.reader.context import context_flags
 from summarizer.reader.counts import find_counts

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.articles import load_article
+from summarizer.ingest.articles import load_article
 from summarizer.reader import nlp, read
 from summarizer.reader.nlp import MAX_CHARS, entities, parse, pieces
 

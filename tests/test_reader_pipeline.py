@@ -11,12 +11,12 @@ from typing import Any
 from click.testing import CliRunner
 from fake_backend import QueuedBackend
 
-from summarizer.articles import Article, load_article
-from summarizer.cli import cli
-from summarizer.config import Settings
+from summarizer.cli.main import cli
+from summarizer.combine.trust import FieldTrust, TrustProfile
+from summarizer.config.settings import Settings
+from summarizer.ingest.articles import Article, load_article
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
-from summarizer.trust import FieldTrust, TrustProfile
 
 TEXT = (
     "ODESA, Ukraine (Reuters) - Russia launched 12 drones at Odesa overnight, the regional governor said. "
@@ -88,9 +88,9 @@ def test_agreement_is_marked_both(tmp_path: Path) -> None:
 
 
 def test_a_grounded_model_value_that_the_reader_contradicts_is_reported(tmp_path: Path) -> None:
+    from summarizer.combine.choose import combine
     from summarizer.reader import read
-    from summarizer.reader.combine import combine
-    from summarizer.schema import Casualties, Count, Event
+    from summarizer.record.schema import Casualties, Count, Event
 
     reading = read(TEXT, ARTICLE.published)
     model = Event(
@@ -120,9 +120,9 @@ def test_a_model_event_type_no_word_supports_is_flagged_and_replaced_only_where_
     """The bundled model calls nearly every article a drone strike; a council vote with no drone in it is 'other'.
     The default profile keeps the model's type (the reader's vocabulary is not the article's: "a bus plunged into
     a gorge" is a road crash with none of its words) and flags it; a profile where the reader leads replaces it."""
+    from summarizer.combine.choose import combine
     from summarizer.reader import read
-    from summarizer.reader.combine import combine
-    from summarizer.schema import Event
+    from summarizer.record.schema import Event
 
     vote = "The council voted 7-2 on Tuesday to approve the budget, the mayor said. Taxes will rise by 3 percent."
     reading = read(vote, date(2024, 6, 19))

@@ -91,7 +91,7 @@ def test_every_readme_command_is_a_real_command_with_real_options_and_files(word
 
 def test_the_event_types_listed_are_the_schemas() -> None:
     """README's event-type list is `EventType`, in order (it once missed the four types schema 2.0 added)."""
-    from summarizer.schema import EVENT_TYPES
+    from summarizer.record.schema import EVENT_TYPES
 
     text = README.read_text(encoding="utf-8")
     line = text[text.index("- `event_type`:") :].split(" (modelled on", 1)[0]

@@ -14,9 +14,9 @@ from typing import Any
 from click.testing import CliRunner, Result
 from fake_backend import QueuedBackend
 
-from summarizer.cli import cli
-from summarizer.cli_kit import SUMMARIZER_KEY
-from summarizer.config import Settings
+from summarizer.cli.kit import SUMMARIZER_KEY
+from summarizer.cli.main import cli
+from summarizer.config.settings import Settings
 from summarizer.pipeline import Summarizer
 
 TEXTS = {
@@ -127,7 +127,7 @@ def test_a_record_the_reader_made_when_the_model_failed_is_resumed(tmp_path: Pat
 
 def test_identity_of_old_records_without_a_strategy(tmp_path: Path) -> None:
     """A record of version 1 has no strategy: a model made it."""
-    from summarizer.cli_kit import same_setup
+    from summarizer.cli.kit import same_setup
 
     backend = QueuedBackend([])
     summarizer = Summarizer(Settings.from_env(strategy="model", home=tmp_path), backend=backend)

@@ -13,13 +13,13 @@ import openai
 import pytest
 from fake_openai_server import Reply, chat_server, completion, error_body, free_port
 
-from summarizer.articles import Article
-from summarizer.backends import openai_backend
-from summarizer.backends.openai_backend import OpenAIBackend
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, SummarizerError
+from summarizer.ingest.articles import Article
+from summarizer.model.backends import openai_backend
+from summarizer.model.backends.openai_backend import OpenAIBackend
+from summarizer.model.retry import MAX_WAIT_S, call_with_retries, is_transient, retry_after_seconds
 from summarizer.pipeline import Summarizer
-from summarizer.retry import MAX_WAIT_S, call_with_retries, is_transient, retry_after_seconds
 
 API_KEY = "sk-test-DO-NOT-LEAK-4f2a9c"
 ARTICLE = Article(

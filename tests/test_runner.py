@@ -15,14 +15,14 @@ from fake_backend import tool_call_completion
 from openai.types.chat import ChatCompletion
 from test_pipeline import TEXT, good_answer
 
-from summarizer.articles import Article, LoadFailure
-from summarizer.breaker import ServerRefused
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, OutputError
+from summarizer.ingest.articles import Article, LoadFailure
+from summarizer.model.breaker import ServerRefused
+from summarizer.output.progress import Progress
 from summarizer.pipeline import Summarizer
-from summarizer.progress import Progress
 from summarizer.record import Record
-from summarizer.runner import Failure, run_articles
+from summarizer.run.runner import Failure, run_articles
 
 
 class ConcurrentBackend:

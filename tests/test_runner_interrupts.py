@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from summarizer.runner import interrupts_held
+from summarizer.run.runner import interrupts_held
 
 pytestmark = pytest.mark.usefixtures("ctrl_c_raises")
 

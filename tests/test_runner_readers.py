@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from test_runner import ConcurrentBackend
 
-from summarizer.articles import Article, load_article
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.errors import ExtractionError
+from summarizer.ingest.articles import Article, load_article
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
-from summarizer.runner import ReaderPool, reader_workers, run_articles
+from summarizer.run.runner import ReaderPool, reader_workers, run_articles
 
 FIXTURES = Path(__file__).resolve().parent.parent / "evals" / "fixtures"
 

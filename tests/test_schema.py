@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from summarizer.record import ArticleMeta, Record, unmodelled_provenance
-from summarizer.schema import (
+from summarizer.record.schema import (
     EVENT_TYPES,
     Actor,
     Casualties,

@@ -21,7 +21,7 @@ import pytest
 from fake_openai_server import ChatServer, Reply, chat_server, error_body
 from fault_server import FaultScript, fault_server, write_articles
 
-from summarizer.redact import add_secret, one_line, public_url, redact
+from summarizer.config.secrets import add_secret, one_line, public_url, redact
 
 KEY = "sk-proj-SECRETKEY-0123456789abcdef"
 PASSWORD = "hunter2-in-the-url"

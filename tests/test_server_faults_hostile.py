@@ -19,14 +19,14 @@ import pytest
 from fake_batch_server import batch_server
 from fake_openai_server import Reply, chat_server, completion, error_body
 
-from summarizer.articles import Article
-from summarizer.backends import http
-from summarizer.backends.openai_backend import OpenAIBackend
-from summarizer.batch_api import BatchAPI
-from summarizer.config import Settings
+from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, ExtractionError, SummarizerError
+from summarizer.ingest.articles import Article
+from summarizer.model.backends import http
+from summarizer.model.backends.openai_backend import OpenAIBackend
+from summarizer.model.retry import retry_after_seconds
 from summarizer.pipeline import Summarizer
-from summarizer.retry import retry_after_seconds
+from summarizer.run.provider_batch import BatchAPI
 
 API_KEY = "sk-test-HOSTILE-SERVER-93c1"
 REQUEST: dict[str, Any] = {

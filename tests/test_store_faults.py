@@ -16,12 +16,12 @@ import pytest
 from click.testing import CliRunner, Result
 from test_cli import TEXT, Fake, answer, article_file, assert_clean, install_fake, jsonl_records, run
 
-from summarizer.cli import cli
-from summarizer.cli_kit import SUMMARIZER_KEY
-from summarizer.config import Settings
+from summarizer.cli.kit import SUMMARIZER_KEY
+from summarizer.cli.main import cli
+from summarizer.config.settings import Settings
 from summarizer.errors import StoreDamaged, StoreError, StoreReadOnly
 from summarizer.pipeline import Summarizer
-from summarizer.store import DB_NAME, Store
+from summarizer.store.database import DB_NAME, Store
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import ConfigError
-from summarizer.store import DB_NAME, MIGRATIONS, Store
+from summarizer.store.database import DB_NAME, MIGRATIONS, Store
 
 RELEASE_0_1_0 = Path(__file__).parent / "data" / "stores" / "release-0.1.0.sql"
 # The names of the migrations that shipped, in order: a migration is never renamed, removed or reordered.

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import cli
+from summarizer.cli.main import cli
+from summarizer.output.tables import COLUMNS, to_csv
 from summarizer.record import Record
-from summarizer.tables import COLUMNS, to_csv
 
 ROOT = Path(__file__).parents[1]
 SEEDS = sorted(str(path) for path in (ROOT / "evals" / "fixtures").glob("00[01]_*.txt"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer.textnorm import name_key, normalise, normalise_with_map, numbers_in
+from summarizer.text.normalize import name_key, normalise, normalise_with_map, numbers_in
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from summarizer.timeparse import resolve
+from summarizer.text.dates import resolve
 
 PUBLISHED = date(2024, 3, 21)
 THURSDAY = PUBLISHED.weekday()

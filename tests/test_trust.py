@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli import cli
-from summarizer.config import Settings
+from summarizer.cli.main import cli
+from summarizer.combine.trust import FieldTrust, Measured, TrustProfile, load_profile
+from summarizer.config.settings import Settings
 from summarizer.errors import ConfigError
-from summarizer.extract import event_tool
+from summarizer.model.extract import event_tool
 from summarizer.pipeline import Summarizer, profile_code_version
-from summarizer.trust import FieldTrust, Measured, TrustProfile, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
 CASUALTIES = ("casualties.killed", "casualties.injured", "casualties.children_killed", "casualties.children_injured")
@@ -93,7 +93,7 @@ def test_a_stale_profile_is_refused(tmp_path: Path) -> None:
     # found automatically for its setup, a stale profile gives way to the default, and the run says why
     (tmp_path / "home" / "profiles").mkdir(parents=True)
     data["setup"] = {"backend": "local", "model": settings.model_name, "prompt_name": "default"}
-    from summarizer.prompts import load_prompt
+    from summarizer.model.prompts import load_prompt
 
     data["setup"]["prompt_hash"] = load_prompt("default").hash
     (tmp_path / "home" / "profiles" / "mine.json").write_text(json.dumps(data))
@@ -109,9 +109,9 @@ def test_summarize_uses_the_profile_measured_for_its_setup_and_says_so(
     from fake_backend import QueuedBackend
     from test_eval_support import answer
 
-    from summarizer.cli_kit import SUMMARIZER_KEY
-    from summarizer.prompts import load_prompt
-    from summarizer.store import Store
+    from summarizer.cli.kit import SUMMARIZER_KEY
+    from summarizer.model.prompts import load_prompt
+    from summarizer.store.database import Store
 
     home = isolated_home
     prompt_hash = load_prompt("default").hash
@@ -168,9 +168,9 @@ def test_the_default_profile_leads_with_the_model_and_is_named_on_stderr(tmp_pat
 def test_the_shipped_profile_of_the_bundled_model_is_current() -> None:
     """The packaged profile is found for the bundled model and the default prompt, and was measured by this code
     (refresh it from the shipped answers, no model call: see README, Trust profiles)."""
-    from summarizer.config import BUNDLED_MODEL_FILE
-    from summarizer.prompts import load_prompt
-    from summarizer.trust import find_profile, setup_key, shipped_profiles_dir, stale_reason
+    from summarizer.combine.trust import find_profile, setup_key, shipped_profiles_dir, stale_reason
+    from summarizer.config.settings import BUNDLED_MODEL_FILE
+    from summarizer.model.prompts import load_prompt
 
     setup = setup_key("local", BUNDLED_MODEL_FILE, "default", load_prompt("default").hash)
     path = find_profile(Path("/nonexistent-home"), setup)
@@ -185,9 +185,9 @@ def test_a_model_credited_with_no_field_is_not_asked(tmp_path: Path) -> None:
     model fills nothing, so it is never called (nor loaded) and the reader makes the record."""
     from fake_backend import QueuedBackend
 
-    from summarizer.articles import load_article
-    from summarizer.store import Store
-    from summarizer.trust import FIELDS, TEXT_FIELDS
+    from summarizer.combine.trust import FIELDS, TEXT_FIELDS
+    from summarizer.ingest.articles import load_article
+    from summarizer.store.database import Store
 
     reader_only = FieldTrust("reader", fills=False, joins=False)
     profile = TrustProfile("credits-nothing", dict.fromkeys((*FIELDS, *TEXT_FIELDS), reader_only))

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer import fetch
-from summarizer.articles import Article, LoadFailure, load_articles
-from summarizer.cli import cli
+from summarizer.cli.main import cli
+from summarizer.ingest import fetch
+from summarizer.ingest.articles import Article, LoadFailure, load_articles
 
 ARTICLE = """<!DOCTYPE html><html><head><title>Fire in Millbrook | The Gazette</title>
 <link rel="canonical" href="/news/2025/02/15/fire-in-millbrook">

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from test_eval_html import HOSTILE, Dom, browse
 
-from summarizer.articles import load_article
+from summarizer.ingest.articles import load_article
+from summarizer.output.html import records_html
 from summarizer.record import ArticleMeta, Issue, Record, Span, unmodelled_provenance
-from summarizer.schema import Event
-from summarizer.view_html import records_html
+from summarizer.record.schema import Event
 
 ROOT = Path(__file__).parents[1]
 RECORDS = Path(__file__).parent / "data" / "records"

@@ -10,10 +10,10 @@ from typing import Any
 
 from rich.console import Console
 
-from summarizer.output import describe_count
+from summarizer.output.formats import describe_count
+from summarizer.output.terminal import WARNINGS_HINT, print_records, record_facts, source_of, warnings_line
 from summarizer.record import ArticleMeta, Issue, Record, unmodelled_provenance
-from summarizer.schema import Event
-from summarizer.view_terminal import WARNINGS_HINT, print_records, record_facts, source_of, warnings_line
+from summarizer.record.schema import Event
 
 RECORDS = Path(__file__).parent / "data" / "records"
 

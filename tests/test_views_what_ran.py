@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from summarizer.cli import cli
+from summarizer.cli.main import cli
 from summarizer.evals.compare import compare_runs, comparison_table
 from summarizer.evals.report import field_labels, field_table, strategy_table
 from summarizer.evals.results import Run
-from summarizer.logs import Filters
-from summarizer.what_ran import TRUST_PROFILE, model_of, what_ran
+from summarizer.output.what_ran import TRUST_PROFILE, model_of, what_ran
+from summarizer.store.logs import Filters
 
 ROOT = Path(__file__).parents[1]
 SEED = str(ROOT / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt")
@@ -81,9 +81,9 @@ def test_a_reader_eval_says_what_ran_times_each_case_and_words_grounding_for_it(
     code, out, _ = run("logs", "runs")  # in a pipe: tab-separated
     cells = out.splitlines()[0].split("\t")
     assert code == 0 and (cells[4], cells[5], cells[-1]) == ("reader", "none", "reader") and "SmolLM2" not in out
-    from summarizer.logs import run_logs
-    from summarizer.logs_cli import runs_view
-    from summarizer.store import Store
+    from summarizer.cli.logs import runs_view
+    from summarizer.store.database import Store
+    from summarizer.store.logs import run_logs
 
     store = Store.open(Path(os.environ["SUMMARIZER_HOME"]))
     console = Console(width=100, record=True, file=open(tmp_path / "screen", "w"))  # noqa: SIM115

@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from summarizer.basetypes import Usage
 from summarizer.errors import ConfigError
 from summarizer.evals.fixtures import Case
 from summarizer.pipeline import Summarizer
+from summarizer.record.basetypes import Usage
 
 FORMAT = "summarizer-answers/1"
 

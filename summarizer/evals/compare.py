@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.config import BACKENDS, BUNDLED_MODEL_FILE, Settings
+from summarizer.config.settings import BACKENDS, BUNDLED_MODEL_FILE, Settings
 from summarizer.errors import ConfigError, PromptError
 from summarizer.evals.report import compact_table, describe, field_labels
 from summarizer.evals.results import Run, read_report
@@ -32,8 +32,8 @@ from summarizer.evals.results import Run, read_report
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 from summarizer.evals.stats import MACRO, MICRO, RESAMPLES, Delta, Power, paired_deltas
-from summarizer.prompts import load_prompt
-from summarizer.store import Store
+from summarizer.model.prompts import load_prompt
+from summarizer.store.database import Store
 
 
 class NoBaseline(ConfigError):

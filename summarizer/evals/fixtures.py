@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, get_args
 
-from summarizer.articles import LABELS_SUFFIX, SUPPORTED_SUFFIXES, Article, load_article
 from summarizer.errors import ArticleError, SummarizerError
-from summarizer.schema import EVENT_TYPES, ActorRole, PlaceKind, Qualifier, WeaponKind
+from summarizer.ingest.articles import LABELS_SUFFIX, SUPPORTED_SUFFIXES, Article, load_article
+from summarizer.record.schema import EVENT_TYPES, ActorRole, PlaceKind, Qualifier, WeaponKind
 
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)
 PLACE_KINDS: tuple[str, ...] = get_args(PlaceKind)

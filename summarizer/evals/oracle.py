@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from summarizer.evals.fixtures import Case, CountLabel, ItemLabel
-from summarizer.locate import locate
-from summarizer.prompts import as_data
-from summarizer.schema import EVENT_TYPES, MAX_PHRASE_CHARS, Event
-from summarizer.textnorm import name_key, numbers_in
+from summarizer.ground.locate import locate
+from summarizer.model.prompts import as_data
+from summarizer.record.schema import EVENT_TYPES, MAX_PHRASE_CHARS, Event
+from summarizer.text.normalize import name_key, numbers_in
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion

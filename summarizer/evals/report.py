@@ -9,10 +9,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.config import Strategy
+from summarizer.config.settings import Strategy
 from summarizer.evals.results import Run
 from summarizer.evals.stats import MACRO, MICRO
-from summarizer.what_ran import what_ran
+from summarizer.output.what_ran import what_ran
 
 # USD per million tokens (input, output), for models whose price is public. Prefix match on the model
 # name, so dated snapshots ("gpt-4o-mini-2024-07-18") price like their family. Local models cost 0.

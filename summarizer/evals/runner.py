@@ -21,24 +21,23 @@ from traceback import format_exception
 from typing import Any
 
 from summarizer import __version__
-from summarizer.articles import Article
+from summarizer.config.secrets import public_url, redact
 from summarizer.errors import ConfigError, SummarizerError
 from summarizer.evals.fixtures import Case, Dataset
 from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
 from summarizer.evals.scorers import grounding, score_event, score_text, scorer_version
-from summarizer.grounding import ground_event
+from summarizer.ground.grounding import ground_event
+from summarizer.identity import grounding_version, reader_version
+from summarizer.ingest.articles import Article
 from summarizer.pipeline import (
-    GROUNDING_VERSION,
     Summarizer,
     derived_version,
     profile_code_version,
     tool_schema_hash,
 )
-from summarizer.reader import READER_VERSION
 from summarizer.record import Record
-from summarizer.redact import public_url, redact
-from summarizer.schema import SCHEMA_VERSION, Event
-from summarizer.store import Store
+from summarizer.record.schema import SCHEMA_VERSION, Event
+from summarizer.store.database import Store
 
 Progress = Callable[[int, int, CaseRow], None]
 
@@ -201,9 +200,9 @@ def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[st
         "prompt_hash": prompt.hash,
         "prompt_path": str(prompt.path),
         "schema_version": SCHEMA_VERSION,
-        "grounding_version": GROUNDING_VERSION,
+        "grounding_version": grounding_version(),
         "tool_schema_hash": tool_schema_hash(summarizer.asked),
-        "reader_version": READER_VERSION,
+        "reader_version": reader_version(),
         "reader_pipeline": pipeline_version(),
         "code_version": derived_version(),
         "scorer_version": scorer_version(),

@@ -22,8 +22,8 @@ from rapidfuzz import fuzz
 
 from summarizer.evals.fixtures import COUNT_FIELDS, LIST_FIELDS, TEXT_FIELDS, CountLabel, ItemLabel, WindowLabel
 from summarizer.record import Record
-from summarizer.schema import CASUALTY_FIELDS, Count, Event, TimeWindow
-from summarizer.textnorm import name_key, normalise
+from summarizer.record.schema import CASUALTY_FIELDS, Count, Event, TimeWindow
+from summarizer.text.normalize import name_key, normalise
 
 Outcome = Literal["correct", "wrong", "missing", "invented", "correct_empty"]
 OUTCOMES: tuple[Outcome, ...] = ("correct", "wrong", "missing", "invented", "correct_empty")

@@ -15,12 +15,12 @@ from datetime import datetime, timezone
 from hashlib import sha256
 from typing import Any
 
+from summarizer.combine.trust import FIELDS, TEXT_FIELDS, Measured, Source, TrustProfile, fixtures_hash, setup_key
 from summarizer.evals.fixtures import LIST_FIELDS, Case
 from summarizer.evals.results import Run
 from summarizer.evals.rows import CaseRow
 from summarizer.evals.scorers import match_items, name_similarity
 from summarizer.pipeline import Summarizer, profile_code_version
-from summarizer.trust import FIELDS, TEXT_FIELDS, Measured, Source, TrustProfile, fixtures_hash, setup_key
 
 EMPTY = ("missing", "correct_empty")
 EMITTED = ("correct", "wrong", "invented")

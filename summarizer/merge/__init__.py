@@ -15,11 +15,11 @@ from collections.abc import Iterable
 
 from summarizer.errors import ConfigError
 from summarizer.merge.grouping import DEFAULT_THRESHOLD, Grouping, explain, group_reports
-from summarizer.merge.models import MERGED_VERSION, POLICIES, MergedEvent, Policy, SourceReport, is_policy
 from summarizer.merge.reconcile import build_merged_event
 from summarizer.merge.render import FORMATS, render_merged
 from summarizer.merge.reports import collect_reports
 from summarizer.record import Record
+from summarizer.record.merged import MERGED_VERSION, POLICIES, MergedEvent, Policy, SourceReport, is_policy
 
 __all__ = [
     "DEFAULT_THRESHOLD",

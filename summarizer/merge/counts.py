@@ -23,9 +23,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from summarizer.basetypes import Span
-from summarizer.merge.models import CountClaim, CountStatus, MergedCount, Policy, SourceRef
-from summarizer.schema import Count
+from summarizer.record.basetypes import Span
+from summarizer.record.merged import CountClaim, CountStatus, MergedCount, Policy, SourceRef
+from summarizer.record.schema import Count
 
 INF = math.inf
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import click
 
-from summarizer.cli_kit import fail
+from summarizer.cli.kit import fail
 from summarizer.evals.fixtures import (
     Case,
     CountLabel,
@@ -43,10 +43,10 @@ from summarizer.evals.fixtures import (
 )
 from summarizer.merge.grouping import DEFAULT_THRESHOLD, Grouping, group_reports
 from summarizer.merge.loading import LoadProblem, load_inputs
-from summarizer.merge.models import MergedEvent
 from summarizer.merge.reports import collect_reports
 from summarizer.record import Record, unmodelled_provenance
-from summarizer.schema import CASUALTY_FIELDS, Event
+from summarizer.record.merged import MergedEvent
+from summarizer.record.schema import CASUALTY_FIELDS, Event
 
 PLACEHOLDER = "(synthetic record built from the hand labels)"
 
@@ -235,9 +235,9 @@ def noisy_trials(
 
 def summarize_fixtures(cases: Iterable[Case], gold: Mapping[str, str], out: Path) -> list[Record]:
     """Run the real pipeline on every fixture article that has an event id; append records to ``out``."""
-    from summarizer.config import Settings
+    from summarizer.config.settings import Settings
     from summarizer.pipeline import Summarizer
-    from summarizer.runner import run_articles
+    from summarizer.run.runner import run_articles
 
     summarizer = Summarizer(Settings.from_env())
     records: list[Record] = []

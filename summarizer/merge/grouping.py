@@ -75,7 +75,6 @@ from datetime import date
 from fractions import Fraction
 from functools import cached_property
 
-from summarizer.merge.models import SourceReport
 from summarizer.merge.names import (
     COARSE_PLACE_KINDS,
     actor_key,
@@ -86,6 +85,7 @@ from summarizer.merge.names import (
     place_key,
     same_place,
 )
+from summarizer.record.merged import SourceReport
 
 DEFAULT_THRESHOLD = 0.65
 WEIGHTS = {"time": 0.35, "place": 0.30, "type": 0.15, "actors": 0.10, "published": 0.10}
@@ -187,7 +187,7 @@ class Profile:
     @cached_property
     def named_days(self) -> frozenset[date]:
         """Days its evidence quotes name, resolved against its publication date ("Jan. 8", "on Friday")."""
-        from summarizer.timeparse import resolve
+        from summarizer.text.dates import resolve
 
         published = self.report.source.published
         days: set[date] = set()

@@ -16,9 +16,9 @@ from typing import BinaryIO
 from pydantic import ValidationError
 
 from summarizer.errors import validation_errors
-from summarizer.merge.models import MergedEvent
+from summarizer.ingest.sources import JSONL_SUFFIXES, BadJSON, decode_json, expand, json_items, json_lines
 from summarizer.record import Record
-from summarizer.sources import JSONL_SUFFIXES, BadJSON, decode_json, expand, json_items, json_lines
+from summarizer.record.merged import MergedEvent
 
 INPUT_SUFFIXES = {".json", *JSONL_SUFFIXES}
 

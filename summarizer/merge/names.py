@@ -22,8 +22,8 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import TypeVar
 
-from summarizer.textnorm import name_key as _name_key
-from summarizer.textnorm import normalise
+from summarizer.text.normalize import name_key as _name_key
+from summarizer.text.normalize import normalise
 
 # Every key below is a pure function of a short string and grouping asks for each one once per
 # pair: cache them (bounded), or scoring n reports re-normalises the same names n times over.

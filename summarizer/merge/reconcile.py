@@ -21,9 +21,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, Protocol, TypeVar
 
-from summarizer.basetypes import Span
 from summarizer.merge.counts import claim_from_count, interval, merge_counts, sum_counts
-from summarizer.merge.models import (
+from summarizer.merge.names import (
+    actor_key,
+    components,
+    content_key,
+    district_key,
+    pick_display,
+    place_key,
+    same_speaker,
+    unique_sorted,
+)
+from summarizer.record.basetypes import Span
+from summarizer.record.merged import (
     CountClaim,
     MergedActor,
     MergedCasualties,
@@ -44,18 +54,8 @@ from summarizer.merge.models import (
     ValueClaim,
     WindowClaim,
 )
-from summarizer.merge.names import (
-    actor_key,
-    components,
-    content_key,
-    district_key,
-    pick_display,
-    place_key,
-    same_speaker,
-    unique_sorted,
-)
-from summarizer.schema import CASUALTY_FIELDS, EVENT_TYPES, Actor, Count, Event, Place, Weapon
-from summarizer.textnorm import name_key
+from summarizer.record.schema import CASUALTY_FIELDS, EVENT_TYPES, Actor, Count, Event, Place, Weapon
+from summarizer.text.normalize import name_key
 
 
 class Evidenced(Protocol):

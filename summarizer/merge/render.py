@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 
 from summarizer.errors import ConfigError
-from summarizer.merge.models import CountClaim, MergedCount, MergedEvent, Quote, SourceRef
-from summarizer.output import DOCUMENT_FORMATS, TERMINAL
+from summarizer.output.formats import DOCUMENT_FORMATS, TERMINAL
+from summarizer.record.merged import CountClaim, MergedCount, MergedEvent, Quote, SourceRef
 
 FORMATS = DOCUMENT_FORMATS  # a merged event has no HTML page
 MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
@@ -24,7 +24,7 @@ MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))"
 
 def render_merged(events: Sequence[MergedEvent], fmt: str) -> str:
     """The events in ``fmt`` (json | jsonl | markdown | csv, or ``terminal``: the Markdown drawn by rich), ending
-    with a newline (parquet: ``summarizer.tables.write_parquet``)."""
+    with a newline (parquet: ``summarizer.output.tables.write_parquet``)."""
     if fmt == "json":  # like `summarize`: one event as an object, several as an array
         data = [e.model_dump(mode="json") for e in events]
         return json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False) + "\n"
@@ -33,7 +33,7 @@ def render_merged(events: Sequence[MergedEvent], fmt: str) -> str:
     if fmt == "markdown":
         return "\n\n---\n\n".join(render_markdown(e) for e in events) + "\n"
     if fmt == "csv":
-        from summarizer.tables import to_csv
+        from summarizer.output.tables import to_csv
 
         return to_csv(events)
     if fmt == TERMINAL:

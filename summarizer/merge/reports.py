@@ -11,8 +11,8 @@ import hashlib
 import json
 from collections.abc import Iterable
 
-from summarizer.merge.models import MergedEvent, SourceRef, SourceReport
 from summarizer.record import Record
+from summarizer.record.merged import MergedEvent, SourceRef, SourceReport
 
 
 def report_key(sha256: str, event_json: str) -> str:

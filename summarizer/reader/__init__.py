@@ -2,7 +2,7 @@
 
 ``read(text, published)`` returns a ``Reading``: the reader's own event record, built from its most
 confident findings, with the character span and confidence of every value. The pipeline combines it
-with the model's grounded answer (``summarizer.reader.combine``); with ``--strategy reader`` it is the
+with the model's grounded answer (``summarizer.combine.choose``); with ``--strategy reader`` it is the
 record by itself, with no model call.
 """
 
@@ -14,18 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from summarizer.basetypes import Span
 from summarizer.reader.findings import Finding
-from summarizer.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, Event, EventType
+from summarizer.record.basetypes import Span
+from summarizer.record.schema import CASUALTY_FIELDS, CHILD_COUNTS, Casualties, Count, Event, EventType
 
 if TYPE_CHECKING:  # importing spaCy costs a second; only reading an article needs it
     from spacy.tokens import Span as SpacySpan
-
-READER_VERSION = "4"  # bump when a rule changes what the reader finds (2: numeric dates, "at least" totals;
-# 3: the dateline is read apart from the lead, and its date is the filing date, never the event's;
-# "27 were arrested and 19 hurt" is 19 hurt; a model event type no word of the article supports gives way;
-# 4: datelines after a headline line; a place's best mention; a city as a modifier; one person is one; killed
-# and injured disjoint; the attacker's own death; the incident's date in a follow-up; everyday news is no event)
 
 
 @dataclass
@@ -174,7 +168,7 @@ def _states_figure(phrase: str) -> bool:
     """Whether a count's words state a figure ("14 people", "two men"), not people one by one ("his wife")."""
     import re
 
-    from summarizer.textnorm import numbers_in
+    from summarizer.text.normalize import numbers_in
 
     return bool(numbers_in(re.sub(r"\b(?:a|an|one)\b", " ", phrase, flags=re.I)))
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
-from summarizer.grounding import infer_qualifier
+from summarizer.ground.grounding import infer_qualifier
 from summarizer.reader import lexicon as lx
 from summarizer.reader.findings import Finding
-from summarizer.schema import Count, Qualifier
-from summarizer.textnorm import numbers_in
+from summarizer.record.schema import Count, Qualifier
+from summarizer.text.normalize import numbers_in
 
 # Prepositions through which a figure is what the verb or noun counts: "rose to 12", "stood at 5",
 # "injuries to 13 people", "attacked with 31 missiles"; any other ("in", "of", "including") is not.

@@ -9,7 +9,7 @@ from spacy.tokens import Token
 from summarizer.reader import lexicon as lx
 from summarizer.reader.context import event_tokens
 from summarizer.reader.findings import Finding
-from summarizer.schema import MAX_DAMAGE, Damage
+from summarizer.record.schema import MAX_DAMAGE, Damage
 
 DAMAGE_VERBS = frozenset(
     "damage destroy gut collapse burn shatter flatten level demolish raze wreck smash blow".split()

@@ -8,7 +8,7 @@ from collections import Counter
 
 from spacy.tokens import Span as SpacySpan
 
-from summarizer.schema import EventType
+from summarizer.record.schema import EventType
 
 VOCABULARY: dict[EventType, re.Pattern[str]] = {
     "missile_or_air_strike": re.compile(

@@ -12,10 +12,10 @@ import re
 from typing import TYPE_CHECKING
 
 from summarizer.once import once
-from summarizer.textnorm import name_key
+from summarizer.text.normalize import name_key
 
 if TYPE_CHECKING:
-    from summarizer.schema import PlaceKind
+    from summarizer.record.schema import PlaceKind
 
 REGION_WORDS = re.compile(r"\b(region|oblast|province|state|county|governorate|prefecture|territory|parish)$", re.I)
 DISTRICT_WORDS = re.compile(r"\b(district|raion|borough|neighbou?rhood|suburb|quarter|ward)$", re.I)

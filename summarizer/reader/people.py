@@ -10,8 +10,8 @@ from summarizer.reader import lexicon as lx
 from summarizer.reader.context import event_tokens
 from summarizer.reader.findings import Finding
 from summarizer.reader.nlp import entities
-from summarizer.schema import MAX_ACTORS, MAX_STATEMENTS, Actor, ActorRole, Statement
-from summarizer.textnorm import name_key
+from summarizer.record.schema import MAX_ACTORS, MAX_STATEMENTS, Actor, ActorRole, Statement
+from summarizer.text.normalize import name_key
 
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 INSTITUTION_HEADS = frozenset(

@@ -24,8 +24,8 @@ from summarizer.reader.gazetteer import (
     kind_of,
 )
 from summarizer.reader.nlp import entities
-from summarizer.schema import MAX_PLACES, Place, PlaceKind
-from summarizer.textnorm import name_key
+from summarizer.record.schema import MAX_PLACES, Place, PlaceKind
+from summarizer.text.normalize import name_key
 
 # "ROCKFORD, Ill. (AP) — ", "KYIV, Ukraine (Reuters) - ", "LONDON — "
 DATELINE = re.compile(

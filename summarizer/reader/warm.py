@@ -1,4 +1,4 @@
-"""Imported by the reader's fork server (``summarizer.runner.ReaderPool``): loads the spaCy pipeline and the
+"""Imported by the reader's fork server (``summarizer.run.runner.ReaderPool``): loads the spaCy pipeline and the
 gazetteer once, so that every worker process forked from it starts with them loaded (and shares their memory).
 
 A failure here is left for the workers to meet and report per article (a missing pipeline is a ConfigError).

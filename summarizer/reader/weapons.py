@@ -9,7 +9,7 @@ from spacy.tokens import Span as SpacySpan
 
 from summarizer.reader.counts import MIN_CONFIDENCE, best_count
 from summarizer.reader.findings import Finding
-from summarizer.schema import MAX_WEAPONS, Count, Weapon, WeaponKind
+from summarizer.record.schema import MAX_WEAPONS, Count, Weapon, WeaponKind
 
 # (pattern on lower-cased text, kind); the first that matches a sentence wins over later, more generic ones
 # of the same family.

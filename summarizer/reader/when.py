@@ -1,7 +1,7 @@
 """When: the first time expression of the event's own sentences, resolved against the publication date.
 
 spaCy finds the DATE and TIME entities ("late Saturday", "Thursday afternoon", "overnight", "on March
-3", "3/25/2024"); the project's resolver (``summarizer.timeparse``) turns them into a window, as grounding does for
+3", "3/25/2024"); the project's resolver (``summarizer.text.dates``) turns them into a window, as grounding does for
 the model's answer, so both are held to the same reading of the words.
 """
 
@@ -14,8 +14,8 @@ from spacy.tokens import Span as SpacySpan
 
 from summarizer.reader.findings import Finding
 from summarizer.reader.nlp import entities as entity_index
-from summarizer.schema import TimeWindow
-from summarizer.timeparse import resolve
+from summarizer.record.schema import TimeWindow
+from summarizer.text.dates import resolve
 
 LEAD_SENTENCES = 4
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")

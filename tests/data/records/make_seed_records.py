@@ -14,9 +14,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from summarizer.articles import load_article
+from summarizer.ingest.articles import load_article
 from summarizer.record import Record, Span, unmodelled_provenance
-from summarizer.schema import Event
+from summarizer.record.schema import Event
 
 HERE = Path(__file__).parent
 
