@@ -21,16 +21,24 @@ STEERED = "combine"  # the combining of the two sources, which a trust profile s
 
 
 @functools.cache
-def code_hash(folders: tuple[str, ...], *, top_level: bool = False) -> str:
-    """A 16-hex hash of every ``.py`` file under ``folders`` (and directly in the package when ``top_level``),
-    by path and content."""
-    files = [path for folder in folders for path in (PACKAGE / folder).rglob("*.py")]
+def code_hash(parts: tuple[str, ...], *, top_level: bool = False) -> str:
+    """A 16-hex hash of every ``.py`` file under the folders of ``parts`` and of its module paths (and of the
+    modules directly in the package when ``top_level``), by path and content."""
+    files = [path for part in parts for path in _modules(PACKAGE / part)]
     if top_level:
         files += PACKAGE.glob("*.py")
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _modules(path: Path) -> list[Path]:
+    if path.suffix == ".py":
+        return [path]  # a missing module is an error here, not a hash that silently leaves it out
+    if not path.is_dir():
+        raise FileNotFoundError(path)
+    return list(path.rglob("*.py"))
 
 
 def grounding_version() -> str:

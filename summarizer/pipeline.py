@@ -195,12 +195,14 @@ class Summarizer:
         return record
 
     def answer_key(self, article: Article, repeat: int) -> str:
-        """What the model's answer depends on: its setup, the prompt and tool schema, and what the prompt shows
-        of the article (text, title, publication date)."""
+        """What the model's answer depends on: its setup, the prompt and tool schema, what the prompt shows of the
+        article (text, title, publication date), and, when it may be asked again, the grounding code whose
+        findings the re-asks carry (with ``max_retries`` 0 the answer is the model's first, whatever grounding
+        says of it)."""
         return cache_key(
             **self.identity(article, repeat),
             base_url=self.settings.base_url,
-            grounding=grounding_version(),
+            **({"grounding": grounding_version()} if self.settings.max_retries else {}),
             tool=tool_schema_hash(self.asked),
             published=article.published,
             title=article.title,

@@ -153,7 +153,7 @@ KEYS_BEFORE_ESCAPING = {  # "plain" as of grounding version 2 (a grounding versi
 }
 
 
-def test_an_escaped_article_has_its_own_answer_key(tmp_path: Path) -> None:
+def test_an_escaped_article_has_its_own_answer_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Answers cached before escaping existed were given for the unescaped prompt: they are not reused, while
     the keys of articles shown as written stay what they were (users keep their cached answers)."""
     from fake_backend import QueuedBackend
@@ -161,6 +161,7 @@ def test_an_escaped_article_has_its_own_answer_key(tmp_path: Path) -> None:
     from summarizer.config.settings import Settings
     from summarizer.pipeline import Summarizer
 
+    monkeypatch.setattr("summarizer.pipeline.grounding_version", lambda: "2")  # the code the keys were made with
     summarizer = Summarizer(Settings.from_env({}, home=tmp_path), backend=QueuedBackend([]))
     keys = {
         "plain": summarizer.answer_key(make_article("Plain [1] <b>text</b>."), 0),

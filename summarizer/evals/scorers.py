@@ -10,17 +10,16 @@ similarity in [0, 1], reported and never gated.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
 from summarizer.evals.fixtures import COUNT_FIELDS, LIST_FIELDS, TEXT_FIELDS, CountLabel, ItemLabel, WindowLabel
+from summarizer.identity import code_hash
 from summarizer.record import Record
 from summarizer.record.schema import CASUALTY_FIELDS, Count, Event, TimeWindow
 from summarizer.text.normalize import name_key, normalise
@@ -31,17 +30,13 @@ OUTCOMES: tuple[Outcome, ...] = ("correct", "wrong", "missing", "invented", "cor
 NAME_THRESHOLD = 0.9  # rapidfuzz ratio on name keys, for typos the transliteration table does not know
 MATCH_BONUS = 100.0  # assignment weight per match, so more matches always beat better-scoring fewer ones
 # The code whose change moves the scores of unchanged records: the scorers, label parsing and name folding.
-SCORING_MODULES = ("evals/scorers.py", "evals/fixtures.py", "textnorm.py")
+SCORING_CODE = ("evals/scorers.py", "evals/fixtures.py", "text")
 
 
 def scorer_version() -> str:
-    """A hash of the scoring code (``SCORING_MODULES``): two runs are compared as like for like only when
+    """A hash of the scoring code (``SCORING_CODE``): two runs are compared as like for like only when
     their records were scored by the same code."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
-    for name in SCORING_MODULES:
-        digest.update(name.encode() + b"\0" + (package / name).read_bytes())
-    return digest.hexdigest()[:16]
+    return code_hash(SCORING_CODE)
 
 
 # The order fields are reported in (a field appears only if some case labels it).
