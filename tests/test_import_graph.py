@@ -1,5 +1,5 @@
-"""The package's import graph, read from the source: no module imports itself in a circle, and the low-level
-modules stay low.
+"""The package's import graph, read from the source: no module imports itself in a circle, and no package
+imports one above it in the data flow's layers (``LAYERS``).
 
 Every ``import`` / ``from ... import`` counts, wherever it stands: at module level, under ``if TYPE_CHECKING``
 and inside functions (a lazy import hides a cycle from Python, not from the design). ``from package import
@@ -114,3 +114,61 @@ def test_no_import_cycles() -> None:
 def test_low_level_modules_import_only_what_is_below_them(module: str, allowed: set[str]) -> None:
     imported = import_graph()[module]
     assert imported <= allowed, f"{module} imports {sorted(imported - allowed)}"
+
+
+# The packages (and top-level modules) from the bottom up: each may import its own layer and those below it,
+# never one above. This is the data flow: settings, the record's types, text and time normalisation, loading,
+# asking the model, grounding, reading, combining; the store and the pipeline that runs one article; then the
+# views, the runners, the evals and merge, and the command line on top.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("summarizer", "errors", "once", "identity"),
+    ("config",),
+    ("record",),
+    ("text",),
+    ("ingest",),
+    ("model",),
+    ("ground",),
+    ("reader",),
+    ("combine",),
+    ("store",),
+    ("pipeline",),
+    ("output",),
+    ("run",),
+    ("evals",),
+    ("merge",),
+    ("cli",),
+    ("__main__",),
+)
+
+
+def top_level(module: str) -> str:
+    """``summarizer.model.backends.http`` -> ``model``; the package itself -> ``summarizer``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def upward_imports(graph: dict[str, set[str]], layers: tuple[tuple[str, ...], ...] = LAYERS) -> list[str]:
+    """Every import of a module in a higher layer than the importer's, as ``a -> b (layer x above y)``."""
+    rank = {name: number for number, layer in enumerate(layers) for name in layer}
+    found = []
+    for module, imported in sorted(graph.items()):
+        for target in sorted(imported):
+            if rank[top_level(target)] > rank[top_level(module)]:
+                found.append(f"{module} -> {target} ({top_level(target)} is above {top_level(module)})")
+    return found
+
+
+def test_every_package_has_a_layer() -> None:
+    """A new package or top-level module is placed in ``LAYERS`` on purpose, not left out of the check."""
+    placed = {name for layer in LAYERS for name in layer}
+    assert {top_level(module) for module in import_graph()} <= placed
+
+
+def test_upward_imports_are_found() -> None:
+    graph = {"summarizer.record.schema": {"summarizer.cli.main"}, "summarizer.cli.main": {"summarizer.record"}}
+    assert upward_imports(graph) == ["summarizer.record.schema -> summarizer.cli.main (cli is above record)"]
+
+
+def test_no_package_imports_a_higher_one() -> None:
+    upward = upward_imports(import_graph())
+    assert not upward, "imports against the layers:\n" + "\n".join(upward)
