@@ -1,7 +1,7 @@
 """What words state: the figures a count phrase gives, and the vocabulary that makes a quote evidence of a field.
 
 Grounding accepts a value only when its words state it, so this module reads the ways news writes a count
-beyond digits and number words (``textnorm.numbers_in``): one person is one ("A 17-year-old boy has died",
+beyond digits and number words (``text.normalize.numbers_in``): one person is one ("A 17-year-old boy has died",
 "a crane operator", "the victim"), people listed together add up ("a father and his young daughter" is 2),
 "both" is two, and a stated zero is a zero ("no one was hurt", "no lives were lost", "none of the children
 were hurt"). An age is never a figure ("a 17-year-old" states 1, not 17). The cue vocabularies follow the

@@ -224,7 +224,7 @@ def _too_large(source: str, what: str = "") -> str:
 
 
 def parse_date(value: object, source: str, warnings: list[str]) -> date | None:
-    """A publication date: ISO 8601 directly, else an absolute English date by ``timeparse.absolute_date``
+    """A publication date: ISO 8601 directly, else an absolute English date by ``text.dates.absolute_date``
     ("March 26, 2024", "21.03.2024", "3/25/2024"; its docstring has the rule for numeric dates). Relative
     words ("yesterday") are never resolved: that would invent the date. Anything else is a warning."""
     if value in (None, ""):

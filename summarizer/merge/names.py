@@ -1,6 +1,6 @@
 """Alias-aware keys for the names merge compares: places, actors, speakers, damage, notes.
 
-All keys build on ``textnorm.name_key`` (case, accents, punctuation, transliteration:
+All keys build on ``text.normalize.name_key`` (case, accents, punctuation, transliteration:
 Kyiv == Kiev, Zelensky == Zelenskyy) and add what merging needs on top:
 
 - places drop generic words ("Kyiv region" -> kyiv) and possessives ("Kyiv's");
