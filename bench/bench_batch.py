@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the loopback servers the tests use
 from fault_server import FaultScript, article_text, write_articles  # noqa: E402
 
 from summarizer.config.settings import Settings  # noqa: E402
-from summarizer.ingest.articles import Article  # noqa: E402
+from summarizer.ingest.article import Article  # noqa: E402
 from summarizer.model.extract import build_request  # noqa: E402
 from summarizer.pipeline import Summarizer  # noqa: E402
 from summarizer.run import runner  # noqa: E402

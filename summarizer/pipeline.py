@@ -27,7 +27,7 @@ from summarizer.config.settings import Settings
 from summarizer.errors import ConfigError, ExtractionError, SummarizerError
 from summarizer.ground.grounding import Grounding, ground_event
 from summarizer.identity import grounding_version, measured_code_version, reader_version, record_code_version
-from summarizer.ingest.articles import Article, fit_to_budget
+from summarizer.ingest.article import Article, fit_to_budget
 from summarizer.model.backends import ChatBackend, article_budget_chars, create_backend
 from summarizer.model.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
 from summarizer.model.prompts import Prompt, as_data, load_prompt, shows_escaped

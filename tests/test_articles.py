@@ -9,10 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from test_articles_streaming import shrink_file_cap
 
 from summarizer.errors import ArticleError
-from summarizer.ingest import articles
-from summarizer.ingest.articles import Article, LoadFailure, fit_to_budget, load_article, load_articles
+from summarizer.ingest import documents
+from summarizer.ingest.article import Article, LoadFailure, fit_to_budget
+from summarizer.ingest.articles import load_article, load_articles
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt"
@@ -178,13 +180,13 @@ def test_json_dotted_published_date_is_day_first(tmp_path: Path) -> None:
 )
 def test_absolute_publication_dates(value: str, day: date) -> None:
     warnings: list[str] = []
-    assert articles.parse_date(value, "a.json", warnings) == day
+    assert documents.parse_date(value, "a.json", warnings) == day
     assert warnings == []
 
 
 def test_an_ambiguous_slashed_date_is_month_first_and_says_so() -> None:
     warnings: list[str] = []
-    assert articles.parse_date("03/04/2024", "a.json", warnings) == date(2024, 3, 4)
+    assert documents.parse_date("03/04/2024", "a.json", warnings) == date(2024, 3, 4)
     assert len(warnings) == 1 and "03/04/2024" in warnings[0] and "month first" in warnings[0]
 
 
@@ -195,7 +197,7 @@ def test_an_ambiguous_slashed_date_is_month_first_and_says_so() -> None:
 )  # fmt: skip
 def test_relative_partial_or_impossible_publication_dates_stay_a_warning(value: str) -> None:
     warnings: list[str] = []
-    assert articles.parse_date(value, "a.json", warnings) is None
+    assert documents.parse_date(value, "a.json", warnings) is None
     assert len(warnings) == 1 and repr(value) in warnings[0]
 
 
@@ -351,7 +353,7 @@ def test_utf8_bom_and_utf16_are_decoded(tmp_path: Path) -> None:
 
 
 def test_file_over_the_size_cap_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(articles, "MAX_FILE_BYTES", 100)
+    shrink_file_cap(monkeypatch, 100)
     failure = only_failure(load_all(str(write(tmp_path, "big.txt", "x " * 200))))
     assert "larger than" in failure.message
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from test_articles import load_all, only_failure, write
 
-from summarizer.ingest.articles import LoadFailure, load_article
+from summarizer.ingest.article import LoadFailure
+from summarizer.ingest.articles import load_article
 
 BODY = "Overnight, a missile struck Kyiv. At least 17 people were injured, officials said."
 

@@ -16,20 +16,20 @@ from typing import Any
 
 import pytest
 
-from summarizer.ingest import articles
-from summarizer.ingest.articles import (
-    LABELS_SUFFIX,
-    MAX_FILE_BYTES,
-    Article,
-    LoadFailure,
-    count_articles,
-    load_article,
-    load_articles,
-)
+from summarizer.ingest import articles, decoding, streams
+from summarizer.ingest.article import Article, LoadFailure
+from summarizer.ingest.articles import LABELS_SUFFIX, count_articles, load_article, load_articles
+from summarizer.ingest.decoding import MAX_FILE_BYTES
 
 BODY = "Overnight, a missile struck Kyiv. At least 17 people were injured, officials said."
 BIG_LINES = 20_000
 BIG_TEXT_CHARS = 2_600  # 20,000 lines of about 2.6 KB: a JSONL of about 52 MB, over the 20 MB cap
+
+
+def shrink_file_cap(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """``MAX_FILE_BYTES`` made ``size`` in every loading module that reads it."""
+    for module in (articles, streams, decoding):
+        monkeypatch.setattr(module, "MAX_FILE_BYTES", size)
 
 
 def write(folder: Path, name: str, content: str | bytes) -> Path:
@@ -186,7 +186,7 @@ def test_a_binary_file_named_jsonl_is_one_failure(tmp_path: Path) -> None:
 def test_a_line_over_the_cap_is_one_failure_and_the_rest_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(articles, "MAX_FILE_BYTES", 200)
+    shrink_file_cap(monkeypatch, 200)
     long_line = json.dumps({"text": "x " * 2000})
     path = write(tmp_path, "long.jsonl", jsonl({"text": "One."}) + long_line + "\n" + jsonl({"text": "Three."}))
     results = load_all(str(path))
@@ -243,7 +243,7 @@ def test_stdin_jsonl_with_a_malformed_first_line() -> None:
 
 
 def test_stdin_over_the_cap_with_a_malformed_first_line_streams(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(articles, "MAX_FILE_BYTES", 300)
+    shrink_file_cap(monkeypatch, 300)
     payload = ("{oops\n" + jsonl(*({"text": f"Line {n}."} for n in range(2, 40)))).encode()
     results = load_all("-", stdin=payload)
     assert isinstance(results[0], LoadFailure) and results[0].source == "stdin:1"
@@ -251,7 +251,7 @@ def test_stdin_over_the_cap_with_a_malformed_first_line_streams(monkeypatch: pyt
 
 
 def test_stdin_text_over_the_cap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(articles, "MAX_FILE_BYTES", 100)
+    shrink_file_cap(monkeypatch, 100)
     assert "larger than" in only_failure(load_all("-", stdin=b"word " * 100)).message
 
 

@@ -22,7 +22,8 @@ from summarizer.cli.batch import batch_group
 from summarizer.cli.kit import SUMMARIZER_KEY
 from summarizer.config.secrets import public_url
 from summarizer.config.settings import Settings
-from summarizer.ingest.articles import Article, load_articles
+from summarizer.ingest.article import Article
+from summarizer.ingest.articles import load_articles
 from summarizer.model.extract import build_request
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record

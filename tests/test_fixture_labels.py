@@ -31,7 +31,9 @@ from summarizer.evals.fixtures import (
     WEAPON_KINDS,
     parse_labels,
 )
-from summarizer.ingest.articles import SUPPORTED_SUFFIXES, Article, load_article
+from summarizer.ingest.article import Article
+from summarizer.ingest.articles import load_article
+from summarizer.ingest.streams import SUPPORTED_SUFFIXES
 from summarizer.record.schema import EVENT_TYPES, Event
 from summarizer.text.normalize import name_key, normalise, numbers_in
 

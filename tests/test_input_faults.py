@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from test_cli import Fake, answer, article_file, assert_clean, install_fake, run
 
-from summarizer.ingest.articles import Article, LoadFailure, decode_bytes, load_article, load_articles
+from summarizer.ingest.article import Article, LoadFailure
+from summarizer.ingest.articles import load_article, load_articles
+from summarizer.ingest.decoding import decode_bytes
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="symbolic links and named pipes")
 ACCENTED = "Zelenskyy visited Kyïv's Sviatoshynskyi district; the café owner, Andriï, said «no one» was hurt."

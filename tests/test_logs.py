@@ -324,7 +324,7 @@ def test_a_call_names_its_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     from fake_backend import QueuedBackend
 
     from summarizer.config.settings import Settings
-    from summarizer.ingest.articles import Article
+    from summarizer.ingest.article import Article
     from summarizer.pipeline import Summarizer
 
     store = Store.open(tmp_path / "home")

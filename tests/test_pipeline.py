@@ -12,7 +12,7 @@ from fake_backend import QueuedBackend
 
 from summarizer.config.settings import Settings
 from summarizer.errors import ArticleError, BackendError, ExtractionError
-from summarizer.ingest.articles import Article
+from summarizer.ingest.article import Article
 from summarizer.model.prompts import load_prompt
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record

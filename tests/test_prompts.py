@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.errors import PromptError
-from summarizer.ingest.articles import Article
+from summarizer.ingest.article import Article
 from summarizer.model.prompts import PACKAGED_DIR, list_prompts, load_prompt, parse_prompt
 
 INJECTIONS = [

@@ -14,7 +14,8 @@ from fake_backend import QueuedBackend
 from summarizer.cli.main import cli
 from summarizer.combine.trust import FieldTrust, TrustProfile
 from summarizer.config.settings import Settings
-from summarizer.ingest.articles import Article, load_article
+from summarizer.ingest.article import Article
+from summarizer.ingest.articles import load_article
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
 

@@ -15,7 +15,7 @@ from fake_openai_server import Reply, chat_server, completion, error_body, free_
 
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, SummarizerError
-from summarizer.ingest.articles import Article
+from summarizer.ingest.article import Article
 from summarizer.model.backends import openai_backend
 from summarizer.model.backends.openai_backend import OpenAIBackend
 from summarizer.model.retry import MAX_WAIT_S, call_with_retries, is_transient, retry_after_seconds

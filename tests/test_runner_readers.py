@@ -17,7 +17,8 @@ from test_runner import ConcurrentBackend
 
 from summarizer.config.settings import Settings
 from summarizer.errors import ExtractionError
-from summarizer.ingest.articles import Article, load_article
+from summarizer.ingest.article import Article
+from summarizer.ingest.articles import load_article
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
 from summarizer.run.runner import ReaderPool, reader_workers, run_articles

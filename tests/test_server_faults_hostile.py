@@ -21,7 +21,7 @@ from fake_openai_server import Reply, chat_server, completion, error_body
 
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, ExtractionError, SummarizerError
-from summarizer.ingest.articles import Article
+from summarizer.ingest.article import Article
 from summarizer.model.backends import http
 from summarizer.model.backends.openai_backend import OpenAIBackend
 from summarizer.model.retry import retry_after_seconds

@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from summarizer.cli.main import cli
 from summarizer.ingest import fetch
-from summarizer.ingest.articles import Article, LoadFailure, load_articles
+from summarizer.ingest.article import Article, LoadFailure
+from summarizer.ingest.articles import load_articles
 
 ARTICLE = """<!DOCTYPE html><html><head><title>Fire in Millbrook | The Gazette</title>
 <link rel="canonical" href="/news/2025/02/15/fire-in-millbrook">

@@ -42,7 +42,8 @@ from summarizer.cli.kit import (
 )
 from summarizer.config.secrets import redact
 from summarizer.errors import SummarizerError
-from summarizer.ingest.articles import Article, LoadFailure, count_articles, load_articles
+from summarizer.ingest.article import Article, LoadFailure
+from summarizer.ingest.articles import count_articles, load_articles
 from summarizer.model.prompts import find_prompts, list_prompts, load_prompt, new_prompt
 from summarizer.output.files import check_output_path, errors_path, failed_sources, write_document, write_stdout
 from summarizer.output.formats import BINARY_FORMATS, FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown

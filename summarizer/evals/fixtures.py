@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any, get_args
 
 from summarizer.errors import ArticleError, SummarizerError
-from summarizer.ingest.articles import LABELS_SUFFIX, SUPPORTED_SUFFIXES, Article, load_article
+from summarizer.ingest.article import Article
+from summarizer.ingest.articles import LABELS_SUFFIX, load_article
+from summarizer.ingest.streams import SUPPORTED_SUFFIXES
 from summarizer.record.schema import EVENT_TYPES, ActorRole, PlaceKind, Qualifier, WeaponKind
 
 QUALIFIERS: tuple[str, ...] = get_args(Qualifier)

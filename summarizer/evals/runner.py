@@ -28,7 +28,7 @@ from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
 from summarizer.evals.scorers import grounding, score_event, score_text, scorer_version
 from summarizer.ground.grounding import ground_event
 from summarizer.identity import grounding_version, reader_version
-from summarizer.ingest.articles import Article
+from summarizer.ingest.article import Article
 from summarizer.pipeline import (
     Summarizer,
     derived_version,

@@ -31,7 +31,7 @@ from summarizer.errors import PromptError
 from summarizer.ingest.frontmatter import FRONT_MATTER, split_front_matter
 
 if TYPE_CHECKING:  # only annotations: `summarizer --help` need not load the article and record models
-    from summarizer.ingest.articles import Article
+    from summarizer.ingest.article import Article
 
 PACKAGED_DIR = Path(__file__).parent.parent / "prompts"
 # A name `prompts new` accepts: what `--prompt` takes for a name, not for a path (no separator, no .txt).

@@ -26,7 +26,8 @@ from pydantic import ValidationError
 from summarizer.config.secrets import public_url
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, ConfigError, OutputError, SummarizerError
-from summarizer.ingest.articles import LoadFailure, load_articles
+from summarizer.ingest.article import LoadFailure
+from summarizer.ingest.articles import load_articles
 from summarizer.model.extract import build_request
 from summarizer.output.progress import Progress
 from summarizer.pipeline import Summarizer
