@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from fake_backend import QueuedBackend
 
-import summarizer.store.database
+import summarizer.store.private
 from summarizer.config.settings import Settings
 from summarizer.pipeline import Summarizer
 from summarizer.record import Usage
 from summarizer.run.provider_batch import write_batch_file
-from summarizer.store.database import DB_NAME, Store, make_private_dirs, open_private
+from summarizer.store.database import DB_NAME, Store
+from summarizer.store.private import make_private_dirs, open_private
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 
@@ -136,7 +137,7 @@ def test_a_file_that_cannot_be_chmodded_is_a_warning_not_a_crash(
             raise PermissionError(1, "Operation not permitted", str(path))
         real_chmod(path, new_mode, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(summarizer.store.database.os, "chmod", chmod)
+    monkeypatch.setattr(summarizer.store.private.os, "chmod", chmod)
     store = Store.open(isolated_home)
     log_one(store)
     assert store.count_answers() == 2

@@ -33,7 +33,7 @@ from summarizer.output.progress import Progress
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
 from summarizer.run.runner import Failure, Tally, failure_of, interrupts_held
-from summarizer.store.database import make_private_dirs, open_private
+from summarizer.store.private import make_private_dirs, open_private
 
 if TYPE_CHECKING:  # openai is imported where a request is made: it takes 0.7 s, and `summarize` never needs it
     from openai.types import Batch

@@ -2,9 +2,10 @@
 SUMMARIZER_HOME.
 
 Model answers are keyed by exactly what changes them (the pipeline's ``answer_key``: backend, base
-URL, model, prompt and tool-schema hashes, grounding version, the article's text, title and date,
-generation parameters, repeat index), so a re-run with nothing changed is served from here, and a
-changed prompt misses. Migrations are named and append-only. API keys are never part of a key or a row.
+URL, model, prompt and tool-schema hashes, the grounding code when re-asks are allowed, the article's text,
+title and date, generation parameters, repeat index), so a re-run with nothing changed is served from here,
+and a changed prompt misses. Migrations are named and append-only. API keys are never part of a key or a row.
+The home's file modes are kept in ``private``, SQLite's failures put in words in ``failures``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
-import os
 import sqlite3
-import stat
 import sys
 import threading
 from collections.abc import Iterator
@@ -22,11 +21,13 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from summarizer.config.secrets import redact
-from summarizer.errors import ConfigError, StoreDamaged, StoreError, StoreReadOnly, SummarizerError
+from summarizer.errors import ConfigError, StoreReadOnly
 from summarizer.record.basetypes import Usage
+from summarizer.store.failures import SQLITE_CANTOPEN, read_only_message, store_error
+from summarizer.store.private import DB_COMPANIONS, create_private_dirs, create_private_file, tighten
 
 DB_NAME = "summarizer.db"
 
@@ -136,190 +137,6 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-# ------------------------------------------------------------ privacy of the home
-# The store holds every model answer and error, and batch files the articles: the home folder is kept 0700
-# and what the program writes in it 0600. Files and folders are created with those modes (os.open / mkdir
-# with a mode, then chmod: never through the umask, which is process-wide); looser ones found at open are
-# tightened, with one notice on stderr. SQLite creates the db's -wal / -shm / -journal with the db file's
-# own mode, so the db is made 0600 before SQLite opens it. Nothing here runs on non-POSIX systems.
-
-PRIVATE_DIR_MODE = 0o700
-PRIVATE_FILE_MODE = 0o600
-DB_COMPANIONS = ("-journal", "-wal", "-shm")
-_reported: set[str] = set()  # paths already named in a notice or warning by this process
-_reported_lock = threading.Lock()
-
-
-def _posix() -> bool:
-    return os.name == "posix"
-
-
-def _is_under(path: Path, home: Path) -> bool:
-    return path.resolve().is_relative_to(home.resolve())
-
-
-def _first_report(path: Path) -> bool:
-    """True the first time ``path`` is reported in this process."""
-    key = str(path.absolute())
-    with _reported_lock:
-        if key in _reported:
-            return False
-        _reported.add(key)
-        return True
-
-
-def tighten(paths: list[Path]) -> None:
-    """Make each existing path private (a folder 0700, a file 0600) if group or others have any access.
-
-    What is tightened is named in one notice line on stderr, each path once per process; a path that
-    cannot be chmod-ed (owned by another user) gets a warning instead of an error.
-    """
-    if not _posix():
-        return
-    tightened: dict[int, list[Path]] = {}
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            _warn(path, None, exc)
-            continue
-        if not stat.S_IMODE(info.st_mode) & 0o077:
-            continue
-        if stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_ISVTX:
-            _warn(path, info, None)  # a shared folder such as /tmp: never made private
-            continue
-        mode = PRIVATE_DIR_MODE if stat.S_ISDIR(info.st_mode) else PRIVATE_FILE_MODE
-        try:
-            os.chmod(path, mode)
-        except OSError as exc:
-            _warn(path, info, exc)
-            continue
-        if _first_report(path):
-            tightened.setdefault(mode, []).append(path)
-    if tightened:
-        count = sum(len(group) for group in tightened.values())
-        groups = sorted(tightened.items(), reverse=True)  # the folder (0700) first
-        parts = [f"{', '.join(map(str, group))} to {mode:04o}" for mode, group in groups]
-        what = "it holds" if count == 1 else "they hold"
-        print(f"summarizer: tightened permissions of {' and of '.join(parts)} ({what} model answers)", file=sys.stderr)
-
-
-def _warn(path: Path, info: os.stat_result | None, exc: OSError | None) -> None:
-    """One warning line for a path left readable by others (``exc`` None: a shared sticky folder)."""
-    if not _first_report(path):
-        return
-    detail = "" if info is None else f" (mode {stat.S_IMODE(info.st_mode):04o}, owner uid {info.st_uid})"
-    why = "a shared folder; set SUMMARIZER_HOME to a folder of its own" if exc is None else exc.strerror or exc
-    print(
-        f"summarizer: warning: cannot make {path}{detail} private: {why}; "
-        "other users may read the model answers it holds",
-        file=sys.stderr,
-    )
-
-
-def make_private_dirs(folder: Path, home: Path) -> None:
-    """``mkdir -p folder``; the home and the folders under it are created (or tightened to) 0700.
-
-    A folder outside ``home`` is created as ``mkdir`` would, with the umask.
-    """
-    tighten(_make_private_dirs(folder, home))
-
-
-def _make_private_dirs(folder: Path, home: Path) -> list[Path]:
-    """``make_private_dirs`` without the tightening: the folders that already existed, to tighten."""
-    if not _posix() or not _is_under(folder, home):
-        folder.mkdir(parents=True, exist_ok=True)
-        return []
-    folder, home = folder.resolve(), home.resolve()
-    chain = [folder, *folder.parents]
-    home.parent.mkdir(parents=True, exist_ok=True)
-    existing = []
-    for path in reversed(chain[: chain.index(home) + 1]):  # the home first
-        try:
-            path.mkdir(mode=PRIVATE_DIR_MODE)
-        except FileExistsError:
-            if not path.is_dir():
-                raise
-            existing.append(path)
-        else:
-            os.chmod(path, PRIVATE_DIR_MODE)  # the umask may have taken the owner's bits too
-    return existing
-
-
-def create_private_file(path: Path) -> bool:
-    """Create ``path`` empty with mode 0600 if it does not exist (False when it already did)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
-    except FileExistsError:
-        return False
-    try:
-        if _posix():
-            os.fchmod(fd, PRIVATE_FILE_MODE)  # exactly 0600 whatever the umask
-    finally:
-        os.close(fd)
-    return True
-
-
-def open_private(path: Path, home: Path) -> TextIO:
-    """``path`` opened to write UTF-8 text (truncated); under ``home`` it is created, or tightened, 0600."""
-    if _posix() and _is_under(path, home) and not create_private_file(path):
-        tighten([path])
-    return path.open("w", encoding="utf-8")
-
-
-# ------------------------------------------------------------ SQLite's failures, in words
-# Primary result codes (https://sqlite.org/rescode.html); an extended code keeps its primary one in its low byte.
-_SQLITE_PERM, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = (
-    3, 8, 10, 11, 13, 14, 26,
-)  # fmt: skip
-
-
-def store_error(path: Path, exc: sqlite3.Error, *, opening: bool = False) -> SummarizerError | None:
-    """What a failure of SQLite on the store at ``path`` means to a user, in one line; None for a misuse of
-    the API (a bug, kept as it is). ``opening``: while the store is opened (then an unknown failure is a
-    ``ConfigError``, exit 2; during a run a ``StoreError``, exit 1).
-
-    - not a database, or a damaged one: ``StoreDamaged``, never replaced (it holds paid answers);
-    - read-only (the file, its folder or the file system): ``StoreReadOnly``;
-    - the disk is full: ``StoreError`` (exit 1), which stops a run as the circuit breaker does.
-    """
-    if type(exc) not in (sqlite3.DatabaseError, sqlite3.OperationalError):
-        return None  # IntegrityError, ProgrammingError, InterfaceError...: a bug, not the file
-    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
-    reason = str(exc)
-    if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
-        return StoreDamaged(
-            f"the store {path} is damaged ({reason}); it holds the stored model answers, so it is never replaced: "
-            "move it aside or remove it to start a new store, or set SUMMARIZER_HOME to another folder"
-        )
-    if code == _SQLITE_READONLY or (code in (_SQLITE_PERM, _SQLITE_CANTOPEN, _SQLITE_IOERR) and not _writable(path)):
-        return StoreReadOnly(_read_only_message(path, reason))
-    if code == _SQLITE_FULL:
-        return StoreError(
-            f"cannot write to the store {path}: the disk is full ({reason}); stopping: free some space "
-            "(or set SUMMARIZER_HOME to another disk), then run the same command again"
-        )
-    if opening:
-        return ConfigError(f"cannot open the store at {path}: {reason} (set SUMMARIZER_HOME to move it)")
-    return StoreError(f"cannot use the store {path}: {reason}; stopping (set SUMMARIZER_HOME to move it)")
-
-
-def _read_only_message(path: Path, reason: str) -> str:
-    return (
-        f"the store {path} cannot be written ({reason}): make it writable, or set SUMMARIZER_HOME to a folder that is"
-    )
-
-
-def _writable(path: Path) -> bool:
-    """Whether the store's folder, and the db and its companions where they exist, can be written."""
-    files = [path, *(path.with_name(path.name + suffix) for suffix in DB_COMPANIONS)]
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        return False
-    return all(os.access(file, os.W_OK) for file in files if file.exists())
-
-
 class Store:
     """The store at ``path``; with ``memory``, an empty one in memory that is gone at exit (``Store.open``'s
     stand-in for a store that cannot be written, for runs that ask no model); with ``read_only``, the store
@@ -342,13 +159,13 @@ class Store:
         companions = [path.with_name(path.name + suffix) for suffix in DB_COMPANIONS]
         try:
             # private before SQLite opens it: its -wal / -shm / -journal are created with the db's mode
-            loose = _make_private_dirs(path.parent, path.parent)
+            loose = create_private_dirs(path.parent, path.parent)
             if not create_private_file(path):
                 loose += [path, *companions]
             tighten(loose)
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                raise StoreReadOnly(_read_only_message(path, exc.strerror or str(exc))) from exc
+                raise StoreReadOnly(read_only_message(path, exc.strerror or str(exc))) from exc
             raise ConfigError(f"cannot open the store at {path}: {exc} (set SUMMARIZER_HOME to move it)") from exc
         try:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -378,7 +195,7 @@ class Store:
                     newer = {row[0] for row in db.execute("SELECT name FROM migrations")} - {m.name for m in MIGRATIONS}
                 except sqlite3.OperationalError as exc:
                     db.close()
-                    if flag == "immutable=1" or (getattr(exc, "sqlite_errorcode", 0) & 0xFF) != _SQLITE_CANTOPEN:
+                    if flag == "immutable=1" or (getattr(exc, "sqlite_errorcode", 0) & 0xFF) != SQLITE_CANTOPEN:
                         raise
                     continue
                 if newer:
