@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 from urllib.parse import urljoin, urlsplit
 
 from summarizer.errors import ArticleError
@@ -45,9 +45,6 @@ from summarizer.ingest.streams import (
     lead_byte,
     load_stream,
 )
-
-if TYPE_CHECKING:
-    pass
 
 # Eval fixture labels (evals/LABELLING.md): never an article, so never fed to the model.
 LABELS_SUFFIX = ".labels.json"

@@ -4,12 +4,9 @@ leniently where the text is still readable (and said so), and the size cap every
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from summarizer.errors import ArticleError
-
-if TYPE_CHECKING:
-    pass
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SNIFF_BYTES = 8192  # the head that the binary check and format sniffing look at

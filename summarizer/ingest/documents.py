@@ -6,16 +6,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from summarizer.errors import ArticleError
 from summarizer.ingest.article import Article
 from summarizer.ingest.frontmatter import split_front_matter
 from summarizer.ingest.html_text import read_page
 from summarizer.text.dates import absolute_date
-
-if TYPE_CHECKING:
-    pass
 
 # The seed format: " date YYYY-MM-DD <body on the same line>"
 DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})[ \t]*")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from summarizer.errors import ArticleError
 from summarizer.ingest.article import Article, LoadFailure
@@ -28,9 +28,6 @@ from summarizer.ingest.sources import (
     json_items,
     json_lines,
 )
-
-if TYPE_CHECKING:
-    pass
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
