@@ -32,6 +32,7 @@ from summarizer.model.backends import ChatBackend, article_budget_chars, create_
 from summarizer.model.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
 from summarizer.model.prompts import Prompt, as_data, load_prompt, shows_escaped
 from summarizer.reader import Reading
+from summarizer.reader.nlp import pipeline_version
 from summarizer.record import Provenance, Record
 from summarizer.record.basetypes import Issue, Usage
 from summarizer.record.schema import SCHEMA_VERSION, Event
@@ -372,8 +373,6 @@ class Summarizer:
         return self._assemble(article, reader_only(reading), provenance, [])
 
     def _provenance(self, usage: Usage, latency_s: float, calls: int, cached: bool, read: bool) -> Provenance:
-        from summarizer.reader.nlp import pipeline_version
-
         return Provenance(
             prompt_name=self.prompt.name,
             prompt_version=self.prompt.version,
@@ -414,8 +413,6 @@ def tool_schema_hash(asked: tuple[str, ...] | None = None) -> str:
 def derived_version() -> str:
     """A hash of the code that turns an answer into a record (the record-making packages, found by folder in
     ``summarizer.identity``) and of the spaCy pipeline: a stored record is reused only by the code that made it."""
-    from summarizer.reader.nlp import pipeline_version
-
     return _with_pipeline(record_code_version(), pipeline_version())
 
 
@@ -423,8 +420,6 @@ def derived_version() -> str:
 def profile_code_version() -> str:
     """A hash of the code a trust profile's measurements depend on: all that makes a record except the combining
     of the two sources, which the profile steers (the ``combine`` package)."""
-    from summarizer.reader.nlp import pipeline_version
-
     return _with_pipeline(measured_code_version(), pipeline_version())
 
 

@@ -19,9 +19,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from summarizer.errors import BackendError
 from summarizer.evals.fixtures import Case, CountLabel, ItemLabel
 from summarizer.ground.locate import locate
 from summarizer.model.prompts import as_data
+from summarizer.reader.nlp import parse
 from summarizer.record.schema import EVENT_TYPES, MAX_PHRASE_CHARS, Event
 from summarizer.text.normalize import name_key, numbers_in
 
@@ -316,8 +318,6 @@ class OracleBackend:
     def complete(self, **request: Any) -> ChatCompletion:
         from openai.types.chat import ChatCompletion
 
-        from summarizer.errors import BackendError
-
         name = self.case_of(request)
         if name is None:
             raise BackendError("the oracle knows no fixture whose article is in this request")
@@ -347,8 +347,6 @@ class OracleBackend:
 def other_places(case: Case) -> list[str]:
     """Places the article names (spaCy's GPE / LOC / FAC entities) that no place label names: what a model
     that confuses places would put instead."""
-    from summarizer.reader.nlp import parse
-
     labelled = {name_key(alias) for item in case.labels.get("places") or [] for alias in item.aliases}
     doc = parse(case.article.text)
     seen: dict[str, None] = {}

@@ -35,6 +35,7 @@ from summarizer.pipeline import (
     profile_code_version,
     tool_schema_hash,
 )
+from summarizer.reader.nlp import pipeline_version
 from summarizer.record import Record
 from summarizer.record.schema import SCHEMA_VERSION, Event
 from summarizer.store.database import Store
@@ -187,8 +188,6 @@ def run_eval(
 def run_meta(summarizer: Summarizer, created: datetime, **extra: Any) -> dict[str, Any]:
     """What makes a run reproducible: code revision, prompt, schema, backend, model and parameters, and the
     versions of what turns an answer into a record (compared with a baseline's by ``compare.staleness``)."""
-    from summarizer.reader.nlp import pipeline_version
-
     prompt = summarizer.prompt
     return {
         "run_id": f"{created:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}",
