@@ -159,9 +159,9 @@ def loaded_by(*args: str) -> dict[str, object]:
 
 HEAVY = (
     "openai", "instructor", "httpx", "rich", "spacy", "llama_cpp",
-    "summarizer.pipeline", "summarizer.run.runner", "summarizer.output.progress", "summarizer.model.backends", "summarizer.reader",
-    "summarizer.ground.grounding", "summarizer.store.database", "summarizer.evals", "summarizer.merge", "summarizer.cli.batch",
-    "summarizer.run.provider_batch", "summarizer.cli.logs",
+    "summarizer.pipeline", "summarizer.run.runner", "summarizer.output.progress", "summarizer.model.backends",
+    "summarizer.reader", "summarizer.ground.grounding", "summarizer.store.database", "summarizer.evals",
+    "summarizer.merge", "summarizer.cli.batch", "summarizer.run.provider_batch", "summarizer.cli.logs",
 )  # fmt: skip
 
 
