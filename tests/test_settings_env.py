@@ -17,7 +17,7 @@ from summarizer.errors import ConfigError
 def test_each_variable_is_declared_once_on_its_field_and_listed_in_help_from_there() -> None:
     declared = {item.metadata["env"]: item for item in fields(Settings) if "env" in item.metadata}
     assert len(declared) == len(Settings.ENV) == 17
-    assert Settings.ENV == {item.name: variable for variable, item in declared.items()}
+    assert {item.name: variable for variable, item in declared.items()} == Settings.ENV
     assert ENVIRONMENT == environment() == {
         **{variable: item.metadata["help"] for variable, item in declared.items()},
         **OTHER_VARIABLES,
