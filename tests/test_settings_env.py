@@ -18,10 +18,12 @@ def test_each_variable_is_declared_once_on_its_field_and_listed_in_help_from_the
     declared = {item.metadata["env"]: item for item in fields(Settings) if "env" in item.metadata}
     assert len(declared) == len(Settings.ENV) == 17
     assert {item.name: variable for variable, item in declared.items()} == Settings.ENV
-    assert ENVIRONMENT == environment() == {
-        **{variable: item.metadata["help"] for variable, item in declared.items()},
-        **OTHER_VARIABLES,
-    }
+    assert ENVIRONMENT == environment()
+    assert list(ENVIRONMENT) == [*declared, *OTHER_VARIABLES]
+    for variable, item in declared.items():
+        assert ENVIRONMENT[variable].startswith(item.metadata["help"].split("{")[0]), variable
+    assert ENVIRONMENT["SUMMARIZER_MAX_TOKENS"] == "most tokens in an answer [2048]"  # the field's default
+    assert ENVIRONMENT["SUMMARIZER_BREAKER_PAUSE"].endswith("[30]")
     text = run("summarize", "--help").stdout
     for variable, says in ENVIRONMENT.items():
         assert variable in text and says.split("\n")[0] in text, variable

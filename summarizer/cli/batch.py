@@ -69,12 +69,12 @@ DRY_RUN_EXAMPLE = [
     "    --file batch.jsonl 'evals/fixtures/00[01]_*.txt'",
 ]
 COLLECT_FROM_FILE = "summarizer batch collect --from-file results.jsonl --out records.jsonl"
-RECORDED = (
+RECORDED: tuple[str | tuple[str, str], ...] = (  # a bare name: as ENVIRONMENT says
     ("SUMMARIZER_HOME", "where batches are recorded (and the store)\n[~/.local/share/summarizer]"),
-    ("OPENAI_API_KEY", "the OpenAI key (never printed or stored)"),
+    "OPENAI_API_KEY",
     ("OPENAI_BASE_URL", "the server [default: the one the batch was\nsubmitted to]"),
-    ("SUMMARIZER_TIMEOUT", "as --timeout"),
-    ("SUMMARIZER_API_RETRIES", "retries of a failed API call [4]"),
+    "SUMMARIZER_TIMEOUT",
+    "SUMMARIZER_API_RETRIES",
 )
 
 

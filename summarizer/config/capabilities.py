@@ -50,7 +50,7 @@ LOCAL = BackendInfo(
 )
 OPENAI = BackendInfo(
     "openai",
-    "OpenAI or any OpenAI-compatible server",
+    "OpenAI-compatible server",
     context_chars=200_000,
     provider_batch=True,
     price_provider="openai",

@@ -47,7 +47,7 @@ def home_dir() -> Path:
 
 def env(variable: str, says: str) -> dict[str, str]:
     """A setting's field metadata: the environment variable that sets it and what it says in --help (an option
-    given wins over its variable)."""
+    given wins over its variable; ``{default}`` in it shows the field's default)."""
     return {"env": variable, "help": says}
 
 
@@ -66,22 +66,28 @@ class Settings:
     )
     model: str | None = field(default=None, metadata=env("SUMMARIZER_MODEL", "as --model"))
     model_path: str | None = field(default=None, metadata=env("SUMMARIZER_MODEL_PATH", "as --model-path"))
-    prompt: str = field(default="default", metadata=env("SUMMARIZER_PROMPT", "as --prompt [default]"))
+    prompt: str = field(default="default", metadata=env("SUMMARIZER_PROMPT", "as --prompt [{default}]"))
     strategy: Strategy = field(default="both", metadata=env("SUMMARIZER_STRATEGY", "as --strategy"))
     temperature: float = field(default=0.0, metadata=env("SUMMARIZER_TEMPERATURE", "as --temperature"))
     # re-asks after invalid or ungrounded output
     max_retries: int = field(default=2, metadata=env("SUMMARIZER_MAX_RETRIES", "as --max-retries"))
     timeout: float = field(default=120.0, metadata=env("SUMMARIZER_TIMEOUT", "as --timeout"))
     # auto: the profile measured for this setup, else the default; or a path; or default
-    trust_profile: str = field(default="auto", metadata=env("SUMMARIZER_TRUST_PROFILE", "as --trust-profile [auto]"))
-    # retries of failed API calls (429, 5xx, timeouts, connection errors)
-    api_retries: int = field(default=4, metadata=env("SUMMARIZER_API_RETRIES", "retries of a failed API call [4]"))
-    breaker_pause_s: float = field(  # how long a batch waits when every request fails, before it stops
-        default=30.0, metadata=env("SUMMARIZER_BREAKER_PAUSE", "seconds to pause when every request fails [30]")
+    trust_profile: str = field(
+        default="auto", metadata=env("SUMMARIZER_TRUST_PROFILE", "as --trust-profile [{default}]")
     )
-    max_tokens: int = field(default=2048, metadata=env("SUMMARIZER_MAX_TOKENS", "most tokens in an answer [2048]"))
-    seed: int = field(default=0, metadata=env("SUMMARIZER_SEED", "sampling seed [0]"))
-    n_ctx: int = field(default=8192, metadata=env("SUMMARIZER_N_CTX", "the local model's context, in tokens [8192]"))
+    # retries of failed API calls (429, 5xx, timeouts, connection errors)
+    api_retries: int = field(
+        default=4, metadata=env("SUMMARIZER_API_RETRIES", "retries of a failed API call [{default}]")
+    )
+    breaker_pause_s: float = field(  # how long a batch waits when every request fails, before it stops
+        default=30.0, metadata=env("SUMMARIZER_BREAKER_PAUSE", "seconds to pause when every request fails [{default}]")
+    )
+    max_tokens: int = field(default=2048, metadata=env("SUMMARIZER_MAX_TOKENS", "most tokens in an answer [{default}]"))
+    seed: int = field(default=0, metadata=env("SUMMARIZER_SEED", "sampling seed [{default}]"))
+    n_ctx: int = field(
+        default=8192, metadata=env("SUMMARIZER_N_CTX", "the local model's context, in tokens [{default}]")
+    )
     home: Path = field(
         default_factory=default_home,
         metadata=env(HOME_VARIABLE, "the store of answers, calls, runs and batches\n[~/.local/share/summarizer]"),
@@ -172,7 +178,14 @@ Settings.ENV = {item.name: item.metadata["env"] for item in _variables()}
 
 def environment() -> dict[str, str]:
     """Every environment variable the tool reads, and what it sets: those of ``Settings``, then the others."""
-    return {**{item.metadata["env"]: item.metadata["help"] for item in _variables()}, **OTHER_VARIABLES}
+    return {
+        **{item.metadata["env"]: item.metadata["help"].format(default=_shown(item.default)) for item in _variables()},
+        **OTHER_VARIABLES,
+    }
+
+
+def _shown(default: object) -> str:
+    return f"{default:g}" if isinstance(default, float) else str(default)
 
 
 @cache

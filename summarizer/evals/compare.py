@@ -233,12 +233,8 @@ def refresh_command(reference: str, baseline: Run) -> str:
     defaults = Settings()
     parameters = meta.get("parameters") or {}
     env = [
-        f"{variable}={shlex.quote(str(parameters[name]))}"
-        for name, variable in (
-            ("max_tokens", "SUMMARIZER_MAX_TOKENS"),
-            ("seed", "SUMMARIZER_SEED"),
-            ("max_retries", "SUMMARIZER_MAX_RETRIES"),
-        )
+        f"{Settings.ENV[name]}={shlex.quote(str(parameters[name]))}"
+        for name in ("max_tokens", "seed", "max_retries")
         if parameters.get(name) is not None and parameters[name] != getattr(defaults, name)
     ]
     args = ["summarizer", "eval"]
