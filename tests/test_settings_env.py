@@ -18,7 +18,7 @@ def test_each_variable_is_declared_once_on_its_field_and_listed_in_help_from_the
     declared = {item.metadata["env"]: item for item in fields(Settings) if "env" in item.metadata}
     assert len(declared) == len(Settings.ENV) == 17
     assert {item.name: variable for variable, item in declared.items()} == Settings.ENV
-    assert ENVIRONMENT == environment()
+    assert environment() == ENVIRONMENT
     assert list(ENVIRONMENT) == [*declared, *OTHER_VARIABLES]
     for variable, item in declared.items():
         assert ENVIRONMENT[variable].startswith(item.metadata["help"].split("{")[0]), variable
@@ -67,3 +67,10 @@ def test_a_bad_value_exits_2_on_one_line(tmp_path: Path) -> None:
     result = run("summarize", article_file(tmp_path), env={"SUMMARIZER_N_CTX": "big"})
     assert result.exit_code == 2
     assert result.stderr.strip() == "Error: SUMMARIZER_N_CTX='big' is not a number"
+
+
+def test_a_word_outside_its_choices_is_named_with_the_choices() -> None:
+    with pytest.raises(ConfigError, match=r"^unknown strategy 'cloud'; choose one of both, model, reader$"):
+        Settings.from_env({"SUMMARIZER_STRATEGY": "cloud"})
+    with pytest.raises(ConfigError, match=r"^unknown backend 'cloud'; choose one of local, openai$"):
+        Settings.from_env({"SUMMARIZER_BACKEND": "cloud"})

@@ -1,5 +1,10 @@
 """Settings from options and the environment.
 
+Each setting is declared once, as a field of ``Settings``: its type, its default and, in the field's metadata,
+the environment variable that sets it and its line in ``--help`` (``environment()``). A variable is parsed by
+its field's type with pydantic's ``TypeAdapter`` (imported only when a variable is set); a value that does not
+fit is a one-line ``ConfigError`` naming the variable.
+
 Precedence: explicit option > environment variable > default. With no API key and no base
 URL the backend is the embedded local model, so the tool works offline by default; when that model is not
 installed (it is an extra) and no backend, strategy or model path was asked for, the reader runs alone
@@ -205,8 +210,11 @@ def _parse(item: Field[Any], raw: str) -> object:
         return _adapter(item.name).validate_strings(raw)
     except ValidationError as exc:
         kind = exc.errors()[0]["type"]
+        if kind == "literal_error":  # one of some words: validate() names the choices, as for an option
+            return raw
         said = "is not a number" if kind in ("int_parsing", "float_parsing") else exc.errors()[0]["msg"]
-        raise ConfigError(f"{item.metadata['env']}={raw!r} {said}") from None
+        shown = repr(raw) if item.repr else "(not shown)"  # a secret's value is never shown
+        raise ConfigError(f"{item.metadata['env']}={shown} {said}") from None
 
 
 def check_base_url(url: str) -> None:
