@@ -28,7 +28,7 @@ from summarizer.errors import ConfigError, ExtractionError, SummarizerError
 from summarizer.ground.grounding import Grounding, ground_event
 from summarizer.identity import grounding_version, measured_code_version, reader_version, record_code_version
 from summarizer.ingest.article import Article, fit_to_budget
-from summarizer.model.backends import ChatBackend, article_budget_chars, create_backend
+from summarizer.model.backends import ChatBackend, article_budget_chars, create_backend, info_of
 from summarizer.model.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
 from summarizer.model.prompts import Prompt, as_data, load_prompt, shows_escaped
 from summarizer.reader import Reading
@@ -137,7 +137,7 @@ class Summarizer:
 
     def fit(self, article: Article) -> Article:
         """The article as the model reads it (and its record names it): refused or truncated to the context."""
-        budget = getattr(self._backend, "article_budget_chars", None) or article_budget_chars(self.settings)
+        budget = article_budget_chars(self.settings, info_of(self._backend, self.settings))
         return fit_to_budget(article, budget, truncate=self.settings.truncate)
 
     def read(self, article: Article, reader: Reader | None = None) -> Reading:

@@ -12,6 +12,7 @@ from fake_backend import QueuedBackend, tool_call_completion
 from openai.types.chat import ChatCompletion
 from test_pipeline import ARTICLE, good_answer
 
+from summarizer.config.capabilities import BackendInfo, register_backend
 from summarizer.config.settings import Settings
 from summarizer.model.extract import (
     SHORTER,
@@ -29,16 +30,19 @@ from summarizer.record.schema import Event
 MESSAGES = [{"role": "user", "content": "the article"}]
 
 
+# a kind of backend whose context is fixed, as the embedded model's is: what it can do is asked by its name
+FIXED = register_backend(BackendInfo("scripted-fixed-context", fixed_context=True))
+
+
 class ScriptedBackend:
     """Answers with the given (arguments, finish_reason) pairs, in order, and keeps every request."""
 
-    name = "scripted"
     model = "scripted-model"
 
-    def __init__(self, replies: list[tuple[str, str]], fixed_context: bool = False) -> None:
+    def __init__(self, replies: list[tuple[str, str]], fixed_context: bool = False, name: str = "scripted") -> None:
         self.replies = deque(replies)
         self.requests: list[dict[str, Any]] = []
-        self.fixed_context = fixed_context
+        self.name = FIXED.name if fixed_context else name
 
     def complete(self, **request: Any) -> ChatCompletion:
         self.requests.append(request)
@@ -120,6 +124,15 @@ def test_a_cut_off_answer_on_a_fixed_context_is_asked_to_be_shorter() -> None:
     extract_event(Meter(backend), MESSAGES, settings(max_tokens=500), seed=0)
     assert [r["max_tokens"] for r in backend.requests] == [500, 500]
     assert backend.requests[1]["messages"] == [*MESSAGES, {"role": "user", "content": SHORTER}]
+
+
+def test_the_embedded_kind_is_a_fixed_context_and_an_unknown_kind_is_not() -> None:
+    """The capability of the shipped local kind, asked by the backend's name; a name not registered claims none."""
+    good = json.dumps(good_answer())
+    for name, budgets in (("local", [500, 500]), ("never-registered", [500, 1000])):
+        backend = ScriptedBackend([(good[:100], "length"), (good, "tool_calls")], name=name)
+        extract_event(Meter(backend), MESSAGES, settings(max_tokens=500), seed=0)
+        assert [r["max_tokens"] for r in backend.requests] == budgets, name
 
 
 def test_cut_off_twice_is_a_clear_final_error() -> None:

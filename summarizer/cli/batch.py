@@ -29,6 +29,7 @@ from summarizer.cli.kit import (
     start_run,
     written_beside,
 )
+from summarizer.config.capabilities import BATCH_BACKEND, DEFAULT_BACKEND, backend_info
 from summarizer.config.secrets import public_url
 from summarizer.config.settings import Settings
 from summarizer.errors import ConfigError, SummarizerError
@@ -68,12 +69,12 @@ DRY_RUN_EXAMPLE = [
     "    --file batch.jsonl 'evals/fixtures/00[01]_*.txt'",
 ]
 COLLECT_FROM_FILE = "summarizer batch collect --from-file results.jsonl --out records.jsonl"
-RECORDED = (
+RECORDED: tuple[str | tuple[str, str], ...] = (  # a bare name: as ENVIRONMENT says
     ("SUMMARIZER_HOME", "where batches are recorded (and the store)\n[~/.local/share/summarizer]"),
-    ("OPENAI_API_KEY", "the OpenAI key (never printed or stored)"),
+    "OPENAI_API_KEY",
     ("OPENAI_BASE_URL", "the server [default: the one the batch was\nsubmitted to]"),
-    ("SUMMARIZER_TIMEOUT", "as --timeout"),
-    ("SUMMARIZER_API_RETRIES", "retries of a failed API call [4]"),
+    "SUMMARIZER_TIMEOUT",
+    "SUMMARIZER_API_RETRIES",
 )
 
 
@@ -458,12 +459,12 @@ def _settings(options: dict[str, Any], *, offline: bool, **extra: Any) -> Settin
     """Settings for a batch: the openai backend only. ``offline`` (nothing is sent: a batch file in OpenAI's
     format, e.g. for vLLM's run_batch) is that backend whether or not it is named, and needs no key or server."""
     options = {**options, **extra}
-    if options.get("backend") == "local":
+    if _no_batch_api(options.get("backend")):
         raise UsageError(LOCAL_REFUSED)
-    if offline:
-        return settings_from_options(**{**options, "backend": "local"}).with_(backend="openai")
+    if offline:  # settings of the default backend (no endpoint needed), then the batch's
+        return settings_from_options(**{**options, "backend": DEFAULT_BACKEND}).with_(backend=BATCH_BACKEND)
     settings = settings_from_options(**options)
-    if settings.backend != "openai":
+    if _no_batch_api(settings.backend):
         raise UsageError(LOCAL_REFUSED)
     return settings
 
@@ -481,7 +482,7 @@ def _collect_settings(batch: dict[str, Any], options: dict[str, Any], *, offline
                 f"them (leave {flag} off)"
             )
     if offline:
-        settings = _settings({**options, "backend": options.get("backend") or "openai"}, offline=True)
+        settings = _settings({**options, "backend": options.get("backend") or BATCH_BACKEND}, offline=True)
         settings = settings.with_(base_url=batch["base_url"])
     else:
         settings = _remote_settings(batch, options)
@@ -492,12 +493,17 @@ def _collect_settings(batch: dict[str, Any], options: dict[str, Any], *, offline
     return settings.with_(model=batch["model"], prompt=recorded["prompt"], strategy=strategy, **changes)
 
 
+def _no_batch_api(backend: str | None) -> bool:
+    """A backend is named, and it has no provider batch API."""
+    return backend is not None and not backend_info(backend).provider_batch
+
+
 def _remote_settings(batch: dict[str, Any], options: dict[str, Any]) -> Settings:
     """Settings that reach the server the batch was submitted to (its recorded base URL unless one is given)."""
-    if options.get("backend") == "local":
+    if _no_batch_api(options.get("backend")):
         raise UsageError(LOCAL_REFUSED)
-    given = options.get("base_url") or os.environ.get("OPENAI_BASE_URL") or None
-    overrides = {**options, "backend": "openai"}
+    given = options.get("base_url") or os.environ.get(Settings.ENV["base_url"]) or None
+    overrides = {**options, "backend": BATCH_BACKEND}
     if given is None or public_url(given) != batch["base_url"]:
         if options.get("base_url"):
             where = batch["base_url"] or "the OpenAI API"
@@ -514,7 +520,7 @@ def _remote_settings(batch: dict[str, Any], options: dict[str, Any]) -> Settings
 
 def _store() -> Store:
     with domain_errors():
-        return Store.open(Settings.from_env(backend="local").home)
+        return Store.open(Settings.from_env(backend=DEFAULT_BACKEND).home)
 
 
 def _find(store: Store, batch_id: str | None) -> dict[str, Any]:

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
+from summarizer.config.capabilities import ENDPOINT_BACKEND, backend_info
 from summarizer.config.installed import ADD_A_MODEL, require_local_model
 from summarizer.config.secrets import redact
-from summarizer.config.settings import BACKENDS, STRATEGIES, Settings
+from summarizer.config.settings import BACKENDS, STRATEGIES, Settings, environment
 from summarizer.errors import SummarizerError
 from summarizer.output.files import ErrorsFile, JsonlOutput, errors_path
 from summarizer.output.what_ran import TRUST_PROFILE, what_ran
@@ -94,7 +95,11 @@ def model_options(command: F | None = None, *, strategy: Callable[[Any], Any] | 
     """Options shared by every command that runs a model (their parameters: ``MODEL_OPTIONS``). Used bare
     (``@model_options``), or called with another ``strategy`` option (``@model_options(strategy=...)``)."""
     options = [
-        click.option("--backend", type=click.Choice(BACKENDS), help="local (embedded llama.cpp) or openai."),
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            help=" or ".join(f"{name} ({backend_info(name).summary})" for name in BACKENDS) + ".",
+        ),
         click.option("--model", help="Model name (openai backend) or label (local)."),
         click.option(
             "--model-path",
@@ -142,7 +147,7 @@ def settings_from_options(**options: Any) -> Settings:
     """Settings from the environment and the options given (None: not given); --base-url implies openai."""
     overrides = {key: value for key, value in options.items() if value is not None}
     if overrides.get("base_url") and "backend" not in overrides:
-        overrides["backend"] = "openai"
+        overrides["backend"] = ENDPOINT_BACKEND
     with domain_errors():
         return Settings.from_env(**overrides)
 
@@ -172,7 +177,7 @@ def new_summarizer(settings: Settings, backend: ChatBackend | None = None) -> Su
     factory = summarizer_factory()
     with domain_errors():
         summarizer = factory(settings)
-        if factory is Summarizer and settings.backend == "local" and not summarizer.reads_alone:
+        if factory is Summarizer and backend_info(settings.backend).embedded_model and not summarizer.reads_alone:
             require_local_model(settings.model_path)
         return summarizer
 
@@ -289,27 +294,8 @@ READER_ALONE = ("reader", "none")  # the backend and model a record made by the 
 
 # ---------------------------------------------------------------- help that teaches
 
-# What each variable of Settings.ENV (and the prompts folder) sets; an option given wins over its variable.
-ENVIRONMENT: dict[str, str] = {
-    "OPENAI_API_KEY": "the OpenAI key (never printed or stored)",
-    "OPENAI_BASE_URL": "as --base-url",
-    "SUMMARIZER_BACKEND": "as --backend [openai if a key or URL is set]",
-    "SUMMARIZER_MODEL": "as --model",
-    "SUMMARIZER_MODEL_PATH": "as --model-path",
-    "SUMMARIZER_PROMPT": "as --prompt [default]",
-    "SUMMARIZER_PROMPTS_DIR": "your prompts folder (`summarizer prompts -h`)",
-    "SUMMARIZER_STRATEGY": "as --strategy",
-    "SUMMARIZER_TEMPERATURE": "as --temperature",
-    "SUMMARIZER_MAX_RETRIES": "as --max-retries",
-    "SUMMARIZER_TIMEOUT": "as --timeout",
-    "SUMMARIZER_TRUST_PROFILE": "as --trust-profile [auto]",
-    "SUMMARIZER_API_RETRIES": "retries of a failed API call [4]",
-    "SUMMARIZER_BREAKER_PAUSE": "seconds to pause when every request fails [30]",
-    "SUMMARIZER_MAX_TOKENS": "most tokens in an answer [2048]",
-    "SUMMARIZER_SEED": "sampling seed [0]",
-    "SUMMARIZER_N_CTX": "the local model's context, in tokens [8192]",
-    "SUMMARIZER_HOME": "the store of answers, calls, runs and batches\n[~/.local/share/summarizer]",
-}
+# What each variable sets, from its one declaration (summarizer.config.settings); an option given wins over it.
+ENVIRONMENT: dict[str, str] = environment()
 MODEL_ENVIRONMENT = tuple(ENVIRONMENT)  # what a command that runs a model reads (Settings.from_env)
 OPTION_WINS = "Environment (an option given wins over its variable):"
 

@@ -40,6 +40,7 @@ from summarizer.cli.kit import (
     start_run,
     written_beside,
 )
+from summarizer.config.capabilities import backend_info
 from summarizer.config.secrets import redact
 from summarizer.errors import SummarizerError
 from summarizer.ingest.article import Article, LoadFailure
@@ -235,8 +236,10 @@ def summarize(
     fmt = fmt or default_format(out)
     check_output(out, fmt, merge_events, retry_failed)
     summarizer, progress = start_run(settings, quiet, jobs=jobs)
-    if jobs > 1 and settings.backend == "local" and settings.strategy != "reader":
-        progress.say("the local backend runs one model call at a time: --jobs overlaps only reading and grounding")
+    if jobs > 1 and backend_info(settings.backend).one_at_a_time and settings.strategy != "reader":
+        progress.say(
+            f"the {settings.backend} backend runs one model call at a time: --jobs overlaps only reading and grounding"
+        )
     # JSONL is written record by record as each article finishes: appended to --out (and resumed from
     # it), or streamed to stdout. Merged output and JSON or Markdown files need every record first.
     streaming = fmt == "jsonl" and not merge_events

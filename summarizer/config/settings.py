@@ -1,5 +1,10 @@
 """Settings from options and the environment.
 
+Each setting is declared once, as a field of ``Settings``: its type, its default and, in the field's metadata,
+the environment variable that sets it and its line in ``--help`` (``environment()``). A variable is parsed by
+its field's type with pydantic's ``TypeAdapter`` (imported only when a variable is set); a value that does not
+fit is a one-line ``ConfigError`` naming the variable.
+
 Precedence: explicit option > environment variable > default. With no API key and no base
 URL the backend is the embedded local model, so the tool works offline by default; when that model is not
 installed (it is an extra) and no backend, strategy or model path was asked for, the reader runs alone
@@ -9,23 +14,28 @@ and ``Settings.fallback`` says why.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+import typing
+from dataclasses import Field, dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
+from summarizer.config.capabilities import BACKENDS as BACKENDS  # re-exported: the kinds --backend chooses
+from summarizer.config.capabilities import DEFAULT_BACKEND, ENDPOINT_BACKEND, backend_info
 from summarizer.config.installed import BUNDLED_MODEL_FILE as BUNDLED_MODEL_FILE  # re-exported
 from summarizer.config.installed import local_model_problem
 from summarizer.config.secrets import add_secret, add_url_secrets, redact
 from summarizer.errors import ConfigError
 
-Backend = Literal["local", "openai"]
-BACKENDS: tuple[str, ...] = ("local", "openai")
 # model: the model alone; reader: the deterministic reader alone (no model call); both: the model's answer,
 # filled in and cross-checked by the reader.
 Strategy = Literal["model", "reader", "both"]
 STRATEGIES: tuple[str, ...] = ("both", "model", "reader")
-DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+HOME_VARIABLE = "SUMMARIZER_HOME"
+PROMPTS_DIR_VARIABLE = "SUMMARIZER_PROMPTS_DIR"  # read by summarizer.model.prompts, not a setting of a run
+# Variables read outside Settings, and what each sets (shown in --help with those of Settings).
+OTHER_VARIABLES: dict[str, str] = {PROMPTS_DIR_VARIABLE: "your prompts folder (`summarizer prompts -h`)"}
 
 
 def default_home() -> Path:
@@ -36,71 +46,81 @@ def default_home() -> Path:
 def home_dir() -> Path:
     """The summarizer home as ``Settings.from_env`` reads it (SUMMARIZER_HOME, else ``default_home()``), for
     what needs only the home: the store's place, the user's prompts folder."""
-    home = os.environ.get("SUMMARIZER_HOME")
+    home = os.environ.get(HOME_VARIABLE)
     return Path(home).expanduser() if home else default_home()
+
+
+def env(variable: str, says: str) -> dict[str, str]:
+    """A setting's field metadata: the environment variable that sets it and what it says in --help (an option
+    given wins over its variable; ``{default}`` in it shows the field's default)."""
+    return {"env": variable, "help": says}
 
 
 @dataclass(frozen=True)
 class Settings:
-    backend: Backend = "local"
-    model: str | None = None
-    model_path: str | None = None
-    base_url: str | None = None
-    api_key: str | None = field(default=None, repr=False)  # never logged, cached or recorded
-    prompt: str = "default"
-    strategy: Strategy = "both"
-    temperature: float = 0.0
-    max_retries: int = 2  # re-asks after invalid or ungrounded output
-    api_retries: int = 4  # retries of failed API calls (429, 5xx, timeouts, connection errors)
-    timeout: float = 120.0
-    breaker_pause_s: float = 30.0  # how long a batch waits when every request fails, before it stops
-    max_tokens: int = 2048
-    seed: int = 0
-    n_ctx: int = 8192
+    """Every setting of a run, each declared once: its type, its default, and (in its metadata) the environment
+    variable that sets it and its line in --help (``environment()``)."""
+
+    api_key: str | None = field(  # never logged, cached or recorded
+        default=None, repr=False, metadata=env("OPENAI_API_KEY", "the OpenAI key (never printed or stored)")
+    )
+    base_url: str | None = field(default=None, metadata=env("OPENAI_BASE_URL", "as --base-url"))
+    backend: str = field(
+        default=DEFAULT_BACKEND,
+        metadata=env("SUMMARIZER_BACKEND", f"as --backend [{ENDPOINT_BACKEND} if a key or URL is set]"),
+    )
+    model: str | None = field(default=None, metadata=env("SUMMARIZER_MODEL", "as --model"))
+    model_path: str | None = field(default=None, metadata=env("SUMMARIZER_MODEL_PATH", "as --model-path"))
+    prompt: str = field(default="default", metadata=env("SUMMARIZER_PROMPT", "as --prompt [{default}]"))
+    strategy: Strategy = field(default="both", metadata=env("SUMMARIZER_STRATEGY", "as --strategy"))
+    temperature: float = field(default=0.0, metadata=env("SUMMARIZER_TEMPERATURE", "as --temperature"))
+    # re-asks after invalid or ungrounded output
+    max_retries: int = field(default=2, metadata=env("SUMMARIZER_MAX_RETRIES", "as --max-retries"))
+    timeout: float = field(default=120.0, metadata=env("SUMMARIZER_TIMEOUT", "as --timeout"))
+    # auto: the profile measured for this setup, else the default; or a path; or default
+    trust_profile: str = field(
+        default="auto", metadata=env("SUMMARIZER_TRUST_PROFILE", "as --trust-profile [{default}]")
+    )
+    # retries of failed API calls (429, 5xx, timeouts, connection errors)
+    api_retries: int = field(
+        default=4, metadata=env("SUMMARIZER_API_RETRIES", "retries of a failed API call [{default}]")
+    )
+    breaker_pause_s: float = field(  # how long a batch waits when every request fails, before it stops
+        default=30.0, metadata=env("SUMMARIZER_BREAKER_PAUSE", "seconds to pause when every request fails [{default}]")
+    )
+    max_tokens: int = field(default=2048, metadata=env("SUMMARIZER_MAX_TOKENS", "most tokens in an answer [{default}]"))
+    seed: int = field(default=0, metadata=env("SUMMARIZER_SEED", "sampling seed [{default}]"))
+    n_ctx: int = field(
+        default=8192, metadata=env("SUMMARIZER_N_CTX", "the local model's context, in tokens [{default}]")
+    )
+    home: Path = field(
+        default_factory=default_home,
+        metadata=env(HOME_VARIABLE, "the store of answers, calls, runs and batches\n[~/.local/share/summarizer]"),
+    )
     truncate: bool = False
-    home: Path = field(default_factory=default_home)
-    trust_profile: str = "auto"  # auto: the profile measured for this setup, else the default; or a path; or default
     # Why the reader runs alone though no strategy was asked for (no model configured or installed), else None.
     fallback: str | None = None
 
-    ENV: ClassVar[dict[str, str]] = {
-        "backend": "SUMMARIZER_BACKEND",
-        "model": "SUMMARIZER_MODEL",
-        "model_path": "SUMMARIZER_MODEL_PATH",
-        "base_url": "OPENAI_BASE_URL",
-        "api_key": "OPENAI_API_KEY",
-        "prompt": "SUMMARIZER_PROMPT",
-        "strategy": "SUMMARIZER_STRATEGY",
-        "temperature": "SUMMARIZER_TEMPERATURE",
-        "max_retries": "SUMMARIZER_MAX_RETRIES",
-        "api_retries": "SUMMARIZER_API_RETRIES",
-        "timeout": "SUMMARIZER_TIMEOUT",
-        "breaker_pause_s": "SUMMARIZER_BREAKER_PAUSE",
-        "max_tokens": "SUMMARIZER_MAX_TOKENS",
-        "seed": "SUMMARIZER_SEED",
-        "n_ctx": "SUMMARIZER_N_CTX",
-        "home": "SUMMARIZER_HOME",
-        "trust_profile": "SUMMARIZER_TRUST_PROFILE",
-    }
+    ENV: ClassVar[dict[str, str]]  # field name -> its environment variable, from the fields' metadata
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Build settings from ``environ`` (default: os.environ), then apply non-None ``overrides``."""
         environ = dict(os.environ) if environ is None else environ
-        types = {f.name: f.type for f in fields(cls)}
-        values: dict[str, Any] = {}  # each coerced to its field's type; checked by validate()
-        for name, variable in cls.ENV.items():
-            raw = environ.get(variable)
+        values: dict[str, Any] = {}  # each parsed to its field's type; checked by validate()
+        for item in _variables():
+            raw = environ.get(item.metadata["env"])
             if raw not in (None, ""):
-                values[name] = _coerce(name, raw, str(types[name]), variable)
+                values[item.name] = _parse(item, raw)
         values.update({key: value for key, value in overrides.items() if value is not None})
         if isinstance(values.get("api_key"), str):  # a key pasted with its line end (a CRLF .env file)
             values["api_key"] = values["api_key"].strip() or None
         if "home" in values:
             values["home"] = Path(str(values["home"])).expanduser()
         if "backend" not in values:
-            values["backend"] = "openai" if values.get("api_key") or values.get("base_url") else "local"
-            if values["backend"] == "local" and not {"strategy", "model_path"} & values.keys():
+            endpoint = values.get("api_key") or values.get("base_url")
+            values["backend"] = ENDPOINT_BACKEND if endpoint else DEFAULT_BACKEND
+            if backend_info(values["backend"]).embedded_model and not {"strategy", "model_path"} & values.keys():
                 problem = local_model_problem()
                 if problem is not None:
                     values.update(strategy="reader", fallback=problem)
@@ -115,8 +135,10 @@ class Settings:
             raise ConfigError(f"unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         if self.backend not in BACKENDS:
             raise ConfigError(f"unknown backend {self.backend!r}; choose one of {', '.join(BACKENDS)}")
-        if self.backend == "openai" and not self.api_key and not self.base_url:
-            raise ConfigError("the openai backend needs OPENAI_API_KEY, or --base-url for an OpenAI-compatible server")
+        if backend_info(self.backend).needs_endpoint and not self.api_key and not self.base_url:
+            raise ConfigError(
+                f"the {self.backend} backend needs OPENAI_API_KEY, or --base-url for an OpenAI-compatible server"
+            )
         if not 0.0 <= self.temperature <= 2.0:
             raise ConfigError(f"temperature must be between 0 and 2, got {self.temperature}")
         if self.max_retries < 0 or self.api_retries < 0:
@@ -136,9 +158,10 @@ class Settings:
         """The model's name as recorded in provenance."""
         if self.model:
             return self.model
-        if self.backend == "openai":
-            return DEFAULT_OPENAI_MODEL
-        return Path(self.model_path).name if self.model_path else BUNDLED_MODEL_FILE
+        info = backend_info(self.backend)
+        if info.embedded_model and self.model_path:
+            return Path(self.model_path).name
+        return info.default_model or BUNDLED_MODEL_FILE
 
     def parameters(self) -> dict[str, float | int | str | None]:
         """Generation parameters that change the answer: recorded in provenance and part of the cache key."""
@@ -148,6 +171,50 @@ class Settings:
             "seed": self.seed,
             "max_retries": self.max_retries,
         }
+
+
+def _variables() -> list[Field[Any]]:
+    """The fields an environment variable sets, in their order."""
+    return [item for item in fields(Settings) if "env" in item.metadata]
+
+
+Settings.ENV = {item.name: item.metadata["env"] for item in _variables()}
+
+
+def environment() -> dict[str, str]:
+    """Every environment variable the tool reads, and what it sets: those of ``Settings``, then the others."""
+    return {
+        **{item.metadata["env"]: item.metadata["help"].format(default=_shown(item.default)) for item in _variables()},
+        **OTHER_VARIABLES,
+    }
+
+
+def _shown(default: object) -> str:
+    return f"{default:g}" if isinstance(default, float) else str(default)
+
+
+@cache
+def _adapter(name: str) -> Any:
+    """A pydantic TypeAdapter for the type of the field ``name`` (pydantic is imported only to read variables)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(typing.get_type_hints(Settings)[name])
+
+
+def _parse(item: Field[Any], raw: str) -> object:
+    """The value of the field ``item`` that the variable's text ``raw`` gives; a one-line ConfigError naming the
+    variable when it does not fit the field's type."""
+    from pydantic import ValidationError
+
+    try:
+        return _adapter(item.name).validate_strings(raw)
+    except ValidationError as exc:
+        kind = exc.errors()[0]["type"]
+        if kind == "literal_error":  # one of some words: validate() names the choices, as for an option
+            return raw
+        said = "is not a number" if kind in ("int_parsing", "float_parsing") else exc.errors()[0]["msg"]
+        shown = repr(raw) if item.repr else "(not shown)"  # a secret's value is never shown
+        raise ConfigError(f"{item.metadata['env']}={shown} {said}") from None
 
 
 def check_base_url(url: str) -> None:
@@ -169,14 +236,3 @@ def check_api_key(key: str) -> None:
             f"the API key (OPENAI_API_KEY) holds {kind}, which no API key has: check how it was set "
             "(a copy with typographic quotes, or two lines?)"
         )
-
-
-def _coerce(name: str, raw: str, type_name: str, variable: str) -> object:
-    try:
-        if "float" in type_name:
-            return float(raw)
-        if "int" in type_name:
-            return int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{variable}={raw!r} is not a number") from exc
-    return raw

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.config.settings import BACKENDS, BUNDLED_MODEL_FILE, Settings
+from summarizer.config.capabilities import backend_info
+from summarizer.config.settings import BACKENDS, Settings
 from summarizer.errors import ConfigError, PromptError
 from summarizer.evals.report import compact_table, describe, field_labels
 from summarizer.evals.results import Run, read_report
@@ -232,12 +233,8 @@ def refresh_command(reference: str, baseline: Run) -> str:
     defaults = Settings()
     parameters = meta.get("parameters") or {}
     env = [
-        f"{variable}={shlex.quote(str(parameters[name]))}"
-        for name, variable in (
-            ("max_tokens", "SUMMARIZER_MAX_TOKENS"),
-            ("seed", "SUMMARIZER_SEED"),
-            ("max_retries", "SUMMARIZER_MAX_RETRIES"),
-        )
+        f"{Settings.ENV[name]}={shlex.quote(str(parameters[name]))}"
+        for name in ("max_tokens", "seed", "max_retries")
         if parameters.get(name) is not None and parameters[name] != getattr(defaults, name)
     ]
     args = ["summarizer", "eval"]
@@ -246,13 +243,14 @@ def refresh_command(reference: str, baseline: Run) -> str:
     args += ["--prompt", _prompt_argument(meta)]
     backend, model = meta.get("backend"), meta.get("model")
     if backend in BACKENDS:
+        info = backend_info(str(backend))
         args += ["--backend", str(backend)]
-        if backend == "openai" and model:
+        if info.embedded_model and model and model != info.default_model:
+            args += ["--model-path", str(model)]  # the run records the file's name only; give its path
+        elif not info.embedded_model and model:
             args += ["--model", str(model)]
             if meta.get("base_url"):
                 args += ["--base-url", str(meta["base_url"])]
-        elif backend == "local" and model and model != BUNDLED_MODEL_FILE:
-            args += ["--model-path", str(model)]  # the run records the file's name only; give its path
     if meta.get("strategy") and meta["strategy"] != defaults.strategy:
         args += ["--strategy", str(meta["strategy"])]
     if parameters.get("temperature"):

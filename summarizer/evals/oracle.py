@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from summarizer.config.capabilities import BackendInfo, register_backend
 from summarizer.errors import BackendError
 from summarizer.evals.fixtures import Case, CountLabel, ItemLabel
 from summarizer.ground.locate import locate
@@ -284,6 +285,10 @@ def _perturb_count(
 # ---------------------------------------------------------------- the backend
 
 
+# nothing is truncated: the oracle reads any length
+ORACLE = register_backend(BackendInfo("oracle", "each fixture's oracle answer", context_chars=1_000_000))
+
+
 class OracleBackend:
     """A chat backend that answers each fixture's article with its oracle answer, as a forced tool call.
 
@@ -291,8 +296,7 @@ class OracleBackend:
     summarize pipeline runs unchanged: prompt, tool call, parsing, grounding, re-asks, combine.
     """
 
-    name = "oracle"
-    article_budget_chars = 1_000_000  # nothing is truncated: the oracle reads any length
+    name = ORACLE.name
 
     def __init__(self, answers: dict[str, OracleAnswer], texts: dict[str, str], model: str = ORACLE_MODEL) -> None:
         self.model = model

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from summarizer.config.capabilities import backend_info
 from summarizer.config.settings import Strategy
 from summarizer.evals.results import Run
 from summarizer.evals.stats import MACRO, MICRO
@@ -30,9 +31,10 @@ PRICES: dict[str, tuple[float, float]] = {
 
 def cost_usd(meta: dict[str, Any], prompt_tokens: int, completion_tokens: int) -> float | None:
     """What the tokens cost; 0 on the embedded model; None when the price is not known."""
-    if meta.get("backend") == "local":
+    info = backend_info(meta.get("backend"))
+    if info.free:
         return 0.0
-    if meta.get("backend") != "openai" or meta.get("base_url"):
+    if not info.priced or meta.get("base_url"):
         return None  # a fake model, or a self-hosted / third-party server whose price we do not know
     model = str(meta.get("model") or "")
     prefix = max((p for p in PRICES if model.startswith(p)), key=len, default=None)

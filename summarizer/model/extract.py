@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from summarizer.config.settings import Settings
 from summarizer.errors import ExtractionError, validation_errors
-from summarizer.model.backends import ChatBackend
+from summarizer.model.backends import ChatBackend, info_of
 from summarizer.once import once
 from summarizer.record.basetypes import Usage
 from summarizer.record.schema import Event
@@ -157,7 +157,7 @@ def extract_event(
 def _after_cut_off(request: dict[str, Any], backend: ChatBackend) -> dict[str, Any]:
     """The retry of a cut-off answer: twice the budget on a server; on a fixed local context, which the
     budget already fills, the same budget and a request for a shorter answer."""
-    if getattr(backend, "fixed_context", False):
+    if info_of(backend).fixed_context:
         return {**request, "messages": [*request["messages"], {"role": "user", "content": SHORTER}]}
     return {**request, "max_tokens": request["max_tokens"] * 2}
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from summarizer.config.settings import home_dir
+from summarizer.config.settings import PROMPTS_DIR_VARIABLE, home_dir
 from summarizer.errors import PromptError
 from summarizer.ingest.frontmatter import FRONT_MATTER, split_front_matter
 
@@ -160,7 +160,7 @@ def user_prompts_dir() -> Path:
     """Where the user's prompts live, searched before the packaged ones and written by ``new_prompt``:
     SUMMARIZER_PROMPTS_DIR if set, else ``prompts`` in the summarizer home (SUMMARIZER_HOME, by default
     ~/.local/share/summarizer)."""
-    folder = os.environ.get("SUMMARIZER_PROMPTS_DIR")
+    folder = os.environ.get(PROMPTS_DIR_VARIABLE)
     return Path(folder).expanduser() if folder else home_dir() / "prompts"
 
 

@@ -2,7 +2,8 @@
 
 Prices come from the table bundled in the genai-prices package (by Pydantic), never fetched at run
 time: its background updater (``genai_prices.UpdatePrices``) is opt-in and never started here. A
-price is only given where it is known: the local backend costs nothing and shows "local"; any other
+price is only given where it is known (``summarizer.config.capabilities``): a free backend (the local one) costs
+nothing and shows "local"; any other
 model the table does not know (a fake model, a self-hosted one) shows tokens only, never $0.
 """
 
@@ -14,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+from summarizer.config.capabilities import backend_info
 from summarizer.store.database import Store
 
 if TYPE_CHECKING:
@@ -89,10 +91,16 @@ def format_usd(usd: Decimal) -> str:
 
 
 def _calc(
-    model: str, prompt_tokens: int | None, completion_tokens: int | None, when: datetime | None, base_url: str | None
+    model: str,
+    prompt_tokens: int | None,
+    completion_tokens: int | None,
+    when: datetime | None,
+    base_url: str | None,
+    provider: str,
 ) -> PriceCalculation | None:
     """genai-prices' ``PriceCalculation`` for the tokens of one request at the price in force ``when``, from
-    its bundled table: OpenAI's price, or that of the provider at ``base_url``; None when the table lacks it."""
+    its bundled table: ``provider``'s price, or that of the provider at ``base_url``; None when the table lacks
+    it."""
     import genai_prices  # 0.2 s to import: only when something is priced
 
     usage = genai_prices.Usage(input_tokens=prompt_tokens or 0, output_tokens=completion_tokens or 0)
@@ -101,7 +109,7 @@ def _calc(
             return genai_prices.calc_price(
                 usage, model_ref=model, genai_request_timestamp=when, provider_api_url=base_url
             )
-        return genai_prices.calc_price(usage, model_ref=model, genai_request_timestamp=when, provider_id="openai")
+        return genai_prices.calc_price(usage, model_ref=model, genai_request_timestamp=when, provider_id=provider)
     except (LookupError, ValueError):  # an unknown provider or model
         return None
 
@@ -131,14 +139,15 @@ def call_cost(
 ) -> Cost:
     """What the tokens of one request cost, at the price in force ``when`` (None: now).
 
-    Only the openai backend is priced: at OpenAI's prices, or, given a ``base_url``, at the prices of
-    the provider serving it, when genai-prices knows that provider (a loopback server it does not).
+    Only a backend with a price table is priced (openai): at its provider's prices, or, given a ``base_url``, at
+    the prices of the provider serving it, when genai-prices knows that provider (a loopback server it does not).
     """
-    if backend == "local":
+    info = backend_info(backend)
+    if info.free:
         return LOCAL
-    if backend != "openai" or not model:
+    if info.price_provider is None or not model:
         return UNKNOWN
-    calculation = _calc(model, prompt_tokens, completion_tokens, when, base_url)
+    calculation = _calc(model, prompt_tokens, completion_tokens, when, base_url, info.price_provider)
     return UNKNOWN if calculation is None else Cost(calculation.total_price, PRICE_SOURCE)
 
 
@@ -232,13 +241,14 @@ def call_totals(store: Store, filters: Filters) -> Totals:
         totals.failed += group["failed"]
         totals.latency_s += group["latency_s"] or 0.0
         backend, model, when = group["backend"], group["model"], _stamp(group["first"])
-        if backend == "local":
+        info = backend_info(backend)
+        if info.free:
             totals.local += group["answers"]
             continue
         summed = None
-        if backend == "openai" and model:
-            summed = _calc(model, group["prompt_tokens"], group["completion_tokens"], when, None)
-        if summed is None:
+        if info.price_provider is not None and model:
+            summed = _calc(model, group["prompt_tokens"], group["completion_tokens"], when, None, info.price_provider)
+        if summed is None or info.price_provider is None:
             totals.unknown += group["answers"]
             continue
         totals.priced += group["answers"]
@@ -246,18 +256,21 @@ def call_totals(store: Store, filters: Filters) -> Totals:
         if start is None:
             totals.usd += summed.total_price
         else:
-            totals.usd += _tiered_total(_rows_of_day(store, filters, backend, model, group["day"]), model, when, start)
+            rows = _rows_of_day(store, filters, backend, model, group["day"])
+            totals.usd += _tiered_total(rows, model, when, start, info.price_provider)
     return totals
 
 
-def _tiered_total(rows: Iterable[dict[str, Any]], model: str, when: datetime | None, start: int) -> Decimal:
+def _tiered_total(
+    rows: Iterable[dict[str, Any]], model: str, when: datetime | None, start: int, provider: str
+) -> Decimal:
     """The cost of calls whose price rises past ``start`` input tokens in one request: a call past it alone,
     the others in batches whose input stays within it (priced alike, so one price each, not one per call)."""
     total = Decimal(0)
     batch = [0, 0]
 
     def price(prompt_tokens: int, completion_tokens: int) -> Decimal:
-        calculation = _calc(model, prompt_tokens, completion_tokens, when, None)
+        calculation = _calc(model, prompt_tokens, completion_tokens, when, None, provider)
         return Decimal(0) if calculation is None else calculation.total_price
 
     for row in rows:

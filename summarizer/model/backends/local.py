@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from summarizer.config.capabilities import LOCAL
 from summarizer.config.installed import BUNDLED_PACKAGE, bundled_model_path, require_local_model
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, ConfigError
@@ -23,8 +24,7 @@ __all__ = ["BUNDLED_PACKAGE", "LocalBackend", "bundled_model_path"]  # the model
 
 
 class LocalBackend:
-    name = "local"
-    fixed_context = True  # the answer budget already fills n_ctx: a cut-off answer is asked to be shorter
+    name = LOCAL.name  # what it can do: summarizer.config.capabilities.LOCAL
     _loaded: ClassVar[dict[tuple[str, int, int], LocalBackend]] = {}
     _loading = threading.Lock()
 

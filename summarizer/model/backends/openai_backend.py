@@ -8,6 +8,7 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletion
 
+from summarizer.config.capabilities import OPENAI
 from summarizer.config.secrets import one_line, public_url, scrub
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError
@@ -21,7 +22,7 @@ REFUSING = {401: "refused the API key", 403: "refused access", 404: "does not kn
 
 
 class OpenAIBackend:
-    name = "openai"
+    name = OPENAI.name  # what it can do: summarizer.config.capabilities.OPENAI
 
     def __init__(self, settings: Settings) -> None:
         self.model = settings.model_name
