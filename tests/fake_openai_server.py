@@ -37,6 +37,15 @@ class Seen:
 
 Script = Callable[[int, dict[str, Any]], Reply]
 
+# The smallest chat request that forces the Event tool, and the arguments of the smallest valid Event answer.
+REQUEST: dict[str, Any] = {
+    "model": "test-model",
+    "messages": [{"role": "user", "content": "hello"}],
+    "tools": [{"type": "function", "function": {"name": "Event", "parameters": {"type": "object"}}}],
+    "tool_choice": {"type": "function", "function": {"name": "Event"}},
+}
+ANSWER = json.dumps({"event_type": "other", "title": "A title", "summary": "A summary."})
+
 
 def completion(request: dict[str, Any], arguments: str) -> dict[str, Any]:
     """A chat completion whose answer is a call of the tool the request forces."""

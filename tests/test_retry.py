@@ -12,7 +12,7 @@ import httpx2
 import openai
 import pytest
 from answers_kit import drone_answer
-from fake_openai_server import Reply, chat_server, completion, error_body, free_port
+from fake_openai_server import REQUEST, Reply, chat_server, completion, error_body, free_port
 
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, SummarizerError
@@ -30,12 +30,6 @@ ARTICLE = Article(
     published=datetime(2024, 3, 21).date(),
 )
 EVENT = drone_answer("Kyiv", summary="Russia launched drones at Kyiv overnight; at least 3 people were injured.")
-REQUEST: dict[str, Any] = {
-    "model": "test-model",
-    "messages": [{"role": "user", "content": "hello"}],
-    "tools": [{"type": "function", "function": {"name": "Event", "parameters": {"type": "object"}}}],
-    "tool_choice": {"type": "function", "function": {"name": "Event"}},
-}
 
 
 def settings(url: str | None, home: Path, **overrides: Any) -> Settings:
