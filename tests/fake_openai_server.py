@@ -136,6 +136,13 @@ def chat_server(script: Script, max_requests: int = 20) -> ChatServer:
     return ChatServer(script, max_requests)
 
 
+def seeing_server(reply: Callable[[Seen], Reply], max_requests: int = 20) -> ChatServer:
+    """A server that answers each request with ``reply(what it saw of it)``: its path, headers (lower-case
+    names) and body (an echo of the key, say); to use in a ``with`` block."""
+    server = ChatServer(lambda number, request: reply(server.seen[number]), max_requests)
+    return server
+
+
 def free_port() -> int:
     """A loopback port nothing listens on (for connection-refused tests)."""
     import socket
