@@ -17,13 +17,12 @@ import itertools
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from fake_openai_server import error_body
+from loopback import LoopbackServer, QuietHandler
 
 Answer = Callable[[int, dict[str, Any]], tuple[int, dict[str, Any]]]
 
@@ -37,7 +36,7 @@ class Upload:
 
 
 @dataclass
-class BatchServer:
+class BatchServer(LoopbackServer):
     answer: Answer
     files: dict[str, Upload] = field(default_factory=dict)
     batches: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -51,21 +50,7 @@ class BatchServer:
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-
-    def start(self) -> BatchServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._listen()
 
     def uploaded(self, purpose: str = "batch") -> list[Upload]:
         return [upload for upload in self.files.values() if upload.purpose == purpose]
@@ -160,15 +145,12 @@ class BatchServer:
             "status": "processed",
         }
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _handler(self) -> type[QuietHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+                raw = self.body()
                 server.requests.append(("POST", self.path))
                 server.authorizations.add(self.headers.get("authorization"))
                 if self._fixed():
@@ -224,10 +206,6 @@ class BatchServer:
         return Handler
 
 
-@contextmanager
-def batch_server(answer: Answer, hold: bool = False, **faults: Any) -> Iterator[BatchServer]:
-    server = BatchServer(answer, hold=hold, **faults).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def batch_server(answer: Answer, hold: bool = False, **faults: Any) -> BatchServer:
+    """The server, to use in a ``with`` block (it serves inside it)."""
+    return BatchServer(answer, hold=hold, **faults)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from fake_backend import tool_call_completion
+from loopback import LoopbackServer, QuietHandler
 
 
 @dataclass
@@ -38,6 +37,15 @@ class Seen:
 
 Script = Callable[[int, dict[str, Any]], Reply]
 
+# The smallest chat request that forces the Event tool, and the arguments of the smallest valid Event answer.
+REQUEST: dict[str, Any] = {
+    "model": "test-model",
+    "messages": [{"role": "user", "content": "hello"}],
+    "tools": [{"type": "function", "function": {"name": "Event", "parameters": {"type": "object"}}}],
+    "tool_choice": {"type": "function", "function": {"name": "Event"}},
+}
+ANSWER = json.dumps({"event_type": "other", "title": "A title", "summary": "A summary."})
+
 
 def completion(request: dict[str, Any], arguments: str) -> dict[str, Any]:
     """A chat completion whose answer is a call of the tool the request forces."""
@@ -48,7 +56,7 @@ def error_body(message: str, kind: str = "server_error") -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "code": None}}
 
 
-class ChatServer:
+class ChatServer(LoopbackServer):
     def __init__(self, script: Script, max_requests: int = 20) -> None:
         self.script = script
         self.max_requests = max_requests
@@ -56,38 +64,22 @@ class ChatServer:
         self.dripped: list[tuple[int, int]] = []  # per dripped answer: (bytes sent, bytes it had)
         self.stopping = threading.Event()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        self._listen()
 
     @property
     def requests(self) -> int:
         return len(self.seen)
 
-    def start(self) -> ChatServer:
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
-        self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self.stopping.set()  # a hanging or dripping answer ends
+        super().stop()
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _handler(self) -> type[QuietHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                body = json.loads(raw or b"{}")
+                body = json.loads(self.body() or b"{}")
                 with server._lock:
                     number = len(server.seen)
                     server.seen.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
@@ -139,13 +131,16 @@ class ChatServer:
         return Handler
 
 
-@contextmanager
-def chat_server(script: Script, max_requests: int = 20) -> Iterator[ChatServer]:
-    server = ChatServer(script, max_requests).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def chat_server(script: Script, max_requests: int = 20) -> ChatServer:
+    """The server, to use in a ``with`` block (it serves inside it)."""
+    return ChatServer(script, max_requests)
+
+
+def seeing_server(reply: Callable[[Seen], Reply], max_requests: int = 20) -> ChatServer:
+    """A server that answers each request with ``reply(what it saw of it)``: its path, headers (lower-case
+    names) and body (an echo of the key, say); to use in a ``with`` block."""
+    server = ChatServer(lambda number, request: reply(server.seen[number]), max_requests)
+    return server
 
 
 def free_port() -> int:

@@ -115,8 +115,5 @@ def fault_server(script: FaultScript, max_requests: int = 100_000, latency_s: fl
             threading.Event().wait(latency_s)
         return script(number, request)
 
-    server = ChatServer(slow, max_requests).start()
-    try:
+    with ChatServer(slow, max_requests) as server:
         yield server
-    finally:
-        server.stop()

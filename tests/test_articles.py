@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_articles_streaming import shrink_file_cap
+from test_articles_streaming import BODY, shrink_file_cap, write
 
 from summarizer.errors import ArticleError
 from summarizer.ingest import documents
@@ -18,17 +18,6 @@ from summarizer.ingest.articles import load_article, load_articles
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt"
-BODY = "Overnight, a missile struck Kyiv. At least 17 people were injured, officials said."
-
-
-def write(folder: Path, name: str, content: str | bytes) -> Path:
-    path = folder / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def load_all(*args: str, stdin: bytes | None = None) -> list[Article | LoadFailure]:

@@ -35,8 +35,13 @@ def env(url: str, home: Path, **extra: str) -> dict[str, str]:
     return values
 
 
+def summarize_command(*args: str) -> list[str]:
+    """``summarizer summarize`` with ``args``, as a user runs it (the console script of this interpreter)."""
+    return [sys.executable, "-m", "summarizer", "summarize", *args]
+
+
 def summarize(*args: str, environ: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "summarizer", "summarize", *args]
+    command = summarize_command(*args)
     return subprocess.run(command, env=environ, capture_output=True, text=True, timeout=600, **kwargs)  # type: ignore[call-overload]
 
 
@@ -73,7 +78,7 @@ def test_kill_9_mid_batch_then_resume_completes_the_set_exactly_once(tmp_path: P
     out = tmp_path / "out.jsonl"
     with fault_server(FaultScript(), latency_s=0.02) as server:
         environ = env(server.url, tmp_path)
-        command = [sys.executable, "-m", "summarizer", "summarize", str(tmp_path / "in.jsonl"), "--out", str(out)]
+        command = summarize_command(str(tmp_path / "in.jsonl"), "--out", str(out))
         running = subprocess.Popen([*command, "--jobs", "4"], env=environ, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while len(ids_in(out)) < 30 and time.monotonic() < deadline and running.poll() is None:
@@ -94,7 +99,7 @@ def test_two_writers_on_one_out_never_duplicate(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     with fault_server(FaultScript(), latency_s=0.02) as server:
         environ = env(server.url, tmp_path)
-        command = [sys.executable, "-m", "summarizer", "summarize", str(tmp_path / "in.jsonl"), "--out", str(out)]
+        command = summarize_command(str(tmp_path / "in.jsonl"), "--out", str(out))
         first = subprocess.Popen(command, env=environ, stderr=subprocess.PIPE, text=True)
         while not out.exists() and first.poll() is None:
             time.sleep(0.02)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from answers_kit import drone_answer as answer  # a grounded answer for TEXT
 from click.testing import CliRunner, Result
 from fake_backend import QueuedBackend
 from fake_openai_server import Reply, chat_server, completion, error_body
@@ -32,27 +33,6 @@ from summarizer.record.schema import Count
 
 TEXT = "Overnight, Russia launched 12 drones at Odesa. At least 3 people were injured, the governor said."
 API_KEY = "sk-test-NEVER-PRINTED-91b7"
-
-
-def answer(**changes: Any) -> dict[str, Any]:
-    """A grounded answer for TEXT (for other texts grounding simply drops what they lack)."""
-    return {
-        "event_type": "drone_strike",
-        "title": "Drone attack on Odesa",
-        "summary": "Russia launched drones at Odesa overnight.",
-        "when": {"evidence": "Overnight", "phrase": "Overnight"},
-        "places": [{"evidence": "launched 12 drones at Odesa", "name": "Odesa", "kind": "city"}],
-        "casualties": {
-            "injured": {
-                "evidence": "At least 3 people were injured",
-                "phrase": "At least 3",
-                "value": 3,
-                "low": 3,
-                "qualifier": "at_least",
-            }
-        },
-        **changes,
-    }
 
 
 class Fake:

@@ -7,7 +7,6 @@ how long anything took.
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_openai_server import Reply, chat_server, completion
+from fake_openai_server import ANSWER, REQUEST, Reply, chat_server, completion
 from fault_server import FaultScript, fault_server, write_articles
 
 from summarizer.config.settings import Settings
@@ -23,14 +22,6 @@ from summarizer.errors import BackendError
 from summarizer.model.backends import openai_backend
 from summarizer.model.backends.openai_backend import OpenAIBackend
 from summarizer.model.retry import call_with_retries
-
-REQUEST: dict[str, Any] = {
-    "model": "test-model",
-    "messages": [{"role": "user", "content": "hello"}],
-    "tools": [{"type": "function", "function": {"name": "Event", "parameters": {"type": "object"}}}],
-    "tool_choice": {"type": "function", "function": {"name": "Event"}},
-}
-ANSWER = json.dumps({"event_type": "other", "title": "A title", "summary": "A summary."})
 
 
 def settings(url: str, home: Path, **overrides: Any) -> Settings:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from summarizer.ground.grounding import Grounding, ground_event, infer_qualifier
-from summarizer.ground.locate import locate, mentions
+from summarizer.ground.locate import find_name, locate, mentions
 from summarizer.ingest.articles import load_article
 from summarizer.record.schema import (
     Actor,
@@ -341,6 +341,26 @@ def test_name_inside_another_word_is_not_a_mention() -> None:
     text = "A woman was injured when a drone hit a house in Sumy."
     result = ground(make_event(places=[Place(evidence="attacks on Oman", name="Oman", kind="country")]), text)
     assert result.event.places == [] and problem_paths(result) == ["places[0]"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "found"),
+    [
+        ("Oman", "A woman was injured.", None),  # a short name starts and ends a word
+        ("Iran", "Iranian drones struck.", None),
+        ("Russia", "Russian drones struck.", "Russia"),  # a longer one may run on
+        ("kyiv", "Strikes on KYIV overnight.", "KYIV"),  # compared normalised
+        ("UN", "The UN said.", None),  # under 3 characters: never
+        (
+            "Sviatoshynskyi district of Kyiv",
+            "in the Sviatoshynskyy district of Kyiv",
+            "Sviatoshynskyy district of Kyiv",
+        ),
+    ],
+)
+def test_find_name_does_what_its_docstring_says(name: str, text: str, found: str | None) -> None:
+    span = find_name(name, text)
+    assert (None if span is None else text[span.start : span.end]) == found
 
 
 def test_statement_speaker_and_title() -> None:

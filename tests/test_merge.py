@@ -37,6 +37,11 @@ def seeds() -> tuple[Record, Record]:
     return load_record("seed_000.json"), load_record("seed_001.json")
 
 
+def place(name: str, kind: str, evidence: str | None = None) -> dict[str, str]:
+    """A place of an ``event`` change, quoted by its own name unless ``evidence`` is given."""
+    return {"evidence": evidence or name, "name": name, "kind": kind}
+
+
 def variant(
     base: Record,
     article_id: str,
@@ -259,16 +264,11 @@ def test_same_day_different_cities_stay_apart(seeds):
 
 
 def test_transliteration_and_districts_still_group(seeds):
-    kiev = variant(seeds[1], "kiev-spelling", event={"places": [{"evidence": "Kiev", "name": "Kiev", "kind": "city"}]})
+    kiev = variant(seeds[1], "kiev-spelling", event={"places": [place("Kiev", "city")]})
     district = variant(
         seeds[1],
         "district-variant",
-        event={
-            "places": [
-                {"evidence": "Kyiv", "name": "Kyiv", "kind": "city"},
-                {"evidence": "Sviatoshynskyi district", "name": "Sviatoshynskyi", "kind": "district"},
-            ]
-        },
+        event={"places": [place("Kyiv", "city"), place("Sviatoshynskyi", "district", "Sviatoshynskyi district")]},
     )
     merged = one(merge_records([seeds[0], kiev, district]))
     [sviatoshyn] = [p for p in merged.places if p.name.startswith("Sviatoshyn")]
@@ -327,7 +327,7 @@ def test_different_specific_places_block(seeds):
         seeds[1],
         "elsewhere",
         city="Bucha",
-        event={"places": [{"evidence": "Bucha", "name": "Bucha", "kind": "district"}]},
+        event={"places": [place("Bucha", "district")]},
     )
     pair = group_records([seeds[0], elsewhere]).pairs[(0, 1)]
     assert not pair.passes and any(b.startswith("no shared place") for b in pair.blockers)
@@ -339,12 +339,7 @@ def test_one_wrongly_read_place_does_not_split_a_pair(seeds):
     misread = variant(
         seeds[1],
         "misread",
-        event={
-            "places": [
-                {"evidence": "Bucha", "name": "Bucha", "kind": "city"},
-                {"evidence": "Kansas", "name": "Kansas", "kind": "region"},
-            ]
-        },
+        event={"places": [place("Bucha", "city"), place("Kansas", "region")]},
     )
     pair = group_records([seeds[0], misread]).pairs[(0, 1)]
     assert pair.passes and not pair.blockers
@@ -369,11 +364,11 @@ def test_a_follow_up_is_compared_on_the_incident_s_date(seeds):
 def test_two_streets_of_one_city_are_half_a_shared_place(seeds):
     """Two reports of one city that each name a street, not the same one, share only the city: 0.5."""
     a = variant(seeds[0], "a", city="Tulsa", event={"places": [
-        {"evidence": "Tulsa", "name": "Tulsa", "kind": "city"},
-        {"evidence": "North Quincy Avenue", "name": "North Quincy Avenue", "kind": "site"}]})  # fmt: skip
+        place("Tulsa", "city"),
+        place("North Quincy Avenue", "site")]})  # fmt: skip
     b = variant(seeds[1], "b", city="Tulsa", event={"places": [
-        {"evidence": "Tulsa", "name": "Tulsa", "kind": "city"},
-        {"evidence": "East 21st Street", "name": "East 21st Street", "kind": "site"}]})  # fmt: skip
+        place("Tulsa", "city"),
+        place("East 21st Street", "site")]})  # fmt: skip
     pair = group_records([a, b]).pairs[(0, 1)]
     assert [p.value for p in pair.parts if p.name == "place"] == [0.5]
 
@@ -393,7 +388,7 @@ def _mixed_records(seeds: tuple[Record, Record]) -> list[Record]:
         *seeds,
         variant(seeds[0], "kyiv-week-later", day=date(2024, 3, 28)),
         variant(seeds[1], "kharkiv-same-day", city="Kharkiv"),
-        variant(seeds[0], "kiev-spelling", event={"places": [{"evidence": "Kiev", "name": "Kiev", "kind": "city"}]}),
+        variant(seeds[0], "kiev-spelling", event={"places": [place("Kiev", "city")]}),
     ]
 
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import errno
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mounts import tmpfs
 
 from summarizer.errors import ConfigError, OutputError
 from summarizer.output.files import (
@@ -194,22 +193,6 @@ def _catch(outcome: list[BaseException], call: Any) -> None:
 
 
 # ---------------------------------------------------------------- failed writes leave whole lines
-
-
-@contextmanager
-def tmpfs(where: Path, options: str) -> Iterator[Path]:
-    """A real tmpfs mounted at ``where``; the test is skipped where mounting is not permitted (not root)."""
-    mount, umount = shutil.which("mount"), shutil.which("umount")
-    if sys.platform != "linux" or mount is None or umount is None:
-        pytest.skip("needs Linux mount")
-    where.mkdir()
-    done = subprocess.run([mount, "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run([umount, str(where)], check=False)
 
 
 @pytest.fixture

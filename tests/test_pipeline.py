@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from answers_kit import drone_answer
 from fake_backend import QueuedBackend
 
 from summarizer.config.settings import Settings
@@ -27,14 +28,12 @@ ARTICLE = Article(id="odesa", text=TEXT, source="odesa.txt", published=date(2024
 
 
 def good_answer(**changes: Any) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "event_type": "drone_strike",
-        "title": "Drone attack on Odesa",
-        "summary": "Russia launched drones at Odesa overnight. At least 3 people were injured.",
-        "when": {"evidence": "Overnight", "phrase": "Overnight", "date_start": "2024-05-02", "date_end": "2024-05-02"},
-        "places": [{"evidence": "launched 12 drones at Odesa", "name": "Odesa", "kind": "city"}],
-        "actors": [{"evidence": "Russia launched 12 drones", "name": "Russia", "role": "attacker"}],
-        "weapons": [
+    """The drone answer (``answers_kit``) filled in from TEXT: dates, an actor, the weapon, the damage."""
+    answer = drone_answer(
+        summary="Russia launched drones at Odesa overnight. At least 3 people were injured.",
+        when={"evidence": "Overnight", "phrase": "Overnight", "date_start": "2024-05-02", "date_end": "2024-05-02"},
+        actors=[{"evidence": "Russia launched 12 drones", "name": "Russia", "role": "attacker"}],
+        weapons=[
             {
                 "evidence": "Russia launched 12 drones at Odesa",
                 "kind": "drone",
@@ -47,17 +46,8 @@ def good_answer(**changes: Any) -> dict[str, Any]:
                 },
             }
         ],
-        "casualties": {
-            "injured": {
-                "evidence": "At least 3 people were injured",
-                "phrase": "At least 3",
-                "value": 3,
-                "low": 3,
-                "qualifier": "at_least",
-            }
-        },
-        "damage": [{"evidence": "A warehouse in the port was destroyed", "what": "warehouse", "place": None}],
-    }
+        damage=[{"evidence": "A warehouse in the port was destroyed", "what": "warehouse", "place": None}],
+    )
     answer.update(changes)
     return answer
 

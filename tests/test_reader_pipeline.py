@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from answers_kit import drone_answer
 from click.testing import CliRunner
 from fake_backend import QueuedBackend
 
@@ -29,12 +30,7 @@ SEED = Path(__file__).resolve().parent.parent / "evals" / "fixtures" / "000_ede6
 
 def sparse_answer(**changes: Any) -> dict[str, Any]:
     """What the bundled model typically gives: a type, a title, a summary and little else."""
-    answer: dict[str, Any] = {
-        "event_type": "drone_strike",
-        "title": "Drone attack on Odesa",
-        "summary": "Russia launched drones at Odesa overnight.",
-        "places": [{"evidence": "launched 12 drones at Odesa", "name": "Odesa", "kind": "city"}],
-    }
+    answer = drone_answer(leave_out=("when", "casualties"))
     answer.update(changes)
     return answer
 

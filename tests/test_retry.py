@@ -11,7 +11,8 @@ from typing import Any
 import httpx2
 import openai
 import pytest
-from fake_openai_server import Reply, chat_server, completion, error_body, free_port
+from answers_kit import drone_answer
+from fake_openai_server import REQUEST, Reply, chat_server, completion, error_body, free_port
 
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, SummarizerError
@@ -28,28 +29,7 @@ ARTICLE = Article(
     source="kyiv.txt",
     published=datetime(2024, 3, 21).date(),
 )
-EVENT = {
-    "event_type": "drone_strike",
-    "title": "Drone attack on Kyiv",
-    "summary": "Russia launched drones at Kyiv overnight; at least 3 people were injured.",
-    "when": {"evidence": "Overnight", "phrase": "Overnight"},
-    "places": [{"evidence": "launched 12 drones at Kyiv", "name": "Kyiv", "kind": "city"}],
-    "casualties": {
-        "injured": {
-            "evidence": "At least 3 people were injured",
-            "phrase": "At least 3",
-            "value": 3,
-            "low": 3,
-            "qualifier": "at_least",
-        }
-    },
-}
-REQUEST: dict[str, Any] = {
-    "model": "test-model",
-    "messages": [{"role": "user", "content": "hello"}],
-    "tools": [{"type": "function", "function": {"name": "Event", "parameters": {"type": "object"}}}],
-    "tool_choice": {"type": "function", "function": {"name": "Event"}},
-}
+EVENT = drone_answer("Kyiv", summary="Russia launched drones at Kyiv overnight; at least 3 people were injured.")
 
 
 def settings(url: str | None, home: Path, **overrides: Any) -> Settings:

@@ -14,11 +14,11 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from fake_openai_server import ChatServer, Reply, chat_server, error_body
+from fake_openai_server import Reply, Seen, chat_server, error_body, seeing_server
 from fault_server import FaultScript, fault_server, write_articles
 
 from summarizer.config.secrets import add_secret, one_line, public_url, redact
@@ -54,21 +54,19 @@ def leaks(secret: str, folders: list[Path], *texts: str) -> list[str]:
     return found
 
 
-def echoing(server: list[ChatServer], status: int) -> Any:
-    """A script that answers ``status`` with the request's Authorization header in the error message."""
+def echoing(status: int) -> Callable[[Seen], Reply]:
+    """An answer of ``status`` with the request's Authorization header in the error message."""
 
-    def script(number: int, request: dict[str, Any]) -> Reply:
-        said = server[0].seen[number].headers.get("authorization", "")
+    def reply(seen: Seen) -> Reply:
+        said = seen.headers.get("authorization", "")
         return Reply(status, error_body(f"Incorrect API key provided: {said} (and {KEY})", "invalid_request_error"))
 
-    return script
+    return reply
 
 
 def test_a_401_that_echoes_the_key_never_reaches_the_store_or_the_terminal(tmp_path: Path) -> None:
     write_articles(tmp_path / "in.jsonl", 3)
-    holder: list[ChatServer] = []
-    with chat_server(echoing(holder, 401)) as server:
-        holder.append(server)
+    with seeing_server(echoing(401)) as server:
         done = run(
             "summarize",
             str(tmp_path / "in.jsonl"),
@@ -84,9 +82,7 @@ def test_a_401_that_echoes_the_key_never_reaches_the_store_or_the_terminal(tmp_p
 
 
 def test_a_key_in_the_base_url_is_never_stored_or_shown(tmp_path: Path) -> None:
-    holder: list[ChatServer] = []
-    with chat_server(echoing(holder, 500)) as server:
-        holder.append(server)
+    with seeing_server(echoing(500)) as server:
         url = server.url.replace("http://", f"http://alice:{PASSWORD}@")
         done = run(
             "eval", "--fixtures", str(FIXTURES), "--limit", "2", "--json", str(tmp_path / "report.json"),

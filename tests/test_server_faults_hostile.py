@@ -17,7 +17,7 @@ from typing import Any
 import httpx2
 import pytest
 from fake_batch_server import batch_server
-from fake_openai_server import Reply, chat_server, completion, error_body
+from fake_openai_server import ANSWER, REQUEST, Reply, chat_server, completion, error_body
 
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, ExtractionError, SummarizerError
@@ -29,13 +29,6 @@ from summarizer.pipeline import Summarizer
 from summarizer.run.provider_batch import BatchAPI
 
 API_KEY = "sk-test-HOSTILE-SERVER-93c1"
-REQUEST: dict[str, Any] = {
-    "model": "test-model",
-    "messages": [{"role": "user", "content": "hello"}],
-    "tools": [{"type": "function", "function": {"name": "Event", "parameters": {"type": "object"}}}],
-    "tool_choice": {"type": "function", "function": {"name": "Event"}},
-}
-ANSWER = json.dumps({"event_type": "other", "title": "A title", "summary": "A summary."})
 
 
 def settings(url: str, home: Path, **overrides: Any) -> Settings:

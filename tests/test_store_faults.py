@@ -3,7 +3,6 @@ never a replaced file (it holds paid answers), and a full store stops a batch as
 
 from __future__ import annotations
 
-import gc
 import shutil
 import sqlite3
 import subprocess
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from mounts import tmpfs
 from test_cli import TEXT, Fake, answer, article_file, assert_clean, install_fake, jsonl_records, run
 
 from summarizer.cli.kit import SUMMARIZER_KEY
@@ -148,25 +148,6 @@ def test_damage_found_by_batch_status_or_collect_is_one_line(isolated_home: Path
     result = run("batch", command, "batch_1")
     assert result.exit_code == 2
     assert "is damaged" in one_line_error(result)
-
-
-@contextmanager
-def tmpfs(where: Path, options: str) -> Iterator[Path]:
-    """A real tmpfs mounted at ``where`` (skipped where mounting is not permitted: not root), unmounted after,
-    lazily if a store the CLI left open (closed only when collected) still holds it."""
-    mount, umount = shutil.which("mount"), shutil.which("umount")
-    if sys.platform != "linux" or mount is None or umount is None:
-        pytest.skip("needs Linux mount")
-    where.mkdir()
-    done = subprocess.run([mount, "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-    try:
-        yield where
-    finally:
-        gc.collect()
-        if subprocess.run([umount, str(where)], capture_output=True).returncode:
-            subprocess.run([umount, "-l", str(where)], check=False)
 
 
 # ---------------------------------------------------------------- read-only

@@ -63,8 +63,7 @@ def mentions(container: str, name: str) -> bool:
     needle, haystack = name_key(name.replace(".", "")), name_key(container.replace(".", ""))
     if not needle:
         return False
-    tail = r"(?!\w)" if len(needle) < MIN_FUZZY_NAME_CHARS else ""
-    if re.search(rf"(?<!\w){re.escape(needle)}{tail}", haystack):
+    if re.search(_as_word(needle), haystack):
         return True
     if len(needle) < MIN_FUZZY_NAME_CHARS:
         return False
@@ -77,13 +76,21 @@ def mentions(container: str, name: str) -> bool:
 
 
 def find_name(name: str, text: str) -> Span | None:
-    """The first place ``text`` names ``name`` as a word of its own ("Oman" is not in "woman")."""
+    """The first place ``text`` names ``name``, both normalised (case, accents, quotes, dashes, spaces), as
+    ``_as_word`` matches it ("Oman" is not in "woman", "Russia" is in "Russian"); a name of 20 characters or
+    more that is not there is looked for fuzzily (``locate``); one of fewer than 3 is never found."""
     needle = normalise(name).strip(STRIP)
     if len(needle) < 3:
         return None
     folded, origin = _normalised_article(text)
-    tail = r"(?!\w)" if len(needle) < MIN_FUZZY_NAME_CHARS else ""
-    match = re.search(rf"(?<!\w){re.escape(needle)}{tail}", folded)
+    match = re.search(_as_word(needle), folded)
     if match:
         return _mapped(origin, match.start(), match.end(), "normalised", 1.0)
     return locate(name, text) if len(needle) >= MIN_FUZZY_CHARS else None
+
+
+def _as_word(needle: str) -> str:
+    """A pattern for ``needle`` at the start of a word; a short one (under ``MIN_FUZZY_NAME_CHARS``) must end
+    a word too, a longer one may run on into an adjective or possessive."""
+    tail = r"(?!\w)" if len(needle) < MIN_FUZZY_NAME_CHARS else ""
+    return rf"(?<!\w){re.escape(needle)}{tail}"

@@ -54,7 +54,18 @@ from summarizer.record.merged import (
     ValueClaim,
     WindowClaim,
 )
-from summarizer.record.schema import CASUALTY_FIELDS, EVENT_TYPES, Actor, Count, Event, Place, Weapon
+from summarizer.record.schema import (
+    CASUALTY_FIELDS,
+    EVENT_TYPES,
+    Actor,
+    ContextNote,
+    Count,
+    Damage,
+    Event,
+    Place,
+    Statement,
+    Weapon,
+)
 from summarizer.text.normalize import name_key
 
 
@@ -194,11 +205,20 @@ def _same_place_entry(a: Item[Place], b: Item[Place]) -> bool:
     return district_key(pa.name) == district_key(pb.name)
 
 
+def _groups(
+    reports: Sequence[SourceReport],
+    field: str,
+    entries: Callable[[Event], Sequence[T]],
+    same: Callable[[Item[T], Item[T]], bool],
+) -> list[list[Item[T]]]:
+    """The ``entries`` of every report (see ``_items``), grouped into the connected components of ``same``."""
+    items = _items(reports, field, entries)
+    return [[items[i] for i in group] for group in components(items, same)]
+
+
 def merge_places(reports: Sequence[SourceReport]) -> list[MergedPlace]:
-    items = _items(reports, "places", lambda event: event.places)
     out = []
-    for group in components(items, _same_place_entry):
-        members = [items[i] for i in group]
+    for members in _groups(reports, "places", lambda event: event.places, _same_place_entry):
         kinds = _tally([(m.value.kind, m.source) for m in members])
         kind = min(_leaders(kinds), key=KIND_ORDER.index)
         out.append(
@@ -214,46 +234,41 @@ def merge_places(reports: Sequence[SourceReport]) -> list[MergedPlace]:
 
 
 def merge_actors(reports: Sequence[SourceReport]) -> list[MergedActor]:
-    items = _items(reports, "actors", lambda event: event.actors)
-
     def same(a: Item[Actor], b: Item[Actor]) -> bool:
         return a.value.role == b.value.role and actor_key(a.value.name) == actor_key(b.value.name)
 
-    out = []
-    for group in components(items, same):
-        members = [items[i] for i in group]
-        out.append(
-            MergedActor(
-                name=pick_display([m.value.name for m in members]),
-                aliases=unique_sorted([m.value.name for m in members]),
-                role=members[0].value.role,
-                quotes=[_quote(m) for m in members],
-            )
+    return [
+        MergedActor(
+            name=pick_display([m.value.name for m in members]),
+            aliases=unique_sorted([m.value.name for m in members]),
+            role=members[0].value.role,
+            quotes=[_quote(m) for m in members],
         )
-    return out
+        for members in _groups(reports, "actors", lambda event: event.actors, same)
+    ]
 
 
 def merge_damage(reports: Sequence[SourceReport]) -> list[MergedDamage]:
-    items = _items(reports, "damage", lambda event: event.damage)
-    out = []
-    for group in components(items, lambda a, b: content_key(a.value.what) == content_key(b.value.what)):
-        members = [items[i] for i in group]
-        out.append(
-            MergedDamage(
-                what=pick_display([m.value.what for m in members]),
-                aliases=unique_sorted([m.value.what for m in members]),
-                places=unique_sorted([m.value.place for m in members if m.value.place]),
-                quotes=[_quote(m) for m in members],
-            )
+    def same(a: Item[Damage], b: Item[Damage]) -> bool:
+        return content_key(a.value.what) == content_key(b.value.what)
+
+    return [
+        MergedDamage(
+            what=pick_display([m.value.what for m in members]),
+            aliases=unique_sorted([m.value.what for m in members]),
+            places=unique_sorted([m.value.place for m in members if m.value.place]),
+            quotes=[_quote(m) for m in members],
         )
-    return out
+        for members in _groups(reports, "damage", lambda event: event.damage, same)
+    ]
 
 
 def merge_statements(reports: Sequence[SourceReport]) -> list[MergedStatement]:
-    items = _items(reports, "statements", lambda event: event.statements)
+    def same(a: Item[Statement], b: Item[Statement]) -> bool:
+        return same_speaker(a.value.speaker, b.value.speaker)
+
     out = []
-    for group in components(items, lambda a, b: same_speaker(a.value.speaker, b.value.speaker)):
-        members = [items[i] for i in group]
+    for members in _groups(reports, "statements", lambda event: event.statements, same):
         claims = [
             StatementClaim(
                 gist=m.value.gist, title=m.value.title, source=m.source, evidence=m.value.evidence, span=m.span
@@ -268,14 +283,13 @@ def merge_statements(reports: Sequence[SourceReport]) -> list[MergedStatement]:
 
 
 def merge_context(reports: Sequence[SourceReport]) -> list[MergedContext]:
-    items = _items(reports, "context", lambda event: event.context)
-    out = []
-    for group in components(items, lambda a, b: content_key(a.value.note) == content_key(b.value.note)):
-        members = [items[i] for i in group]
-        out.append(
-            MergedContext(note=pick_display([m.value.note for m in members]), quotes=[_quote(m) for m in members])
-        )
-    return out
+    def same(a: Item[ContextNote], b: Item[ContextNote]) -> bool:
+        return content_key(a.value.note) == content_key(b.value.note)
+
+    return [
+        MergedContext(note=pick_display([m.value.note for m in members]), quotes=[_quote(m) for m in members])
+        for members in _groups(reports, "context", lambda event: event.context, same)
+    ]
 
 
 def merge_weapons(reports: Sequence[SourceReport], policy: Policy) -> list[MergedWeapon]:

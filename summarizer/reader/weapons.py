@@ -11,32 +11,24 @@ from summarizer.reader.counts import MIN_CONFIDENCE, best_count
 from summarizer.reader.findings import Finding
 from summarizer.record.schema import MAX_WEAPONS, Count, Weapon, WeaponKind
 
-# (pattern on lower-cased text, kind); the first that matches a sentence wins over later, more generic ones
-# of the same family.
-KIND_PATTERNS: list[tuple[re.Pattern[str], WeaponKind]] = [
-    (re.compile(r"\bballistic missiles?\b|\biskanders?\b|\bkinzhals?\b|\bkn-23\b"), "ballistic_missile"),
-    (re.compile(r"\bcruise missiles?\b|\bkh-\d+\b|\bkalibrs?\b"), "cruise_missile"),
-    (re.compile(r"\bmissiles?\b"), "missile"),
-    (re.compile(r"\b(?:drones?|uavs?|shaheds?|unmanned aerial vehicles?)\b"), "drone"),
-    (re.compile(r"\b(?:artillery|mortars?|howitzers?|shells?|shelling|shelled)\b"), "artillery"),
-    (re.compile(r"\b(?:rockets?|grads?|mlrs|multiple rocket launchers?)\b"), "rocket"),
-    (
-        re.compile(r"\b(?:glide bombs?|guided (?:aerial )?bombs?|aerial bombs?|kabs?|air strikes?|airstrikes?)\b"),
-        "aircraft_bomb",
+# Each kind's words, as a pattern on lower-cased text; the first kind that matches a sentence wins over later,
+# more generic ones of the same family.
+KIND_WORDS: dict[WeaponKind, str] = {
+    "ballistic_missile": r"\bballistic missiles?\b|\biskanders?\b|\bkinzhals?\b|\bkn-23\b",
+    "cruise_missile": r"\bcruise missiles?\b|\bkh-\d+\b|\bkalibrs?\b",
+    "missile": r"\bmissiles?\b",
+    "drone": r"\b(?:drones?|uavs?|shaheds?|unmanned aerial vehicles?)\b",
+    "artillery": r"\b(?:artillery|mortars?|howitzers?|shells?|shelling|shelled)\b",
+    "rocket": r"\b(?:rockets?|grads?|mlrs|multiple rocket launchers?)\b",
+    "aircraft_bomb": r"\b(?:glide bombs?|guided (?:aerial )?bombs?|aerial bombs?|kabs?|air strikes?|airstrikes?)\b",
+    "explosive": r"\b(?:car bomb|suicide bomb(?:er|ing)?|explosive device|ied|explosives?|grenades?|bombs?)\b",
+    "firearm": (
+        r"\b(?:guns?|gunman|gunmen|gunfire|rifles?|handguns?|pistols?|shotguns?|firearms?|opened fire|"
+        r"shot (?!down)|shooting|gunshot)\b"
     ),
-    (
-        re.compile(r"\b(?:car bomb|suicide bomb(?:er|ing)?|explosive device|ied|explosives?|grenades?|bombs?)\b"),
-        "explosive",
-    ),
-    (
-        re.compile(
-            r"\b(?:guns?|gunman|gunmen|gunfire|rifles?|handguns?|pistols?|shotguns?|firearms?|opened fire|"
-            r"shot (?!down)|shooting|gunshot)\b"
-        ),
-        "firearm",
-    ),
-    (re.compile(r"\b(?:knife|knives|blade|machete|stabbed|stabbing|knifeman)\b"), "other"),
-]
+    "other": r"\b(?:knife|knives|blade|machete|stabbed|stabbing|knifeman)\b",
+}
+KIND_PATTERNS = {kind: re.compile(words) for kind, words in KIND_WORDS.items()}
 FAMILY = {"ballistic_missile": "missile", "cruise_missile": "missile", "missile": "missile"}
 COUNT_KIND = {
     "missile": "missile",
@@ -53,7 +45,7 @@ def find_weapons(sentences: list[SpacySpan], context: list[bool], counts: list[F
         if is_context:
             continue
         lowered = sentence.text.lower()
-        for pattern, kind in KIND_PATTERNS:
+        for kind, pattern in KIND_PATTERNS.items():
             if not pattern.search(lowered) or kind in found:
                 continue
             if FAMILY.get(kind) == "missile" and any(FAMILY.get(k) == "missile" for k in found):

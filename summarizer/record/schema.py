@@ -14,7 +14,7 @@ publication date) live in ``grounding``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Protocol, get_args
+from typing import Annotated, Literal, Protocol, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -59,6 +59,10 @@ MAX_EVIDENCE_CHARS, MAX_PHRASE_CHARS, MAX_NAME_CHARS, MAX_SHORT_CHARS, MAX_SUMMA
 MAX_PLACES, MAX_ACTORS, MAX_WEAPONS, MAX_DAMAGE, MAX_STATEMENTS, MAX_CONTEXT = 8, 6, 4, 6, 4, 4
 
 
+# The verbatim quote every fact carries (``evidence``), bounded alike; each model says what its quote holds.
+Evidence = Annotated[str, Field(max_length=MAX_EVIDENCE_CHARS)]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -79,10 +83,7 @@ def committed_figure(count: Figures) -> int | None:
 class Count(Strict):
     """A count as the article states it, with honesty about its precision."""
 
-    evidence: str = Field(
-        max_length=MAX_EVIDENCE_CHARS,
-        description="Verbatim sentence or clause from the article that states this count.",
-    )
+    evidence: Evidence = Field(description="Verbatim sentence or clause from the article that states this count.")
     phrase: str = Field(
         max_length=MAX_PHRASE_CHARS, description='The exact words that give the number, e.g. "at least 17", "dozens".'
     )
@@ -127,9 +128,7 @@ class Count(Strict):
 class TimeWindow(Strict):
     """When the event happened, as a window of dates."""
 
-    evidence: str = Field(
-        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article that say when it happened."
-    )
+    evidence: Evidence = Field(description="Verbatim words from the article that say when it happened.")
     phrase: str = Field(
         max_length=MAX_PHRASE_CHARS,
         description='The time expression itself, e.g. "overnight", "last Tuesday", "on 3 May".',
@@ -151,9 +150,7 @@ class TimeWindow(Strict):
 class Place(Strict):
     name: str = Field(max_length=MAX_NAME_CHARS, description="The place name as written in the article.")
     kind: PlaceKind = Field(description="country | region | city | district | site | other.")
-    evidence: str = Field(
-        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article that name this place."
-    )
+    evidence: Evidence = Field(description="Verbatim words from the article that name this place.")
 
 
 class Actor(Strict):
@@ -161,15 +158,11 @@ class Actor(Strict):
         max_length=MAX_NAME_CHARS, description="The actor as written: a country, force, group, person or 'civilians'."
     )
     role: ActorRole = Field(description="attacker | defender | target | victim | other.")
-    evidence: str = Field(
-        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article that name this actor."
-    )
+    evidence: Evidence = Field(description="Verbatim words from the article that name this actor.")
 
 
 class Weapon(Strict):
-    evidence: str = Field(
-        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article about this weapon."
-    )
+    evidence: Evidence = Field(description="Verbatim words from the article about this weapon.")
     kind: WeaponKind
     name: str | None = Field(
         max_length=MAX_NAME_CHARS, default=None, description="A model or system name if given, e.g. 'Kinzhal'."
@@ -213,9 +206,7 @@ CHILD_COUNTS: tuple[tuple[str, str], ...] = (("children_killed", "killed"), ("ch
 
 
 class Damage(Strict):
-    evidence: str = Field(
-        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article that describe the damage."
-    )
+    evidence: Evidence = Field(description="Verbatim words from the article that describe the damage.")
     what: str = Field(
         max_length=MAX_SHORT_CHARS, description="What was damaged or destroyed, e.g. 'power transformer'."
     )
@@ -223,9 +214,7 @@ class Damage(Strict):
 
 
 class Statement(Strict):
-    evidence: str = Field(
-        max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article reporting the statement."
-    )
+    evidence: Evidence = Field(description="Verbatim words from the article reporting the statement.")
     speaker: str = Field(max_length=MAX_NAME_CHARS, description="Who spoke, as named in the article.")
     title: str | None = Field(
         max_length=MAX_NAME_CHARS, default=None, description="The speaker's role or title, if given."
@@ -234,7 +223,7 @@ class Statement(Strict):
 
 
 class ContextNote(Strict):
-    evidence: str = Field(max_length=MAX_EVIDENCE_CHARS, description="Verbatim words from the article.")
+    evidence: Evidence = Field(description="Verbatim words from the article.")
     note: str = Field(
         max_length=MAX_SHORT_CHARS,
         description="Background that is not part of the event itself (earlier events, visits).",

@@ -32,7 +32,7 @@ from summarizer.model.extract import build_request
 from summarizer.output.progress import Progress
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record
-from summarizer.run.runner import Failure, Tally, failure_of, interrupts_held
+from summarizer.run.runner import Failure, Outcomes, Tally, failure_of
 from summarizer.store.private import make_private_dirs, open_private
 
 if TYPE_CHECKING:  # openai is imported where a request is made: it takes 0.7 s, and `summarize` never needs it
@@ -360,8 +360,7 @@ def collect(
     submit, a failed request and an answer that makes no record are failures (``on_failure``); the rest go
     to ``on_record`` in input order. ``results`` are result lines by custom_id (``parse_results``).
     """
-    progress = progress or Progress(enabled=False)
-    tally = Tally()
+    outcomes = Outcomes(progress or Progress(enabled=False), on_record, on_failure)
     results = dict(results)
     pending: dict[tuple[str, str], deque[BatchArticle]] = {}
     for row in batch["articles"]:
@@ -369,17 +368,10 @@ def collect(
         pending.setdefault((article.source, article.article_id), deque()).append(article)
     unreadable: dict[str, str] = {}
 
-    def failed(failure: Failure) -> None:
-        tally.failed += 1
-        progress.failed(failure.source, failure.message)
-        if on_failure:
-            on_failure(failure)
-
     def skipped(expected: BatchArticle) -> bool:
         if expected.record_sha256 in done:
             results.pop(expected.custom_id, None)
-            tally.skipped += 1
-            progress.skipped(expected.source)
+            outcomes.skipped(expected.source)
             return True
         return False
 
@@ -396,19 +388,15 @@ def collect(
         result = results.pop(expected.custom_id, None)
         if item.sha256 != expected.sha256:
             message = f"{item.source}: {CHANGED} (article {item.id}); its answer is not used: submit it again"
-            failed(Failure(item.id, item.source, expected.record_sha256, "input", message))
+            outcomes.failed(Failure(item.id, item.source, expected.record_sha256, "input", message))
             continue
-        progress.begin(item.source)
+        outcomes.progress.begin(item.source)
         try:
             record = summarizer.record_from_completion(item, completion_of(_unanswered(result, batch)))
         except Exception as exc:
-            failed(failure_of(item, exc, expected.record_sha256))
+            outcomes.failed(failure_of(item, exc, expected.record_sha256))
             continue
-        with interrupts_held():  # a record written is a record counted, even under Ctrl-C
-            if on_record:
-                on_record(record)
-            tally.records += 1
-            progress.succeeded(item.source, record)
+        outcomes.succeeded(item.source, record)
     for queue in pending.values():
         for expected in queue:
             if skipped(expected):
@@ -416,11 +404,11 @@ def collect(
             results.pop(expected.custom_id, None)
             reason = unreadable.get(expected.source) or f"article {expected.article_id} is no longer there"
             message = f"{expected.source}: {CHANGED}: {reason}"
-            failed(Failure(expected.article_id, expected.source, expected.record_sha256, "input", message))
+            outcomes.failed(Failure(expected.article_id, expected.source, expected.record_sha256, "input", message))
     for custom_id in results:
         message = f"an answer for {custom_id}, which is not a request of batch {batch['id']}"
-        failed(Failure(custom_id, custom_id, None, "backend", message))
-    return tally
+        outcomes.failed(Failure(custom_id, custom_id, None, "backend", message))
+    return outcomes.tally
 
 
 def _unanswered(result: Mapping[str, Any] | None, batch: Mapping[str, Any]) -> Mapping[str, Any]:

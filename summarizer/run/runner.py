@@ -74,6 +74,36 @@ class Tally:
     stopped: SummarizerError | None = field(default=None)
 
 
+@dataclass
+class Outcomes:
+    """Where a run's outcomes go, on the calling thread: each is counted in ``tally``, shown by ``progress``
+    and handed to the caller's callback (``run_articles`` and the provider batch's ``collect`` share it)."""
+
+    progress: Progress
+    on_record: Callable[[Record], None] | None = None
+    on_failure: Callable[[Failure], None] | None = None
+    tally: Tally = field(default_factory=Tally)
+
+    def succeeded(self, source: str, record: Record) -> None:
+        """Deliver ``record``; a ``SummarizerError`` from ``on_record`` (the output is full) leaves it uncounted."""
+        with interrupts_held():  # a record written is a record counted, even under Ctrl-C
+            if self.on_record:
+                self.on_record(record)
+            self.tally.records += 1
+            self.progress.succeeded(source, record)
+
+    def failed(self, failure: Failure) -> None:
+        self.tally.failed += 1
+        self.progress.failed(failure.source, failure.message)
+        if self.on_failure:
+            self.on_failure(failure)
+
+    def skipped(self, source: str) -> None:
+        """An article whose record is already done."""
+        self.tally.skipped += 1
+        self.progress.skipped(source)
+
+
 def failure_of(article: Article, exc: BaseException, sha256: str | None) -> Failure:
     """Classify what went wrong; an unexpected exception is a bug and keeps its traceback."""
     attempts = getattr(exc, "attempts", None)
@@ -209,7 +239,8 @@ def run_articles(
     ``Tally.stopped`` after the articles in flight finish, and nothing more is started.
     """
     progress = progress or Progress(enabled=False)
-    tally = Tally()
+    outcomes = Outcomes(progress, on_record, on_failure)
+    tally = outcomes.tally
     done = done or set()
 
     workers = reader_workers(summarizer, jobs)
@@ -231,36 +262,21 @@ def run_articles(
             tally.stopped = tally.stopped or exc  # a store that cannot be written (its disk is full)
             return
         except Exception as exc:
-            failure = failure_of(article, exc, sha256)
-            tally.failed += 1
-            progress.failed(article.source, failure.message)
-            if on_failure:
-                on_failure(failure)
+            outcomes.failed(failure_of(article, exc, sha256))
             return
-        with interrupts_held():  # a record written is a record counted, even under Ctrl-C
-            if on_record:
-                on_record(record)
-            tally.records += 1
-            progress.succeeded(article.source, record)
-
-    def reject(item: LoadFailure) -> None:
-        tally.failed += 1
-        progress.failed(item.source, item.message)
-        if on_failure:
-            on_failure(Failure(item.source, item.source, None, "input", item.message))
+        outcomes.succeeded(article.source, record)
 
     pending: dict[Future[Record], tuple[Article, str]] = {}
     pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="summarize")
     try:
         for item in _until_stopped(items, tally):
             if isinstance(item, LoadFailure):
-                reject(item)
+                outcomes.failed(Failure(item.source, item.source, None, "input", item.message))
                 continue
             fitted = None if summarizer.reads_alone else fitted_article(summarizer, item)
             sha256 = fitted.sha256 if fitted is not None else item.sha256  # the reader alone reads the whole text
             if sha256 in done:
-                tally.skipped += 1
-                progress.skipped(item.source)
+                outcomes.skipped(item.source)
                 continue
             # The text the summarizer reads: the article as the model reads it (``fit``), or as it is with the
             # reader alone; none when it does not fit (the summarizer refuses it before reading).

@@ -16,7 +16,7 @@ import json
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -245,6 +245,18 @@ class Store:
         with self._lock, self._errors():
             yield self._db
 
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """The first row a read-only query finds, or None."""
+        with self._reading() as db:
+            row: tuple[Any, ...] | None = db.execute(sql, params).fetchone()
+        return row
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row a read-only query finds."""
+        with self._reading() as db:
+            rows: list[tuple[Any, ...]] = db.execute(sql, params).fetchall()
+        return rows
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock, self._errors():
@@ -282,12 +294,11 @@ class Store:
     # ------------------------------------------------------------ model answers
 
     def cached_answer(self, key: str) -> dict[str, Any] | None:
-        with self._reading():
-            row = self._db.execute(
-                "SELECT answer, error, latency_s, prompt_tokens, completion_tokens, calls FROM answers "
-                "WHERE cache_key = ? AND (answer IS NOT NULL OR replay_error = 1) ORDER BY id DESC LIMIT 1",
-                (key,),
-            ).fetchone()
+        row = self._one(
+            "SELECT answer, error, latency_s, prompt_tokens, completion_tokens, calls FROM answers "
+            "WHERE cache_key = ? AND (answer IS NOT NULL OR replay_error = 1) ORDER BY id DESC LIMIT 1",
+            (key,),
+        )
         if row is None:
             return None
         answer, error, latency, prompt_tokens, completion_tokens, calls = row
@@ -342,8 +353,7 @@ class Store:
 
     def cached_record(self, key: str) -> str | None:
         """The stored record JSON (without its article metadata) made under ``key``."""
-        with self._reading():
-            row = self._db.execute("SELECT record FROM records WHERE cache_key = ?", (key,)).fetchone()
+        row = self._one("SELECT record FROM records WHERE cache_key = ?", (key,))
         return None if row is None else row[0]
 
     def save_record(self, key: str, record_json: str) -> None:
@@ -354,9 +364,8 @@ class Store:
             )
 
     def count_answers(self) -> int:
-        with self._reading():
-            count: int = self._db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
-        return count
+        row = self._one("SELECT COUNT(*) FROM answers")
+        return 0 if row is None else int(row[0])
 
     # ------------------------------------------------------------ eval runs
 
@@ -373,19 +382,15 @@ class Store:
             )
 
     def load_run(self, run_id: str) -> dict[str, Any] | None:
-        with self._reading():
-            row = self._db.execute("SELECT meta, result FROM eval_runs WHERE id = ?", (run_id,)).fetchone()
+        row = self._one("SELECT meta, result FROM eval_runs WHERE id = ?", (run_id,))
         return None if row is None else {"meta": json.loads(row[0]), "result": json.loads(row[1])}
 
     def list_runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        with self._reading():
-            rows = self._db.execute(
-                "SELECT meta FROM eval_runs ORDER BY created DESC, rowid DESC LIMIT ?", (limit,)
-            ).fetchall()
+        rows = self._all("SELECT meta FROM eval_runs ORDER BY created DESC, rowid DESC LIMIT ?", (limit,))
         return [json.loads(row[0]) for row in rows]
 
     # ------------------------------------------------------------ logs: read-only queries for `summarizer logs`
-    # (summarizer/logs.py). Times are aware datetimes, ``since`` inclusive and ``until`` exclusive; ``prompt`` is
+    # (summarizer/store/logs.py). Times are aware datetimes, ``since`` inclusive and ``until`` exclusive; ``prompt`` is
     # a prompt name or a prefix of its hash; ``limit`` None means all. Nothing here writes.
 
     @staticmethod
@@ -435,8 +440,7 @@ class Store:
             sql += " LIMIT ?"
             params.append(limit)
         names = [name.strip() for name in columns.replace("answer IS NOT NULL", "ok").split(",")]
-        with self._reading():
-            rows = self._db.execute(sql, params).fetchall()
+        rows = self._all(sql, params)
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def answer_log_totals(self, **filters: Any) -> list[dict[str, Any]]:
@@ -451,8 +455,7 @@ class Store:
             "backend", "model", "day", "answers", "calls", "prompt_tokens", "completion_tokens", "failed",
             "latency_s", "first",
         )  # fmt: skip
-        with self._reading():
-            rows = self._db.execute(sql, params).fetchall()
+        rows = self._all(sql, params)
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def run_log(self, *, limit: int | None = 20, **filters: Any) -> list[dict[str, Any]]:
@@ -469,16 +472,16 @@ class Store:
             sql += " LIMIT ?"
             params.append(limit)
         usage_sql = "SELECT json_extract(result, '$.summary.usage') FROM eval_runs WHERE id = ?"
-        with self._reading():
-            rows = self._db.execute(sql, params).fetchall()
+        with self._reading() as db:
+            rows = db.execute(sql, params).fetchall()
             # read after the limit, run by run: a run's result holds every case and can be large
-            usages = [self._db.execute(usage_sql, (run_id,)).fetchone()[0] for run_id, _ in rows]
+            usages = [db.execute(usage_sql, (run_id,)).fetchone()[0] for run_id, _ in rows]
         return [
             {"meta": json.loads(meta), "usage": json.loads(usage) if usage else None}
             for (_, meta), usage in zip(rows, usages, strict=True)
         ]
 
-    # ------------------------------------------------------------ provider batches (summarizer/batch_api.py)
+    # ------------------------------------------------------------ provider batches (summarizer/run/provider_batch.py)
     # A batch is recorded when it is submitted (or written with --dry-run), with what its requests were
     # built from, so that collect can load the same articles again and make records with the same setup.
 
@@ -515,9 +518,9 @@ class Store:
 
     def load_batch(self, batch_id: str) -> dict[str, Any] | None:
         """A recorded batch with its ``articles`` in submit order, or None."""
-        with self._reading():
-            row = self._db.execute(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,)).fetchone()
-            articles = self._db.execute(
+        with self._reading() as db:  # the batch and its articles read together
+            row = db.execute(f"SELECT {_BATCH_COLUMNS} FROM batches WHERE id = ?", (batch_id,)).fetchone()
+            articles = db.execute(
                 "SELECT custom_id, source, article_id, sha256, record_sha256 FROM batch_articles "
                 "WHERE batch_id = ? ORDER BY position",
                 (batch_id,),
@@ -534,8 +537,7 @@ class Store:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        with self._reading():
-            rows = self._db.execute(sql, params).fetchall()
+        rows = self._all(sql, params)
         return [_batch_row(row) for row in rows]
 
     def update_batch_state(self, batch_id: str, state: str, detail: dict[str, Any] | None = None) -> None:
@@ -548,10 +550,9 @@ class Store:
 
     def batch_of_request(self, custom_id: str) -> str | None:
         """The id of the batch that holds the request ``custom_id`` (for results read from a file)."""
-        with self._reading():
-            row = self._db.execute(
-                "SELECT batch_id FROM batch_articles WHERE custom_id = ? ORDER BY rowid DESC LIMIT 1", (custom_id,)
-            ).fetchone()
+        row = self._one(
+            "SELECT batch_id FROM batch_articles WHERE custom_id = ? ORDER BY rowid DESC LIMIT 1", (custom_id,)
+        )
         return None if row is None else row[0]
 
 

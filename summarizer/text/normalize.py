@@ -69,19 +69,23 @@ def normalise_with_map(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
-# Transliteration variants of Ukrainian / Russian names, applied to whole normalised words.
+# Transliteration variants of Ukrainian / Russian names (pattern: spelling), applied in order to whole
+# normalised words.
 TRANSLITERATIONS = [
-    (re.compile(r"kiev"), "kyiv"),
-    (re.compile(r"kharkov"), "kharkiv"),
-    (re.compile(r"odessa"), "odesa"),
-    (re.compile(r"lvov"), "lviv"),
-    (re.compile(r"nikolaev|mykolayiv"), "mykolaiv"),
-    (re.compile(r"zaporozhye|zaporizhia|zaporizhzhya"), "zaporizhzhia"),
-    (re.compile(r"dnipropetrovsk|dnepr\b"), "dnipro"),
-    (re.compile(r"yy\b"), "y"),
-    (re.compile(r"iy\b"), "y"),
-    (re.compile(r"yi\b"), "y"),
-    (re.compile(r"kyy"), "ky"),
+    (re.compile(pattern), spelling)
+    for pattern, spelling in {
+        r"kiev": "kyiv",
+        r"kharkov": "kharkiv",
+        r"odessa": "odesa",
+        r"lvov": "lviv",
+        r"nikolaev|mykolayiv": "mykolaiv",
+        r"zaporozhye|zaporizhia|zaporizhzhya": "zaporizhzhia",
+        r"dnipropetrovsk|dnepr\b": "dnipro",
+        r"yy\b": "y",
+        r"iy\b": "y",
+        r"yi\b": "y",
+        r"kyy": "ky",
+    }.items()
 ]
 # A word holding none of these is left as it is by every pattern above (checked first: most words hold none).
 TRANSLITERATION_HINTS = ("kiev", "kharkov", "odessa", "lvov", "nikolaev", "mykolayiv", "zapor", "dnipropetrovsk",
