@@ -19,8 +19,9 @@ from test_eval_support import ByArticleBackend, answer, article, make_summarizer
 
 from summarizer.cli.eval import eval_group
 from summarizer.evals.fixtures import load_fixtures
-from summarizer.evals.html import highlight, render_html
+from summarizer.evals.html import render_html
 from summarizer.evals.runner import run_eval
+from summarizer.output.highlight import highlight
 from summarizer.record.schema import Casualties, Count, Place
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", '"><svg onload=alert(3)>']
@@ -195,5 +196,6 @@ def test_the_reports_show_what_the_model_said_for_removed_values(tmp_path: Path,
 
     source = page.read_text(encoding="utf-8")
     assert "removed by grounding (2): what the model said" in source
-    assert "&quot;name&quot;: &quot;Lublin&quot;" in source and "&quot;value&quot;: 99" in source
+    # escaped JSON (Jinja2 autoescape writes a double quote as &#34;)
+    assert "&#34;name&#34;: &#34;Lublin&#34;" in source and "&#34;value&#34;: 99" in source
     assert "[99] not stated in" in source
