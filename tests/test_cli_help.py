@@ -158,10 +158,11 @@ def loaded_by(*args: str) -> dict[str, object]:
 
 
 HEAVY = (
-    "openai", "instructor", "httpx", "rich", "spacy", "llama_cpp",
+    "openai", "instructor", "httpx", "rich", "spacy", "llama_cpp", "jinja2", "markupsafe",
     "summarizer.pipeline", "summarizer.run.runner", "summarizer.output.progress", "summarizer.model.backends",
     "summarizer.reader", "summarizer.ground.grounding", "summarizer.store.database", "summarizer.evals",
     "summarizer.merge", "summarizer.cli.batch", "summarizer.run.provider_batch", "summarizer.cli.logs",
+    "summarizer.output.html", "summarizer.output.templating", "summarizer.output.highlight",
 )  # fmt: skip
 
 
