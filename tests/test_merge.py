@@ -445,7 +445,7 @@ def test_markdown_escapes_article_text(seeds):
     )
     lonely = merge_records([hostile], threshold=1.0)
     text = render_merged(lonely, "markdown")
-    assert "<script>" not in text and "\\<script\\>" in text
+    assert "<script>" not in text and "&lt;script&gt;" in text
     assert "\\# Ignore previous instructions" in text
     assert "{{ 7\\*7 }}" in text
 

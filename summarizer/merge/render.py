@@ -4,22 +4,22 @@ JSON follows ``summarize``: one merged event as an object, several as an array; 
 be merged again. The
 markdown is for a person: every figure with each source's own phrase side by side, and a
 table of quotes for every figure the sources state differently. Article text is untrusted:
-everything taken from a source is escaped for markdown (no raw HTML, no table breaks).
+everything taken from a source goes through ``summarizer.output.markdown.md_escape`` (the record view's
+escaper too), so it cannot become Markdown structure, a link or raw HTML, nor break a table cell.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import re
 from collections.abc import Sequence
 
 from summarizer.errors import ConfigError
 from summarizer.output.formats import DOCUMENT_FORMATS, TERMINAL
+from summarizer.output.markdown import md_escape as esc
 from summarizer.record.merged import CountClaim, MergedCount, MergedEvent, Quote, SourceRef
 
 FORMATS = DOCUMENT_FORMATS  # a merged event has no HTML page
-MD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
 
 
 def render_merged(events: Sequence[MergedEvent], fmt: str) -> str:
@@ -52,11 +52,6 @@ def rendered_markdown(text: str, width: int | None = None) -> str:
     console = Console(file=buffer, force_terminal=True, width=width or shutil.get_terminal_size().columns)
     console.print(Markdown(text))
     return buffer.getvalue()
-
-
-def esc(text: object) -> str:
-    """Untrusted text made inert in markdown and safe inside a table cell (intraword _ is left alone)."""
-    return MD_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text)).strip())
 
 
 def _src(source: SourceRef) -> str:
@@ -156,6 +151,12 @@ def _figures(event: MergedEvent) -> list[str]:
     return out
 
 
+def _named(name: str, kind: str, aliases: Sequence[str], quotes: Sequence[Quote], also: str) -> str:
+    """A place or an actor as a list item: name (kind), its other spellings, the sources that quote it."""
+    others = f", {also} {', '.join(esc(alias) for alias in aliases if alias != name)}" if len(aliases) > 1 else ""
+    return f"- {esc(name)} ({esc(kind)}){others} — {_quotes(quotes)}"
+
+
 def _lists(event: MergedEvent) -> list[str]:
     out: list[str] = []
 
@@ -163,24 +164,8 @@ def _lists(event: MergedEvent) -> list[str]:
         if rows:
             out.extend([f"## {title}", "", *rows, ""])
 
-    section(
-        "Places",
-        [
-            f"- {esc(p.name)} ({esc(p.kind)})"
-            + (f", also written {', '.join(esc(a) for a in p.aliases if a != p.name)}" if len(p.aliases) > 1 else "")
-            + f" — {_quotes(p.quotes)}"
-            for p in event.places
-        ],
-    )
-    section(
-        "Actors",
-        [
-            f"- {esc(a.name)} ({esc(a.role)})"
-            + (f", also {', '.join(esc(x) for x in a.aliases if x != a.name)}" if len(a.aliases) > 1 else "")
-            + f" — {_quotes(a.quotes)}"
-            for a in event.actors
-        ],
-    )
+    section("Places", [_named(p.name, p.kind, p.aliases, p.quotes, "also written") for p in event.places])
+    section("Actors", [_named(a.name, a.role, a.aliases, a.quotes, "also") for a in event.actors])
     section(
         "Weapons",
         [

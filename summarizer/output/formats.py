@@ -1,10 +1,13 @@
-"""Render records as JSON, JSON Lines or a Markdown summary (the rich and HTML views are view_*.py)."""
+"""Render records as JSON, JSON Lines or a Markdown summary (the rich and HTML views are terminal.py and html.py;
+untrusted text in the Markdown goes through ``summarizer.output.markdown``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from summarizer.output.markdown import md_code, md_escape
 
 if TYPE_CHECKING:  # annotations only: `summarizer --help` (which needs FORMATS) imports no pydantic model
     from summarizer.record import Record
@@ -50,25 +53,16 @@ def describe_count(count: Count | None) -> str | None:
     return f'{figure} ("{count.phrase}")' if count.phrase else figure
 
 
-def _md(text: str) -> str:
-    """Keep article text from turning into Markdown structure (headings, links, HTML)."""
-    return text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("`", "\\`")
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def record_markdown(record: Record) -> str:
     from summarizer.record.schema import CASUALTY_FIELDS  # pydantic: loaded by the record already, not by `--help`
 
     event, meta = record.event, record.article
-    lines = [f"## {_md(event.title)}", ""]
+    lines = [f"## {md_escape(event.title)}", ""]
     lines.append(
-        f"*{event.event_type.replace('_', ' ')}* · source `{_md(meta.source)}`"
+        f"*{event.event_type.replace('_', ' ')}* · source {md_code(meta.source)}"
         + (f" · published {meta.published}" if meta.published else "")
     )
-    lines += ["", _md(event.summary), ""]
+    lines += ["", md_escape(event.summary), ""]
     facts: list[tuple[str, str]] = []
     if event.when:
         window = event.when
@@ -77,37 +71,39 @@ def record_markdown(record: Record) -> str:
             if window.date_start == window.date_end
             else f"{window.date_start} – {window.date_end}"
         )
-        facts.append(("When", f'{dates if window.date_start else "date not stated"} ("{_md(window.phrase)}")'))
+        facts.append(("When", f'{dates if window.date_start else "date not stated"} ("{md_escape(window.phrase)}")'))
     if event.places:
-        facts.append(("Where", ", ".join(f"{_md(p.name)} ({p.kind})" for p in event.places)))
+        facts.append(("Where", ", ".join(f"{md_escape(p.name)} ({p.kind})" for p in event.places)))
     if event.actors:
-        facts.append(("Who", ", ".join(f"{_md(a.name)} ({a.role})" for a in event.actors)))
+        facts.append(("Who", ", ".join(f"{md_escape(a.name)} ({a.role})" for a in event.actors)))
     if event.casualties:
         for name in CASUALTY_FIELDS:
             described = describe_count(getattr(event.casualties, name))
             if described:
-                facts.append((name.replace("_", " ").capitalize(), _md(described)))
+                facts.append((name.replace("_", " ").capitalize(), md_escape(described)))
     for weapon in event.weapons:
-        parts = [weapon.kind.replace("_", " ") + (f" ({_md(weapon.name)})" if weapon.name else "")]
+        parts = [weapon.kind.replace("_", " ") + (f" ({md_escape(weapon.name)})" if weapon.name else "")]
         for label, count in (("launched", weapon.launched), ("intercepted", weapon.intercepted)):
             described = describe_count(count)
             if described:
-                parts.append(f"{label} {_md(described)}")
+                parts.append(f"{label} {md_escape(described)}")
         facts.append(("Weapon", ", ".join(parts)))
     for damage in event.damage:
-        facts.append(("Damage", _md(damage.what) + (f" in {_md(damage.place)}" if damage.place else "")))
+        facts.append(("Damage", md_escape(damage.what) + (f" in {md_escape(damage.place)}" if damage.place else "")))
     for statement in event.statements:
-        who = _md(statement.speaker) + (f", {_md(statement.title)}" if statement.title else "")
-        facts.append(("Statement", f"{who}: {_md(statement.gist)}"))
+        who = md_escape(statement.speaker) + (f", {md_escape(statement.title)}" if statement.title else "")
+        facts.append(("Statement", f"{who}: {md_escape(statement.gist)}"))
     for note in event.context:
-        facts.append(("Context", _md(note.note)))
+        facts.append(("Context", md_escape(note.note)))
     if facts:
-        lines += ["| | |", "|---|---|", *[f"| {label} | {_cell(value)} |" for label, value in facts], ""]
+        lines += ["| | |", "|---|---|", *[f"| {label} | {value} |" for label, value in facts], ""]
     if record.warnings:
         lines.append(f"**Warnings ({len(record.warnings)})**")
-        lines += [f"- `{w.code}` {w.path + ': ' if w.path else ''}{_md(w.message)}" for w in record.warnings]
+        lines += [
+            f"- `{w.code}` {md_escape(w.path) + ': ' if w.path else ''}{md_escape(w.message)}" for w in record.warnings
+        ]
         lines.append("")
     from summarizer.output.what_ran import provenance_summary
 
-    lines.append(f"<sub>{_md(provenance_summary(record.provenance.model_dump(mode='json')))}</sub>")
+    lines.append(f"<sub>{md_escape(provenance_summary(record.provenance.model_dump(mode='json')))}</sub>")
     return "\n".join(lines)
