@@ -196,6 +196,7 @@ def test_the_reports_show_what_the_model_said_for_removed_values(tmp_path: Path,
 
     source = page.read_text(encoding="utf-8")
     assert "removed by grounding (2): what the model said" in source
+    assert "grounding: " in source and "; what the model said is shown per case</li>" in source  # run facts
     # escaped JSON (Jinja2 autoescape writes a double quote as &#34;)
     assert "&#34;name&#34;: &#34;Lublin&#34;" in source and "&#34;value&#34;: 99" in source
     assert "[99] not stated in" in source

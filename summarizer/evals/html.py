@@ -93,22 +93,9 @@ def render_html(run: Run, articles: dict[str, str] | None = None) -> str:
     """The whole page; ``articles`` maps case name -> article text (as the pipeline saw it)."""
     articles = articles or {}
     summary, meta = run.summary, run.meta
-    usage, found = summary["usage"], summary["grounding"]
-    cost = cost_usd(meta, usage["prompt_tokens"], usage["completion_tokens"])
     by_case: dict[str, list[CaseRow]] = {}
     for row in run.rows:
         by_case.setdefault(row.case, []).append(row)
-    similarity = ", ".join(f"{k} {v:.2f}" for k, v in summary["text_similarity"].items()) or "-"
-    facts = [
-        f"{summary['cases']} cases x {summary['repeats']} repeats; {summary['errors']} errors",
-        f"text similarity (not gated): {similarity}",
-        "grounding: "
-        + grounding_line(found, meta.get("strategy"))
-        + ("; what the model said is shown per case" if found.get("removed") else ""),
-        f"tokens {usage['prompt_tokens']:,} in / {usage['completion_tokens']:,} out; "
-        + ("cost unknown" if cost is None else f"cost ${cost:.4f}"),
-        f"mean latency {usage['latency_s_mean']:.2f}s",
-    ]
     cases = [
         CaseView(
             number,
@@ -121,8 +108,10 @@ def render_html(run: Run, articles: dict[str, str] | None = None) -> str:
         "report.html.j2",
         "summarizer.evals",
         run=run,
+        summary=summary,
         description=describe(meta),
-        facts=facts,
+        grounding=grounding_line(summary["grounding"], meta.get("strategy")),
+        cost=cost_usd(meta, summary["usage"]["prompt_tokens"], summary["usage"]["completion_tokens"]),
         cases=cases,
         HEADERS=HEADERS,
         OUTCOMES=OUTCOMES,

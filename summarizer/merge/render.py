@@ -151,10 +151,19 @@ def _figures(event: MergedEvent) -> list[str]:
     return out
 
 
-def _named(name: str, kind: str, aliases: Sequence[str], quotes: Sequence[Quote], also: str) -> str:
-    """A place or an actor as a list item: name (kind), its other spellings, the sources that quote it."""
-    others = f", {also} {', '.join(esc(alias) for alias in aliases if alias != name)}" if len(aliases) > 1 else ""
-    return f"- {esc(name)} ({esc(kind)}){others} — {_quotes(quotes)}"
+def _joined(texts: Sequence[str], separator: str = ", ") -> str:
+    return separator.join(esc(text) for text in texts)
+
+
+def _item(text: str, quotes: Sequence[Quote]) -> str:
+    """A list item: what the sources say (``text``, escaped already), then which sources quote it."""
+    return f"- {text} — {_quotes(quotes)}"
+
+
+def _named(name: str, kind: str, aliases: Sequence[str], also: str) -> str:
+    """A place or an actor: name (kind), then its other spellings."""
+    others = f", {also} {_joined([alias for alias in aliases if alias != name])}" if len(aliases) > 1 else ""
+    return f"{esc(name)} ({esc(kind)}){others}"
 
 
 def _lists(event: MergedEvent) -> list[str]:
@@ -164,32 +173,22 @@ def _lists(event: MergedEvent) -> list[str]:
         if rows:
             out.extend([f"## {title}", "", *rows, ""])
 
-    section("Places", [_named(p.name, p.kind, p.aliases, p.quotes, "also written") for p in event.places])
-    section("Actors", [_named(a.name, a.role, a.aliases, a.quotes, "also") for a in event.actors])
-    section(
-        "Weapons",
-        [
-            f"- {esc(w.family)}: {', '.join(esc(k) for k in w.kinds)}"
-            + (f" ({', '.join(esc(n) for n in w.names)})" if w.names else "")
-            + f" — {_quotes(w.quotes)}"
-            for w in event.weapons
-        ],
-    )
-    section(
-        "Damage",
-        [
-            f"- {esc(d.what)}"
-            + (f" (where: {'; '.join(esc(p) for p in d.places)})" if d.places else "")
-            + f" — {_quotes(d.quotes)}"
-            for d in event.damage
-        ],
-    )
+    section("Places", [_item(_named(p.name, p.kind, p.aliases, "also written"), p.quotes) for p in event.places])
+    section("Actors", [_item(_named(a.name, a.role, a.aliases, "also"), a.quotes) for a in event.actors])
+    weapons = [
+        _item(f"{esc(w.family)}: {_joined(w.kinds)}" + (f" ({_joined(w.names)})" if w.names else ""), w.quotes)
+        for w in event.weapons
+    ]
+    section("Weapons", weapons)
+    damage = [
+        _item(esc(d.what) + (f" (where: {_joined(d.places, '; ')})" if d.places else ""), d.quotes)
+        for d in event.damage
+    ]
+    section("Damage", damage)
     rows = []
     for s in event.statements:
         rows.append(f"- **{esc(s.speaker)}**")
         rows += [f"  - {esc(c.gist)} ({_src(c.source)}: “{esc(c.evidence)}”)" for c in s.claims]
     section("Statements", rows)
-    section(
-        "Context (background, not part of the event)", [f"- {esc(c.note)} — {_quotes(c.quotes)}" for c in event.context]
-    )
+    section("Context (background, not part of the event)", [_item(esc(c.note), c.quotes) for c in event.context])
     return out
