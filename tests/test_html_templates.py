@@ -61,3 +61,12 @@ def _dumped(tmp_path: Path, source: str) -> str:
     page = tmp_path / "hostile.html"
     page.write_text(source, encoding="utf-8")
     return browse(tmp_path, "--dump-dom", page.as_uri()).stdout
+
+
+def test_text_is_never_made_into_a_template() -> None:
+    """Templates come from the package's files only; no string (an article, an answer) is compiled as one."""
+    package = Path(__file__).parents[1] / "summarizer"
+    for path in package.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for needle in ("from_string(", "Template(", "Markup(", "autoescape=False"):
+            assert needle not in source, f"{path.relative_to(package)}: {needle}"
