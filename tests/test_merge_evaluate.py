@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_import_graph import import_graph
 
 from summarizer.cli.merge_eval import main
 from summarizer.merge.evaluate import evaluate, gold_events, pairwise, records_from_labels
@@ -87,15 +86,3 @@ def test_the_readme_command_runs_as_written():
     )
     assert done.returncode == 0, done.stderr
     assert "synthetic records built from the labels" in done.stdout and "precision 1.000" in done.stdout
-
-
-def test_the_merge_package_imports_nothing_from_the_command_line():
-    """The measure lives in summarizer.merge, its command in summarizer.cli: no arrow points up."""
-    upward = {
-        (module, target)
-        for module, targets in import_graph().items()
-        if module.startswith("summarizer.merge")
-        for target in targets
-        if target.startswith("summarizer.cli")
-    }
-    assert not upward
