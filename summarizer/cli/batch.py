@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from summarizer.cli.kit import (
+    EXISTING_FILE,
     FILE,
     MODEL_ENVIRONMENT,
     OPTION_WINS,
@@ -211,7 +212,7 @@ def status(batch_id: str | None, base_url: str | None, timeout: float | None, sh
 @click.option(
     "--from-file",
     "from_file",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=EXISTING_FILE,
     help="Read the results from this file (vLLM run_batch output, or a downloaded output file) instead "
     "of downloading them.",
 )

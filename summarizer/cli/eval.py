@@ -22,6 +22,7 @@ import click
 from rich.console import Console
 
 from summarizer.cli.kit import (
+    EXISTING_FILE,
     FILE,
     MODEL_ENVIRONMENT,
     MODEL_OPTIONS,
@@ -196,7 +197,7 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option(
     "--answers",
     "answers_in",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=EXISTING_FILE,
     help="Stored answers to replay (a file from --save-answers): put into the store first, so only cases it "
     "lacks ask the model.",
 )

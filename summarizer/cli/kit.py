@@ -71,6 +71,7 @@ MODEL_OPTIONS = (  # the parameters model_options adds, in its order
 F = TypeVar("F", bound=Callable[..., Any])
 
 FILE = click.Path(dir_okay=False, path_type=Path)  # an option's file (never a folder), as a Path
+EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)  # a file to read: missing is a usage error
 
 timeout_option = click.option(
     "--timeout",
