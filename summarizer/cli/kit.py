@@ -1,10 +1,13 @@
 """What the commands of the CLI share, in one place: domain errors as click errors, the model options and the
-settings they make, where a command gets its Summarizer, the opening of a run, its records file, the help epilog.
+settings they make, the other shared options, where a command gets its Summarizer, the opening of a run, its
+records file, the help epilog.
 
 - ``fail`` / ``domain_errors``: the one translation of a ``SummarizerError`` into a one-line, redacted click error
   that keeps its exit code (1, or 2 for a usage or configuration error); ``UsageError`` is a usage error of the
   command line itself.
-- ``model_options`` + ``settings_from_options``: the options of every command that runs a model.
+- ``model_options`` + ``settings_from_options``: the options of every command that runs a model; ``out_option``,
+  ``quiet_option``, ``timeout_option``, ``FILE`` and ``EXISTING_FILE``: options (and option types) that several
+  commands declare alike.
 - ``new_summarizer``: the one injection point. A command builds its Summarizer with the callable that
   ``ctx.obj[SUMMARIZER_KEY]`` holds, when the root context was given one (tests, embedding programs:
   ``CliRunner().invoke(cli, args, obj={SUMMARIZER_KEY: factory})``), else with ``Summarizer`` itself.
