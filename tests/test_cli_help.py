@@ -137,6 +137,11 @@ def test_summarizer_help_lists_lazy_commands_as_they_describe_themselves() -> No
             assert click.Command(name, help=line).get_short_help_str(limit) == command.get_short_help_str(limit), name
 
 
+def test_batch_help_lists_its_commands_in_the_order_of_a_batch_life() -> None:
+    section = help_of("batch").split("Commands:\n")[1].split("\n\n")[0]
+    assert [line.split()[0] for line in section.splitlines()] == ["submit", "status", "collect"]
+
+
 def test_eval_help_still_shows_its_options() -> None:
     text = help_of("eval")
     assert "--fixtures" in text and "--baseline" in text and "compare" in text

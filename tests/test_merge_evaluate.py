@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from summarizer.merge.evaluate import evaluate, gold_events, main, pairwise, records_from_labels
+from summarizer.cli.merge_eval import main
+from summarizer.merge.evaluate import evaluate, gold_events, pairwise, records_from_labels
 
 FIXTURES = Path(__file__).parents[1] / "evals" / "fixtures"
 
@@ -72,3 +75,14 @@ def test_project_fixtures_group_well_from_their_labels():
     result = evaluate(records_from_labels(FIXTURES), gold, threshold=0.65)
     assert result.precision == 1.0, result.false_merges
     assert result.recall is not None and result.recall >= 0.8, result.missed
+
+
+def test_the_readme_command_runs_as_written():
+    """README's `python -m summarizer.cli.merge_eval`, from the repository's folder: records built from the labels."""
+    repo = FIXTURES.parents[1]
+    assert "`python -m summarizer.cli.merge_eval`" in (repo / "README.md").read_text(encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "summarizer.cli.merge_eval"], cwd=repo, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "synthetic records built from the labels" in done.stdout and "precision 1.000" in done.stdout

@@ -1,12 +1,13 @@
-"""The ``batch`` command group: a thin click layer over ``summarizer.run.provider_batch`` (submit, status, collect).
+"""The ``batch`` command group: submit, status and collect over ``summarizer.run.provider_batch``, with what
+they check and record (the settings a batch was submitted with, where it was submitted from, the store's record
+of it).
 
-``summarizer.cli.main`` imports this module only when `summarizer batch` runs (its ``LazyGroup``); the commands are
-built on first use. The options and helpers it shares with `summarize` are ``summarizer.cli.kit``'s.
+``summarizer.cli.main`` imports this module only when `summarizer batch` runs or shows its help (its
+``LazyGroup``). The options and helpers it shares with `summarize` are ``summarizer.cli.kit``'s.
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from contextlib import ExitStack
@@ -16,6 +17,8 @@ from typing import Any
 import click
 
 from summarizer.cli.kit import (
+    EXISTING_FILE,
+    FILE,
     MODEL_ENVIRONMENT,
     OPTION_WINS,
     UsageError,
@@ -25,8 +28,11 @@ from summarizer.cli.kit import (
     model_options,
     new_summarizer,
     open_records,
+    out_option,
+    quiet_option,
     settings_from_options,
     start_run,
+    timeout_option,
     written_beside,
 )
 from summarizer.config.capabilities import BATCH_BACKEND, DEFAULT_BACKEND, backend_info
@@ -45,17 +51,13 @@ LOCAL_REFUSED = (
     "batches go through a provider's batch API, which only the openai backend has: set OPENAI_API_KEY or pass "
     "--base-url (for an offline vLLM run_batch: submit --dry-run --model NAME --file FILE)"
 )
-COMMANDS = ("submit", "status", "collect")
 
 
 class BatchGroup(click.Group):
-    """A group whose commands are made when first asked for (see the module docstring)."""
+    """Lists its commands in the order of a batch's life (submit, status, collect), not alphabetically."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return _commands().get(cmd_name)
+        return list(self.commands)
 
 
 BATCH_EXAMPLES = [
@@ -102,138 +104,129 @@ def batch_group() -> None:
     """
 
 
-@functools.cache
-def _commands() -> dict[str, click.Command]:
-    @click.command(
-        "submit",
-        epilog=help_epilog(
-            ["summarizer batch submit evals/fixtures/     # needs OPENAI_API_KEY", *DRY_RUN_EXAMPLE],
-            MODEL_ENVIRONMENT,
-            [
-                (0, "submitted (with --dry-run: written); the batch id is on stdout"),
-                (
-                    1,
-                    "an article could not be sent (listed on stderr; the others\n"
-                    "were), or the server could not be asked",
-                ),
-                (
-                    2,
-                    "usage or configuration error: the local backend, no key,\n"
-                    "--dry-run without --file, too many requests, a server\n"
-                    "that refuses the key or has no batch API",
-                ),
-                (130, "interrupted (Ctrl-C)"),
-            ],
-            environment_title=OPTION_WINS,
-        ),
-    )
-    @click.argument("sources", nargs=-1, required=True)
-    @model_options
-    @click.option(
-        "--file",
-        "batch_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Write the batch JSONL here [default: a file under SUMMARIZER_HOME/batches].",
-    )
-    @click.option("--dry-run", is_flag=True, help="Write the batch file (needs --file) and record it; upload nothing.")
-    @click.option("--truncate", is_flag=True, help="Send the first part of an article too long for the model.")
-    @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-    def submit(
-        sources: tuple[str, ...], batch_file: Path | None, dry_run: bool, truncate: bool, quiet: bool, **options: Any
-    ) -> None:
-        """Send the articles of SOURCES as one batch; print its id.
+@batch_group.command(
+    "submit",
+    epilog=help_epilog(
+        ["summarizer batch submit evals/fixtures/     # needs OPENAI_API_KEY", *DRY_RUN_EXAMPLE],
+        MODEL_ENVIRONMENT,
+        [
+            (0, "submitted (with --dry-run: written); the batch id is on stdout"),
+            (
+                1,
+                "an article could not be sent (listed on stderr; the others\nwere), or the server could not be asked",
+            ),
+            (
+                2,
+                "usage or configuration error: the local backend, no key,\n"
+                "--dry-run without --file, too many requests, a server\n"
+                "that refuses the key or has no batch API",
+            ),
+            (130, "interrupted (Ctrl-C)"),
+        ],
+        environment_title=OPTION_WINS,
+    ),
+)
+@click.argument("sources", nargs=-1, required=True)
+@model_options
+@click.option(
+    "--file",
+    "batch_file",
+    type=FILE,
+    help="Write the batch JSONL here [default: a file under SUMMARIZER_HOME/batches].",
+)
+@click.option("--dry-run", is_flag=True, help="Write the batch file (needs --file) and record it; upload nothing.")
+@click.option("--truncate", is_flag=True, help="Send the first part of an article too long for the model.")
+@quiet_option
+def submit(
+    sources: tuple[str, ...], batch_file: Path | None, dry_run: bool, truncate: bool, quiet: bool, **options: Any
+) -> None:
+    """Send the articles of SOURCES as one batch; print its id.
 
-        SOURCES are files, folders or glob patterns (not stdin: collect loads them again to ground the
-        answers). With --dry-run the batch file is only written, e.g. for
-        `python -m vllm.entrypoints.openai.run_batch -i batch.jsonl -o results.jsonl`; then
-        `summarizer batch collect --from-file results.jsonl`.
-        """
-        _submit(sources, batch_file, dry_run, truncate, quiet, options)
+    SOURCES are files, folders or glob patterns (not stdin: collect loads them again to ground the
+    answers). With --dry-run the batch file is only written, e.g. for
+    `python -m vllm.entrypoints.openai.run_batch -i batch.jsonl -o results.jsonl`; then
+    `summarizer batch collect --from-file results.jsonl`.
+    """
+    _submit(sources, batch_file, dry_run, truncate, quiet, options)
 
-    @click.command(
-        "status",
-        epilog=help_epilog(
-            ["summarizer batch status", "summarizer batch status --all"],
-            RECORDED,
-            [
-                (0, "ok"),
-                (1, "the server could not be asked (unreachable, timed out,\nan HTTP error)"),
-                (2, "no batch recorded (or none of that id), a usage error, or a\nserver that refuses the key"),
-            ],
-        ),
-    )
-    @click.argument("batch_id", required=False)
-    @click.option("--base-url", help="The server the batch was submitted to [default: the recorded one].")
-    @click.option(
-        "--timeout",
-        type=click.FloatRange(min=1),
-        help="Seconds an API request may take in all, however slowly the server answers [default: 120].",
-    )
-    @click.option("--all", "show_all", is_flag=True, help="List every recorded batch (as last seen; asks nothing).")
-    def status(batch_id: str | None, base_url: str | None, timeout: float | None, show_all: bool) -> None:
-        """Show a batch's state and request counts [default: the latest batch]."""
-        with domain_errors():  # the store's failures, found while it is read or updated, too
-            _status(batch_id, base_url, timeout, show_all)
 
-    @click.command(
-        "collect",
-        epilog=help_epilog(
-            [
-                "summarizer batch collect --out records.jsonl",
-                COLLECT_FROM_FILE,
-                "summarizer batch collect | summarizer merge -",
-            ],
-            [
-                *RECORDED,
-                ("SUMMARIZER_STRATEGY", "as --strategy [the batch's]"),
-                ("SUMMARIZER_PROMPTS_DIR", "where the batch's prompt is found (unchanged)"),
-            ],
-            [
-                (0, "every answer made a record (or was in --out already)"),
-                (
-                    1,
-                    "some request failed (stderr; the errors file), the batch\n"
-                    "is not finished or failed, or the server could not be asked",
-                ),
-                (
-                    2,
-                    "usage or configuration error: an option that contradicts\n"
-                    "the batch, a changed prompt, another folder than submit's,\n"
-                    "a server that refuses the key",
-                ),
-                (130, "interrupted (Ctrl-C); collect again to resume"),
-            ],
-            environment_title=OPTION_WINS,
-        ),
-    )
-    @click.argument("batch_id", required=False)
-    @model_options
-    @click.option(
-        "--out",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Append records to this .jsonl file, as `summarize --out` does (resumed: collecting twice adds "
-        "nothing; failures go to <name>.errors.jsonl) [default: JSONL on stdout].",
-    )
-    @click.option(
-        "--from-file",
-        "from_file",
-        type=click.Path(dir_okay=False, exists=True, path_type=Path),
-        help="Read the results from this file (vLLM run_batch output, or a downloaded output file) instead "
-        "of downloading them.",
-    )
-    @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-    def collect(batch_id: str | None, out: Path | None, from_file: Path | None, quiet: bool, **options: Any) -> None:
-        """Turn a finished batch's answers into records [default: the latest batch].
+@batch_group.command(
+    "status",
+    epilog=help_epilog(
+        ["summarizer batch status", "summarizer batch status --all"],
+        RECORDED,
+        [
+            (0, "ok"),
+            (1, "the server could not be asked (unreachable, timed out,\nan HTTP error)"),
+            (2, "no batch recorded (or none of that id), a usage error, or a\nserver that refuses the key"),
+        ],
+    ),
+)
+@click.argument("batch_id", required=False)
+@click.option("--base-url", help="The server the batch was submitted to [default: the recorded one].")
+@timeout_option
+@click.option("--all", "show_all", is_flag=True, help="List every recorded batch (as last seen; asks nothing).")
+def status(batch_id: str | None, base_url: str | None, timeout: float | None, show_all: bool) -> None:
+    """Show a batch's state and request counts [default: the latest batch]."""
+    with domain_errors():  # the store's failures, found while it is read or updated, too
+        _status(batch_id, base_url, timeout, show_all)
 
-        The records are made with the model, prompt and parameters the batch was submitted with (only
-        --strategy may differ). The articles are loaded again from the batch's sources (run it from the
-        folder it was submitted from); one whose text changed since submit is refused. A failed request
-        is one line of the errors file; exit code 1 when any failed.
-        """
-        with domain_errors():  # the store's failures, found while it is read or updated, too
-            _collect(batch_id, out, from_file, quiet, options)
 
-    return {command.name or "": command for command in (submit, status, collect)}
+@batch_group.command(
+    "collect",
+    epilog=help_epilog(
+        [
+            "summarizer batch collect --out records.jsonl",
+            COLLECT_FROM_FILE,
+            "summarizer batch collect | summarizer merge -",
+        ],
+        [
+            *RECORDED,
+            ("SUMMARIZER_STRATEGY", "as --strategy [the batch's]"),
+            ("SUMMARIZER_PROMPTS_DIR", "where the batch's prompt is found (unchanged)"),
+        ],
+        [
+            (0, "every answer made a record (or was in --out already)"),
+            (
+                1,
+                "some request failed (stderr; the errors file), the batch\n"
+                "is not finished or failed, or the server could not be asked",
+            ),
+            (
+                2,
+                "usage or configuration error: an option that contradicts\n"
+                "the batch, a changed prompt, another folder than submit's,\n"
+                "a server that refuses the key",
+            ),
+            (130, "interrupted (Ctrl-C); collect again to resume"),
+        ],
+        environment_title=OPTION_WINS,
+    ),
+)
+@click.argument("batch_id", required=False)
+@model_options
+@out_option(
+    "Append records to this .jsonl file, as `summarize --out` does (resumed: collecting twice adds "
+    "nothing; failures go to <name>.errors.jsonl) [default: JSONL on stdout]."
+)
+@click.option(
+    "--from-file",
+    "from_file",
+    type=EXISTING_FILE,
+    help="Read the results from this file (vLLM run_batch output, or a downloaded output file) instead "
+    "of downloading them.",
+)
+@quiet_option
+def collect(batch_id: str | None, out: Path | None, from_file: Path | None, quiet: bool, **options: Any) -> None:
+    """Turn a finished batch's answers into records [default: the latest batch].
+
+    The records are made with the model, prompt and parameters the batch was submitted with (only
+    --strategy may differ). The articles are loaded again from the batch's sources (run it from the
+    folder it was submitted from); one whose text changed since submit is refused. A failed request
+    is one line of the errors file; exit code 1 when any failed.
+    """
+    with domain_errors():  # the store's failures, found while it is read or updated, too
+        _collect(batch_id, out, from_file, quiet, options)
 
 
 # ---------------------------------------------------------------- submit

@@ -2,10 +2,10 @@
 
 Exit codes: 0 ok, 1 a case failed or the gate failed (including a --max-drop gate over too few cases to
 detect the drop it asks for), 2 usage or configuration error (malformed fixtures included), 130 interrupted;
-each command's --help lists its own. Register with
-``cli.add_command(eval_group)``. Tests (or embedding programs) may pass
-``obj={"make_summarizer": callable(settings) -> Summarizer}`` to run on another backend (``cli_kit.SUMMARIZER_KEY``,
-as for every command that builds a Summarizer).
+each command's --help lists its own. ``summarizer.cli.main`` imports this module only when `summarizer eval`
+runs or shows its help (its ``LazyGroup``). Tests (or embedding programs) may pass
+``obj={"make_summarizer": callable(settings) -> Summarizer}`` to run on another backend
+(``summarizer.cli.kit.SUMMARIZER_KEY``, as for every command that builds a Summarizer).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ import click
 from rich.console import Console
 
 from summarizer.cli.kit import (
+    EXISTING_FILE,
+    FILE,
     MODEL_ENVIRONMENT,
     MODEL_OPTIONS,
     OPTION_WINS,
@@ -33,8 +35,10 @@ from summarizer.cli.kit import (
     settings_from_options,
     setup_line,
 )
+from summarizer.cli.logs import runs_view
 from summarizer.config.settings import STRATEGIES, Settings
 from summarizer.errors import PromptError
+from summarizer.evals.answers import load_answers, save_answers
 from summarizer.evals.compare import (
     Gate,
     NoBaseline,
@@ -50,14 +54,17 @@ from summarizer.evals.compare import (
 )
 from summarizer.evals.fixtures import Case, load_fixtures
 from summarizer.evals.html import render_html
+from summarizer.evals.oracle import OracleBackend
 from summarizer.evals.report import print_run, strategy_table
 from summarizer.evals.results import CaseRow, Run, write_report
 from summarizer.evals.runner import Progress, run_eval, save_run, select_cases
+from summarizer.evals.trust import build_profile
 from summarizer.ingest.articles import LABELS_SUFFIX
 from summarizer.model.backends import ChatBackend
 from summarizer.model.prompts import load_prompt
 from summarizer.pipeline import Summarizer
 from summarizer.store.database import Store
+from summarizer.store.logs import Filters, run_logs
 
 DEFAULT_FIXTURES = Path("evals/fixtures")
 STARTER_SUFFIXES = (".txt", ".json", ".md")  # the files of summarizer/evals/starter/ that `eval init` copies
@@ -176,7 +183,7 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N cases.")
 @click.option("--case", "case_names", multiple=True, metavar="NAME", help="Only this case (repeatable).")
 @click.option("--json", "json_out", metavar="PATH|-", help="Write the versioned JSON report ('-' = stdout).")
-@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path), help="Write an HTML report.")
+@click.option("--html", "html_out", type=FILE, help="Write an HTML report.")
 @click.option(
     "--baseline",
     metavar="RUN_ID|PROMPT|PATH",
@@ -184,24 +191,24 @@ def gate_options(command: Callable[..., Any]) -> Callable[..., Any]:
 )
 @click.option(
     "--save-baseline",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Write this run as the accepted baseline report (e.g. evals/baselines/default-local.json).",
 )
 @click.option(
     "--answers",
     "answers_in",
-    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    type=EXISTING_FILE,
     help="Stored answers to replay (a file from --save-answers): put into the store first, so only cases it "
     "lacks ask the model.",
 )
 @click.option(
     "--save-answers",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="Write the model's stored answers to the cases run, for replay on any machine with --answers.",
 )
 @click.option(
     "--save-profile",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FILE,
     help="With --strategy all: write the trust profile measured here (per field, how precise the model and the "
     "reader were) for this backend, model and prompt; `summarize` uses it when saved under "
     "$SUMMARIZER_HOME/profiles/ or named with --trust-profile.",
@@ -244,8 +251,6 @@ def _run(ctx: click.Context, **o: Any) -> int:
     summarizer = new_summarizer(settings, backend)
     store = summarizer.store
     if o["answers_in"]:
-        from summarizer.evals.answers import load_answers
-
         with domain_errors():
             added = load_answers(summarizer, o["answers_in"])
         errors.print(f"answers: {added} stored from {o['answers_in']}", markup=False, highlight=False)
@@ -297,8 +302,6 @@ def _run(ctx: click.Context, **o: Any) -> int:
         o["html_out"].write_text(render_html(run, {c.name: c.article.text for c in cases}), encoding="utf-8")
         errors.print(f"wrote {o['html_out']} (HTML report)", markup=False, highlight=False)
     if o["save_answers"] and settings.strategy != "reader":
-        from summarizer.evals.answers import save_answers
-
         # --strategy all: the model-alone run's answers (the both run may ask less, as its profile says)
         saved_by = new_summarizer(settings.with_(strategy="model"), backend) if o["strategy"] == "all" else summarizer
         written = save_answers(saved_by, cases, o["save_answers"])
@@ -328,8 +331,6 @@ def _save_profile(
     path: Path,
     errors: Console,
 ) -> None:
-    from summarizer.evals.trust import build_profile
-
     measured_by = new_summarizer(settings.with_(strategy="model"), backend)
     profile = build_profile(measured_by, cases, model_run, reader_run, path.stem)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -344,8 +345,6 @@ def _save_profile(
 
 def _oracle(cases: list[Case], noise: int | None, errors: Console) -> ChatBackend:
     """The label-replay backend, after saying which labels no verbatim evidence supports (fixture bugs)."""
-    from summarizer.evals.oracle import OracleBackend
-
     backend = OracleBackend.for_cases(cases, noise)
     for name, answer in backend.answers.items():
         for problem in answer.fixture_problems:
@@ -568,9 +567,6 @@ def _is_starter(name: str) -> bool:
 @click.pass_context
 def runs_command(ctx: click.Context, limit: int) -> None:
     """List saved eval runs, newest first."""
-    from summarizer.cli.logs import runs_view
-    from summarizer.store.logs import Filters, run_logs
-
     with domain_errors():
         runs = run_logs(_store(ctx), Filters(), limit)
     if not runs:

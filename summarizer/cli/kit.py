@@ -1,22 +1,24 @@
 """What the commands of the CLI share, in one place: domain errors as click errors, the model options and the
-settings they make, where a command gets its Summarizer, the opening of a run, its records file, the help epilog.
+settings they make, the other shared options, where a command gets its Summarizer, the opening of a run, its
+records file, the help epilog.
 
 - ``fail`` / ``domain_errors``: the one translation of a ``SummarizerError`` into a one-line, redacted click error
   that keeps its exit code (1, or 2 for a usage or configuration error); ``UsageError`` is a usage error of the
   command line itself.
-- ``model_options`` + ``settings_from_options``: the options of every command that runs a model.
+- ``model_options`` + ``settings_from_options``: the options of every command that runs a model; ``out_option``,
+  ``quiet_option``, ``timeout_option``, ``FILE`` and ``EXISTING_FILE``: options (and option types) that several
+  commands declare alike.
 - ``new_summarizer``: the one injection point. A command builds its Summarizer with the callable that
   ``ctx.obj[SUMMARIZER_KEY]`` holds, when the root context was given one (tests, embedding programs:
   ``CliRunner().invoke(cli, args, obj={SUMMARIZER_KEY: factory})``), else with ``Summarizer`` itself.
 - ``start_run``: a run's Summarizer, its progress display and its "backend · model · prompt" line.
 
-This module imports no model code: `summarizer --help` and `--version` import it. The pipeline and the progress
-display are imported when first used (``deferred``).
+This module imports no model code: `summarizer --help` and `--version` import it, so the pipeline and the
+progress display are imported inside the functions that use them.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -32,25 +34,10 @@ from summarizer.errors import SummarizerError
 from summarizer.output.files import ErrorsFile, JsonlOutput, errors_path
 from summarizer.output.what_ran import TRUST_PROFILE, what_ran
 
-
-def deferred(module: str, name: str) -> Any:
-    """``module.name`` (a function or class) as a callable that imports ``module`` when first called."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        return getattr(importlib.import_module(module), name)(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    call.__doc__ = f"{module}.{name}, imported when first called."
-    return call
-
-
 if TYPE_CHECKING:
     from summarizer.model.backends import ChatBackend
     from summarizer.output.progress import Progress
     from summarizer.pipeline import Summarizer
-else:  # heavy: imported by the first run, never to parse options or show help
-    Summarizer = deferred("summarizer.pipeline", "Summarizer")
-    Progress = deferred("summarizer.output.progress", "Progress")
 
 
 # ---------------------------------------------------------------- errors
@@ -85,6 +72,21 @@ MODEL_OPTIONS = (  # the parameters model_options adds, in its order
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+FILE = click.Path(dir_okay=False, path_type=Path)  # an option's file (never a folder), as a Path
+EXISTING_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)  # a file to read: missing is a usage error
+
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    help="Seconds an API request may take in all, however slowly the server answers [default: 120].",
+)
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+
+
+def out_option(help: str) -> Callable[[F], F]:
+    """``--out FILE``: the file a command writes its records to; ``help`` says how (appended, resumed, new)."""
+    return click.option("--out", type=FILE, help=help)
 
 
 @overload
@@ -121,11 +123,7 @@ def model_options(command: F | None = None, *, strategy: Callable[[Any], Any] | 
         ),
         click.option("--temperature", type=float, help="Sampling temperature [default: 0]."),
         click.option("--max-retries", type=click.IntRange(0, 10), help="Re-asks after invalid or ungrounded answers."),
-        click.option(
-            "--timeout",
-            type=click.FloatRange(min=1),
-            help="Seconds an API request may take in all, however slowly the server answers [default: 120].",
-        ),
+        timeout_option,
         click.option(
             "--trust-profile",
             metavar="auto|default|PATH",
@@ -164,6 +162,8 @@ def summarizer_factory() -> Callable[[Settings], Summarizer]:
     if isinstance(obj, dict) and callable(obj.get(SUMMARIZER_KEY)):
         factory: Callable[[Settings], Summarizer] = obj[SUMMARIZER_KEY]
         return factory
+    from summarizer.pipeline import Summarizer
+
     return Summarizer
 
 
@@ -171,6 +171,8 @@ def new_summarizer(settings: Settings, backend: ChatBackend | None = None) -> Su
     """The run's Summarizer; ``backend`` (the eval's oracle) in place of the configured one. Asked for the
     embedded model when it is not installed: exit 2, saying how to install it, before any article is read (an
     injected factory or backend brings its own model)."""
+    from summarizer.pipeline import Summarizer
+
     if backend is not None:
         with domain_errors():
             return Summarizer(settings, backend=backend)
@@ -184,6 +186,8 @@ def new_summarizer(settings: Settings, backend: ChatBackend | None = None) -> Su
 
 def start_run(settings: Settings, quiet: bool, *, jobs: int = 1) -> tuple[Summarizer, Progress]:
     """The Summarizer of a run, and its progress on stderr (none with ``quiet``), which first names the setup."""
+    from summarizer.output.progress import Progress
+
     summarizer = new_summarizer(settings)
     progress = Progress(enabled=not quiet)
     progress.say(setup_line(summarizer) + (f" · {jobs} jobs" if jobs > 1 else ""))

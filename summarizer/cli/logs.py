@@ -1,4 +1,6 @@
-"""The `summarizer logs` command: shows what summarizer/logs.py finds, as a table, tab-separated lines or JSON."""
+"""The `summarizer logs` command: shows what ``summarizer.store.logs`` finds, as a table, tab-separated lines or
+JSON. ``summarizer.cli.main`` imports this module only when `summarizer logs` runs or shows its help (its
+``LazyGroup``)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from summarizer.cli.kit import UsageError, fail
+from summarizer.config.settings import home_dir
 from summarizer.errors import ConfigError, StoreReadOnly, SummarizerError
 from summarizer.output.what_ran import model_of
 from summarizer.store.database import DB_NAME, Store
@@ -132,8 +140,6 @@ def logs_command(
 
 def _store_path() -> Path:
     """Where the store is: SUMMARIZER_HOME, as every command reads it (without the model settings)."""
-    from summarizer.config.settings import home_dir
-
     return home_dir() / DB_NAME
 
 
@@ -200,8 +206,6 @@ def _calls(store: Store, filters: Filters, limit: int | None, fmt: str) -> None:
             click.echo(_tsv(*cells))
         click.echo(f"{shown}; {totals.line()}", err=True)
         return
-    from rich.console import Console
-
     console = Console()
     console.print(*calls_view(rows, width=console.width, title=shown))
     console.print(totals.line(), highlight=False, soft_wrap=True)
@@ -224,11 +228,9 @@ def article_name(row: dict[str, Any]) -> str:
     return source if "://" in source or source == "stdin" else Path(source).name
 
 
-def calls_view(rows: list[dict[str, Any]], *, width: int, title: str | None = None) -> list[Any]:
+def calls_view(rows: list[dict[str, Any]], *, width: int, title: str | None = None) -> list[Table | Text]:
     """The listed calls for a terminal ``width`` wide: a rich table, with an error column when some call
     failed, or, when the terminal is too narrow for it, the errors in lines under the table."""
-    from rich.text import Text
-
     cells = [
         {
             "created (UTC)": _created(row["created"]),
@@ -271,14 +273,10 @@ def _fit_table(
     flexible: dict[str, int],
     right: set[str],
     droppable: list[str],
-) -> Any:
+) -> Table:
     """A compact rich table that fits ``width``: each column as wide as its widest cell, except the
     ``flexible`` ones (name: least width), which share what is left and are cut with …; when even their
     least widths do not fit, the ``droppable`` columns are left out, in that order, until they do."""
-    from rich import box
-    from rich.cells import cell_len
-    from rich.table import Table
-
     widest = {name: max([len(name), *(cell_len(str(row[name])) for row in rows)]) for name in columns}
     kept = list(columns)
     drops = [name for name in droppable if name in kept]
@@ -338,8 +336,6 @@ def _runs(store: Store, filters: Filters, limit: int | None, fmt: str) -> None:
             click.echo(_tsv(*cells))
         click.echo(_runs_title(runs), err=True)
         return
-    from rich.console import Console
-
     console = Console()
     console.print(runs_view(runs, width=console.width, title=_runs_title(runs)))
 
@@ -348,7 +344,7 @@ def _runs_title(runs: list[dict[str, Any]]) -> str:
     return f"{len(runs):,} eval run{'s' if len(runs) != 1 else ''}, newest first"
 
 
-def runs_view(runs: list[dict[str, Any]], *, width: int, title: str | None = None) -> Any:
+def runs_view(runs: list[dict[str, Any]], *, width: int, title: str | None = None) -> Table:
     """The listed eval runs as a rich table for a terminal ``width`` wide."""
     cells = [
         {

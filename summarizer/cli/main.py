@@ -1,13 +1,15 @@
-"""The command line: a thin click layer. Domain errors become one-line, redacted messages and exit codes.
+"""The command line's entry point: the root group and `summarize` (its options, the checks of its output, the
+run that streams or collects its records, their rendering).
 
-This module holds the root group, `summarize` and `prompts`; what every command shares (that translation of
-errors, the model options, where a command gets its Summarizer, the help epilog) is ``summarizer.cli.kit``.
+What every command shares (domain errors as one-line, redacted messages with their exit codes, the shared
+options, where a command gets its Summarizer, the help epilog) is ``summarizer.cli.kit``; the other command
+groups have a module each (``batch``, ``eval``, ``logs``, ``merge``, ``prompts``).
 
 Exit codes: 0 ok, 1 some article or case failed, 2 usage or configuration error, 130 interrupted.
 
-`summarizer --help` and `--version` import no model code: the eval, merge, batch and logs commands are
-imported when one of them runs or shows its help (``LazyGroup``), and what only a run of `summarize` needs
-(the pipeline, the runner, the progress display, merging) when it runs (``deferred``).
+`summarizer --help` and `--version` import no model code. The other groups' modules are imported when one of
+their commands runs, shows its help or completes (``LazyGroup``); what only a run of `summarize` needs (the
+pipeline, the runner, the progress display, merging, the views) is imported inside the function that uses it.
 """
 
 from __future__ import annotations
@@ -30,36 +32,29 @@ from summarizer.cli.kit import (
     MODEL_ENVIRONMENT,
     OPTION_WINS,
     UsageError,
-    deferred,
     domain_errors,
     fail,
     help_epilog,
     model_options,
     open_records,
+    out_option,
+    quiet_option,
     settings_from_options,
     start_run,
     written_beside,
 )
 from summarizer.config.capabilities import backend_info
-from summarizer.config.secrets import redact
-from summarizer.errors import SummarizerError
 from summarizer.ingest.article import Article, LoadFailure
 from summarizer.ingest.articles import count_articles, load_articles
-from summarizer.model.prompts import find_prompts, list_prompts, load_prompt, new_prompt
 from summarizer.output.files import check_output_path, errors_path, failed_sources, write_document, write_stdout
 from summarizer.output.formats import BINARY_FORMATS, FORMATS, TERMINAL, to_json, to_jsonl_line, to_markdown
 from summarizer.output.printable import printable
 from summarizer.output.tables import check_parquet
 
 if TYPE_CHECKING:
-    from summarizer.merge import MergedEvent, merge_records, render_merged
     from summarizer.output.progress import Progress
     from summarizer.record import Record
-    from summarizer.run.runner import run_articles
-else:  # the heavy imports of a run: none is needed to parse options or show help
-    merge_records = deferred("summarizer.merge", "merge_records")
-    render_merged = deferred("summarizer.merge", "render_merged")
-    run_articles = deferred("summarizer.run.runner", "run_articles")
+    from summarizer.record.merged import MergedEvent
 
 
 class LazyGroup(click.Group):
@@ -112,6 +107,7 @@ class LazyGroup(click.Group):
             "summarizer.cli.logs:logs_command",
             "Recent model calls, or eval runs, from the store: newest first, with tokens, latency, failures and cost.",
         ),
+        "prompts": ("summarizer.cli.prompts:prompts", "List, show and create prompt templates."),
     },
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog=help_epilog(
@@ -190,11 +186,9 @@ def cli() -> None:
     ".jsonl, .md, .html, .csv, .parquet, else json]. html: one self-contained page, the article with every located "
     "fact marked. csv: one row per record (or merged event), columns in README; parquet: the same, needs pyarrow.",
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write records here. A .jsonl file is appended to and resumed (articles already in it are skipped, "
-    "failures go to <name>.errors.jsonl beside it); any other file must not exist yet.",
+@out_option(
+    "Write records here. A .jsonl file is appended to and resumed (articles already in it are skipped, "
+    "failures go to <name>.errors.jsonl beside it); any other file must not exist yet."
 )
 @click.option(
     "-j", "--jobs", type=click.IntRange(1, 256), default=1, show_default=True,
@@ -204,7 +198,7 @@ def cli() -> None:
 @click.option("--truncate", is_flag=True, help="Summarise the first part of an article too long for the model.")
 @click.option("--no-cache", is_flag=True, help="Ask the model again even when a stored answer exists.")
 @click.option("--merge", "merge_events", is_flag=True, help="Merge records of the same event (see `merge`).")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@quiet_option
 def summarize(
     sources: tuple[str, ...],
     fmt: str | None,
@@ -223,6 +217,9 @@ def summarize(
     patterns, http(s) URLs (fetched and read as HTML), or - for stdin (also read when no SOURCES are
     given and stdin is not a terminal). JSONL input is streamed.
     """
+    from summarizer.merge import merge_records, render_merged
+    from summarizer.run.runner import run_articles
+
     stdin: BinaryIO | None = sys.stdin.buffer if sys.stdin is not None else None  # None: started with <&-
     if out is not None and str(out) == "-":  # --out - : stdout, as for other tools
         out = None
@@ -387,135 +384,6 @@ def emit(text: str, out: Path | None) -> None:
             write_stdout(text)
         else:
             write_document(out, text)
-
-
-PROMPTS_ENVIRONMENT = (
-    ("SUMMARIZER_PROMPTS_DIR", "your prompts folder [SUMMARIZER_HOME/prompts]"),
-    ("SUMMARIZER_HOME", "holds the prompts folder by default\n[~/.local/share/summarizer]"),
-)
-
-
-@cli.group(
-    epilog=help_epilog(
-        [
-            "summarizer prompts list",
-            "summarizer prompts new terse",
-            "summarizer summarize --prompt terse evals/fixtures/000_ede6e3fe3861d4f9.txt",
-        ],
-        PROMPTS_ENVIRONMENT,
-        [(0, "ok"), (2, "a prompt missing or malformed, or two prompts of one name")],
-    )
-)
-def prompts() -> None:
-    """List, show and create prompt templates.
-
-    A prompt's name is the `name:` line of its header, not its file name: `--prompt NAME` (and
-    `prompts show NAME`) finds the prompt of that name in your prompts folder first, then among the
-    prompts shipped with summarizer; a name of yours hides a shipped one. `--prompt FILE.txt` reads
-    that file. Two prompts of one name in a folder are an error.
-
-    \b
-    Your prompts folder: SUMMARIZER_PROMPTS_DIR if set, else SUMMARIZER_HOME/prompts
-    (by default ~/.local/share/summarizer/prompts); `prompts new NAME` writes there.
-    """
-
-
-@prompts.command(
-    "list",
-    epilog=help_epilog(
-        [
-            "summarizer prompts list",
-            "summarizer prompts list | cut -f1              # the names alone",
-            "SUMMARIZER_PROMPTS_DIR=prompts summarizer prompts list",
-        ],
-        PROMPTS_ENVIRONMENT,
-        [(0, "ok"), (2, "a prompt file is malformed, or two prompts share a name")],
-    ),
-)
-def prompts_list() -> None:
-    """Available prompts: name, version, hash and description (tab-separated).
-
-    One line per name, the prompt `--prompt NAME` uses. On stderr: a file whose name differs from the
-    name in its header, and a prompt of yours that hides a shipped one.
-    """
-    with domain_errors():
-        everything = find_prompts()
-        found = list_prompts()
-    for prompt in found:
-        click.echo(f"{prompt.name}\tv{prompt.version}\t{prompt.hash}\t{prompt.description}")
-    for prompt in everything:
-        if prompt.path.stem != prompt.name:
-            click.echo(
-                f"summarizer: note: {prompt.path} is named {prompt.name!r} in its header: use --prompt {prompt.name}",
-                err=True,
-            )
-        if prompt not in found:
-            used = next(other for other in found if other.name == prompt.name)
-            click.echo(f"summarizer: note: {used.path} hides {prompt.path} (both named {prompt.name!r})", err=True)
-
-
-@prompts.command(
-    "show",
-    epilog=help_epilog(
-        [
-            "summarizer prompts show default",
-            "summarizer prompts show prompts/default.txt      # a file",
-            "summarizer prompts show default 2>/dev/null > mine.txt",
-        ],
-        PROMPTS_ENVIRONMENT,
-        [(0, "ok"), (2, "no prompt of that name or file, or it is malformed")],
-    ),
-)
-@click.argument("name")
-def prompts_show(name: str) -> None:
-    """Print a prompt's file (NAME or path); its path and hash go to stderr."""
-    with domain_errors():
-        prompt = load_prompt(name)
-    click.echo(f"# {prompt.path} (hash {prompt.hash})", err=True)
-    click.echo(prompt.path.read_text(encoding="utf-8"), nl=False)
-
-
-@prompts.command(
-    "new",
-    epilog=help_epilog(
-        [
-            "summarizer prompts new terse",
-            "summarizer prompts new terse-v2 --from terse",
-            "summarizer summarize --prompt terse evals/fixtures/000_ede6e3fe3861d4f9.txt",
-        ],
-        PROMPTS_ENVIRONMENT,
-        [
-            (0, "written; its path is on stdout"),
-            (2, "NAME is taken or its file exists (never replaced),\nNAME is not a name, or --from names no prompt"),
-        ],
-    ),
-)
-@click.argument("name")
-@click.option(
-    "--from",
-    "source",
-    metavar="NAME|FILE",
-    default="default",
-    show_default=True,
-    help="The prompt to copy: a name (see `summarizer prompts list`) or a file.",
-)
-def prompts_new(name: str, source: str) -> None:
-    """Write an editable copy of a prompt into your prompts folder, named NAME; print its path.
-
-    The copy is NAME.txt, with `name: NAME` and `version: 1` in its header; edit it, then use
-    `--prompt NAME` with summarize, batch or eval. An existing file or name is never replaced.
-    """
-    with domain_errors():
-        path = new_prompt(name, source)
-    click.echo(str(path))
-    try:  # the copy is written: a malformed file elsewhere in the folders must not make this look failed
-        hidden = [prompt.path for prompt in find_prompts() if prompt.name == name and prompt.path != path]
-    except SummarizerError as exc:
-        hidden = []
-        click.echo(f"summarizer: note: {redact(str(exc))}", err=True)
-    for other in hidden:
-        click.echo(f"summarizer: note: it hides {other} (also named {name!r})", err=True)
-    click.echo(f"summarizer: edit it, then: summarizer summarize --prompt {name} ARTICLE", err=True)
 
 
 def main() -> None:

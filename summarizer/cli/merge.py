@@ -1,4 +1,5 @@
-"""``summarizer merge RECORDS...``: group records of the same event and print one merged event per group."""
+"""``summarizer merge RECORDS...``: group records of the same event and write one merged event per group (on
+stdout, or to --out), with ``summarizer.merge`` doing the grouping, reconciling and rendering."""
 
 from __future__ import annotations
 
