@@ -241,7 +241,7 @@ def test_dry_run_then_collect_from_a_vllm_results_file(tmp_path: Path, articles:
 
 
 def test_submit_and_collect_build_their_summarizer_where_every_command_does(tmp_path: Path, articles: Path) -> None:
-    """The root context's obj injects the factory (cli_kit.SUMMARIZER_KEY), as for summarize and eval."""
+    """The root context's obj injects the factory (cli.kit.SUMMARIZER_KEY), as for summarize and eval."""
     built: list[Settings] = []
 
     def factory(settings: Settings) -> Summarizer:

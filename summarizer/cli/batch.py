@@ -43,7 +43,7 @@ from summarizer.output.files import ERROR_FIELDS, ErrorsFile, check_output_path,
 from summarizer.output.formats import to_jsonl_line
 from summarizer.output.progress import Progress
 from summarizer.record import Record
-from summarizer.run import provider_batch as batch_api
+from summarizer.run import provider_batch
 from summarizer.run.runner import Failure
 from summarizer.store.database import Store
 
@@ -253,17 +253,17 @@ def _submit(
             f"the trust profile {summarizer.profile.name} asks this model for no field: there is nothing to send as "
             "a batch (--trust-profile default asks it anyway)"
         )
-    token = batch_api.new_token()
+    token = provider_batch.new_token()
     path = batch_file or settings.home / "batches" / f"{token}.jsonl"
     with domain_errors():
-        written = batch_api.write_batch_file(summarizer, sources, path, token=token, exclude=[path])
+        written = provider_batch.write_batch_file(summarizer, sources, path, token=token, exclude=[path])
     for failure in written.failures:
         progress.failed(failure.source, failure.message)
     if not written.articles:
         raise fail(SummarizerError("no article to send: nothing was written or submitted"))
-    if not dry_run and len(written.articles) > batch_api.MAX_REQUESTS:
+    if not dry_run and len(written.articles) > provider_batch.MAX_REQUESTS:
         raise UsageError(
-            f"{len(written.articles):,} requests is more than a batch may hold ({batch_api.MAX_REQUESTS:,}); "
+            f"{len(written.articles):,} requests is more than a batch may hold ({provider_batch.MAX_REQUESTS:,}); "
             "submit the sources in parts"
         )
     record: dict[str, Any] = {
@@ -271,12 +271,12 @@ def _submit(
         "model": summarizer.model_name,
         "prompt_hash": summarizer.prompt.hash,
         "sources": list(sources),
-        "settings": {**batch_api.batch_settings(settings), "cwd": os.getcwd(), "file": str(path.absolute())},
+        "settings": {**provider_batch.batch_settings(settings), "cwd": os.getcwd(), "file": str(path.absolute())},
         "articles": [article.to_json() for article in written.articles],
     }
     count = len(written.articles)
     if dry_run:
-        record.update(id=f"local-{written.token}", state=batch_api.WRITTEN, input_file_id=None)
+        record.update(id=f"local-{written.token}", state=provider_batch.WRITTEN, input_file_id=None)
         progress.say(
             f"wrote {count} request(s) to {path} (not uploaded); run them, e.g. `python -m "
             f"vllm.entrypoints.openai.run_batch -i {path} -o results.jsonl --model {summarizer.model_name}`, then "
@@ -284,12 +284,12 @@ def _submit(
         )
     else:
         with domain_errors():
-            created = batch_api.BatchAPI(settings).submit(path, written.token)
+            created = provider_batch.BatchAPI(settings).submit(path, written.token)
         record.update(
             id=created.id,
             state=created.status,
             input_file_id=getattr(created, "input_file_id", None),
-            detail=batch_api.state_of(created),
+            detail=provider_batch.state_of(created),
         )
         progress.say(
             f"submitted {count} request(s) as batch {created.id} ({created.status}); see "
@@ -312,22 +312,22 @@ def _status(batch_id: str | None, base_url: str | None, timeout: float | None, s
             raise UsageError("--all lists every batch: give no BATCH_ID with it")
         batches = store.list_batches(limit=None)
         for batch in batches:
-            click.echo(batch_api.describe(batch))
+            click.echo(provider_batch.describe(batch))
         if not batches:
             click.echo("summarizer: no batch recorded yet", err=True)
         return
     batch = _find(store, batch_id)
-    if batch["state"] == batch_api.WRITTEN:
-        click.echo(batch_api.describe(batch))
+    if batch["state"] == provider_batch.WRITTEN:
+        click.echo(provider_batch.describe(batch))
         click.echo(f"written to {batch['settings'].get('file')}, not uploaded: collect its results with --from-file")
         return
     settings = _remote_settings(batch, {"base_url": base_url, "timeout": timeout})
     with domain_errors():
-        remote = batch_api.BatchAPI(settings).retrieve(batch["id"])
-    detail = batch_api.state_of(remote)
+        remote = provider_batch.BatchAPI(settings).retrieve(batch["id"])
+    detail = provider_batch.state_of(remote)
     store.update_batch_state(batch["id"], remote.status, detail)
     batch = {**batch, "state": remote.status, "detail": detail}
-    click.echo(batch_api.describe(batch))
+    click.echo(provider_batch.describe(batch))
     if detail["output_file_id"]:
         click.echo(f"output file: {detail['output_file_id']}")
     if detail["error_file_id"]:
@@ -353,7 +353,7 @@ def _collect(
     if from_file is not None:
         try:
             with from_file.open(encoding="utf-8", errors="replace") as lines:
-                results, unusable = batch_api.parse_results(lines, str(from_file))
+                results, unusable = provider_batch.parse_results(lines, str(from_file))
         except OSError as exc:
             raise UsageError(f"cannot read {from_file}: {exc.strerror or exc}") from exc
         if not results:
@@ -364,7 +364,7 @@ def _collect(
                 raise UsageError(f"{from_file} does not hold the results of one recorded batch: give its BATCH_ID")
             batch_id = owners.pop()
     batch = _find(store, batch_id)
-    if from_file is None and batch["state"] == batch_api.WRITTEN:
+    if from_file is None and batch["state"] == provider_batch.WRITTEN:
         raise UsageError(
             f"batch {batch['id']} was written to {batch['settings'].get('file')}, never uploaded: "
             "collect its results with --from-file RESULTS.jsonl"
@@ -383,7 +383,7 @@ def _collect(
     if from_file is None:
         results, unusable = _download(batch, settings, store, progress)
     else:
-        progress.say(f"collecting {batch_api.describe(batch)} from {from_file}")
+        progress.say(f"collecting {provider_batch.describe(batch)} from {from_file}")
     with ExitStack() as stack:
         output = errors = None
         done: set[str] = set()
@@ -408,7 +408,7 @@ def _collect(
         excluded += [Path(batch["settings"].get("file") or os.devnull), *([from_file] if from_file else [])]
         progress.start(len(batch["articles"]))
         try:
-            tally = batch_api.collect(
+            tally = provider_batch.collect(
                 summarizer, batch, results, done=done, exclude=excluded, progress=progress, on_record=keep,
                 on_failure=note,
             )  # fmt: skip
@@ -430,19 +430,19 @@ def _download(
     batch: dict[str, Any], settings: Settings, store: Store, progress: Progress
 ) -> tuple[dict[str, dict[str, Any]], list[Failure]]:
     """The batch's state, refreshed; then its output and error files, parsed (``parse_results``)."""
-    api = batch_api.BatchAPI(settings)
+    api = provider_batch.BatchAPI(settings)
     with domain_errors():
         remote = api.retrieve(batch["id"])
-        batch.update(state=remote.status, detail=batch_api.state_of(remote))
+        batch.update(state=remote.status, detail=provider_batch.state_of(remote))
         store.update_batch_state(batch["id"], batch["state"], batch["detail"])
-        batch_api.check_collectable(batch)
-        progress.say(f"collecting {batch_api.describe(batch)}")
+        provider_batch.check_collectable(batch)
+        progress.say(f"collecting {provider_batch.describe(batch)}")
         lines: list[str] = []
         for key in ("output_file_id", "error_file_id"):
             if file_id := batch["detail"].get(key):
                 progress.say(f"downloading {file_id}")
                 lines += api.content(file_id).splitlines()
-    return batch_api.parse_results(lines, f"batch {batch['id']}")
+    return provider_batch.parse_results(lines, f"batch {batch['id']}")
 
 
 # ---------------------------------------------------------------- settings and lookups
