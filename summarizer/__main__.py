@@ -1,5 +1,5 @@
 """`python -m summarizer` runs the CLI."""
 
-from summarizer.cli.main import main
+from summarizer.cli import main
 
 main()

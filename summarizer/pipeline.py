@@ -26,7 +26,6 @@ from summarizer.combine.trust import TrustProfile, find_profile, load_profile, s
 from summarizer.config.settings import Settings
 from summarizer.errors import ConfigError, ExtractionError, SummarizerError
 from summarizer.ground.grounding import Grounding, ground_event
-from summarizer.identity import grounding_version, measured_code_version, reader_version, record_code_version
 from summarizer.ingest.article import Article, fit_to_budget
 from summarizer.model.backends import ChatBackend, article_budget_chars, create_backend, info_of
 from summarizer.model.extract import InvalidAnswer, Meter, TruncatedAnswer, event_tool, extract_event, parse_completion
@@ -37,6 +36,7 @@ from summarizer.record import Provenance, Record
 from summarizer.record.basetypes import Issue, Usage
 from summarizer.record.schema import SCHEMA_VERSION, Event
 from summarizer.store.database import Store, cache_key, now
+from summarizer.versions import measured_code_version, reader_version, reask_version, record_code_version
 
 if TYPE_CHECKING:  # imported only for annotations: openai takes 0.7 s to import
     from openai.types.chat import ChatCompletion
@@ -197,13 +197,14 @@ class Summarizer:
 
     def answer_key(self, article: Article, repeat: int) -> str:
         """What the model's answer depends on: its setup, the prompt and tool schema, what the prompt shows of the
-        article (text, title, publication date), and, when it may be asked again, the grounding code whose
-        findings the re-asks carry (with ``max_retries`` 0 the answer is the model's first, whatever grounding
-        says of it)."""
+        article (text, title, publication date), and, when it may be asked again, what the re-asks say: the code
+        that words them (``versions.reask_version``) and the strategy (with ``both`` they name the reader's
+        gaps). With ``max_retries`` 0 the answer is the model's first, whatever grounding says of it."""
+        reasks = {"reasks": reask_version(), "strategy": self.settings.strategy} if self.settings.max_retries else {}
         return cache_key(
             **self.identity(article, repeat),
             base_url=self.settings.base_url,
-            **({"grounding": grounding_version()} if self.settings.max_retries else {}),
+            **reasks,
             tool=tool_schema_hash(self.asked),
             published=article.published,
             title=article.title,
@@ -412,7 +413,7 @@ def tool_schema_hash(asked: tuple[str, ...] | None = None) -> str:
 @functools.cache
 def derived_version() -> str:
     """A hash of the code that turns an answer into a record (the record-making packages, found by folder in
-    ``summarizer.identity``) and of the spaCy pipeline: a stored record is reused only by the code that made it."""
+    ``summarizer.versions``) and of the spaCy pipeline: a stored record is reused only by the code that made it."""
     return _with_pipeline(record_code_version(), pipeline_version())
 
 

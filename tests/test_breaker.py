@@ -11,8 +11,8 @@ from fake_openai_server import Reply, chat_server, error_body, free_port
 from test_retry import REQUEST, ok, settings
 
 from summarizer.errors import BackendError
+from summarizer.model.backends.breaker import Breaker, ServerDown, ServerRefused
 from summarizer.model.backends.openai_backend import OpenAIBackend
-from summarizer.model.breaker import Breaker, ServerDown, ServerRefused
 
 
 def failing(breaker: Breaker, times: int) -> list[BaseException]:

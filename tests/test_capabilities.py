@@ -39,7 +39,8 @@ def test_each_kind_has_an_implementation_and_an_unknown_name_claims_nothing() ->
         register_backend(BackendInfo("openai"))
 
 
-def test_a_registered_kind_is_found_by_its_name() -> None:
+def test_a_registered_kind_is_found_by_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(capabilities, "_KINDS", dict(capabilities._KINDS))  # registered for this test only
     info = register_backend(BackendInfo("capability-test-kind", context_chars=123, free=True))
     assert backend_info("capability-test-kind") is info
     assert "capability-test-kind" not in capabilities.BACKENDS  # described, not selectable by --backend
@@ -51,7 +52,8 @@ def test_the_article_budget_follows_the_backends_declared_context(
     """A backend of a kind declared with a small context refuses a longer article; a backend whose kind is not
     registered gets the configured kind's budget, as before."""
     settings = Settings.from_env({}, backend="local", strategy="model", home=tmp_path)
-    small = register_backend(BackendInfo("small-context-test-kind", context_chars=20))
+    small = BackendInfo("small-context-test-kind", context_chars=20)
+    describe(monkeypatch, small)
     backend = QueuedBackend([])
     backend.name = small.name
     with pytest.raises(ArticleError, match="more than this model's context allows"):

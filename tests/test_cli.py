@@ -22,7 +22,7 @@ from fake_openai_server import Reply, chat_server, completion, error_body
 
 from summarizer import __version__
 from summarizer.cli.kit import SUMMARIZER_KEY
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError
 from summarizer.model.prompts import load_prompt

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from summarizer.cli.kit import ENVIRONMENT, MODEL_OPTIONS
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.config.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -151,7 +151,7 @@ def loaded_by(*args: str) -> dict[str, object]:
     """The modules a fresh interpreter has imported after `summarizer ARGS`, and what it printed."""
     code = (
         "import json, sys\n"
-        "from summarizer.cli.main import main\n"
+        "from summarizer.cli.root import main\n"
         f"sys.argv = ['summarizer', *{list(args)!r}]\n"
         "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
         "print(json.dumps({'code': code, 'modules': sorted(sys.modules)}), file=sys.stderr)\n"
@@ -168,6 +168,7 @@ HEAVY = (
     "summarizer.reader", "summarizer.ground.grounding", "summarizer.store.database", "summarizer.evals",
     "summarizer.merge", "summarizer.cli.batch", "summarizer.run.provider_batch", "summarizer.cli.logs",
     "summarizer.output.html", "summarizer.output.templating", "summarizer.output.highlight",
+    "summarizer.cli.eval", "summarizer.cli.merge", "summarizer.cli.prompts", "summarizer.cli.merge_eval",
 )  # fmt: skip
 
 
@@ -184,3 +185,13 @@ def test_version_imports_no_pydantic() -> None:
     modules = loaded_by("--version")["modules"]
     assert isinstance(modules, list)
     assert "pydantic" not in modules and "summarizer.record" not in modules
+
+
+def test_a_help_text_names_only_declared_environment_variables() -> None:
+    """Every variable an epilog shows is declared once in the settings; a stale name fails when the help is built."""
+    from summarizer.cli.kit import help_epilog
+
+    shown = help_epilog([], [("SUMMARIZER_HOME", "where the store is")], [(0, "ok")])
+    assert "SUMMARIZER_HOME" in shown
+    with pytest.raises(KeyError, match="SUMMARIZER_RENAMED"):
+        help_epilog([], [("SUMMARIZER_RENAMED", "a variable that is no longer read")], [(0, "ok")])

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from test_cli import Fake, answer, article_file, install_fake
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 
 SEED = Path(__file__).parent.parent / "evals" / "fixtures" / "000_ede6e3fe3861d4f9.txt"
 

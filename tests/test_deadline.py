@@ -21,7 +21,7 @@ from summarizer.config.settings import Settings
 from summarizer.errors import BackendError
 from summarizer.model.backends import openai_backend
 from summarizer.model.backends.openai_backend import OpenAIBackend
-from summarizer.model.retry import call_with_retries
+from summarizer.model.backends.retry import call_with_retries
 
 
 def settings(url: str, home: Path, **overrides: Any) -> Settings:

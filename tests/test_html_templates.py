@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 from test_eval_html import browse
-from test_view_html import hostile_record, parsed
+from test_output_html import hostile_record, parsed
 
 from summarizer.output.highlight import highlight, pieces
 from summarizer.output.html import records_html

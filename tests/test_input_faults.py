@@ -210,7 +210,7 @@ def test_an_error_about_such_a_name_is_one_line(tmp_path: Path) -> None:
     out = tmp_path / "out\n\x1b[2J.json"
     out.write_text("taken")
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from summarizer.cli.main import main; sys.argv[0] = 'summarizer'; main()",
+        [sys.executable, "-c", "import sys; from summarizer.cli.root import main; sys.argv[0] = 'summarizer'; main()",
          "summarize", "--strategy", "reader", "x.txt", "--out", str(out)],
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.config.installed import local_model_problem
 from summarizer.config.settings import Settings
 
@@ -30,7 +30,7 @@ def without(*modules: str, args: list[str], home: Path) -> subprocess.CompletedP
     """`summarizer ARGS` in a fresh process where ``modules`` cannot be imported; no model configured."""
     blocked = "".join(f"sys.modules[{name!r}] = None; " for name in modules)
     code = (
-        f"import sys; {blocked}from summarizer.cli.main import main; sys.argv = ['summarizer', *sys.argv[1:]]; main()"
+        f"import sys; {blocked}from summarizer.cli.root import main; sys.argv = ['summarizer', *sys.argv[1:]]; main()"
     )
     env = {key: value for key, value in os.environ.items() if key not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     env.update(SUMMARIZER_HOME=str(home), COLUMNS="100")

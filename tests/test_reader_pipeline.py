@@ -12,7 +12,7 @@ from answers_kit import drone_answer
 from click.testing import CliRunner
 from fake_backend import QueuedBackend
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.combine.trust import FieldTrust, TrustProfile
 from summarizer.config.settings import Settings
 from summarizer.ingest.article import Article

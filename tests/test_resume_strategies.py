@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from fake_backend import QueuedBackend
 
 from summarizer.cli.kit import SUMMARIZER_KEY
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.config.settings import Settings
 from summarizer.pipeline import Summarizer
 

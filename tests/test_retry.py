@@ -19,7 +19,7 @@ from summarizer.errors import BackendError, SummarizerError
 from summarizer.ingest.article import Article
 from summarizer.model.backends import openai_backend
 from summarizer.model.backends.openai_backend import OpenAIBackend
-from summarizer.model.retry import MAX_WAIT_S, call_with_retries, is_transient, retry_after_seconds
+from summarizer.model.backends.retry import MAX_WAIT_S, call_with_retries, is_transient, retry_after_seconds
 from summarizer.pipeline import Summarizer
 
 API_KEY = "sk-test-DO-NOT-LEAK-4f2a9c"

@@ -18,7 +18,7 @@ from test_pipeline import TEXT, good_answer
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError, OutputError
 from summarizer.ingest.article import Article, LoadFailure
-from summarizer.model.breaker import ServerRefused
+from summarizer.model.backends.breaker import ServerRefused
 from summarizer.output.progress import Progress
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record

@@ -24,7 +24,7 @@ from summarizer.errors import BackendError, ExtractionError, SummarizerError
 from summarizer.ingest.article import Article
 from summarizer.model.backends import http
 from summarizer.model.backends.openai_backend import OpenAIBackend
-from summarizer.model.retry import retry_after_seconds
+from summarizer.model.backends.retry import retry_after_seconds
 from summarizer.pipeline import Summarizer
 from summarizer.run.provider_batch import BatchAPI
 

@@ -17,7 +17,7 @@ from mounts import tmpfs
 from test_cli import TEXT, Fake, answer, article_file, assert_clean, install_fake, jsonl_records, run
 
 from summarizer.cli.kit import SUMMARIZER_KEY
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.config.settings import Settings
 from summarizer.errors import StoreDamaged, StoreError, StoreReadOnly
 from summarizer.pipeline import Summarizer

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.output.tables import COLUMNS, to_csv
 from summarizer.record import Record
 

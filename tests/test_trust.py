@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.combine.trust import FieldTrust, Measured, TrustProfile, load_profile
 from summarizer.config.settings import Settings
 from summarizer.errors import ConfigError
@@ -169,7 +169,7 @@ def test_the_shipped_profile_of_the_bundled_model_is_current() -> None:
     """The packaged profile is found for the bundled model and the default prompt, and was measured by this code
     (refresh it from the shipped answers, no model call: see README, Trust profiles)."""
     from summarizer.combine.trust import find_profile, setup_key, shipped_profiles_dir, stale_reason
-    from summarizer.config.settings import BUNDLED_MODEL_FILE
+    from summarizer.config.installed import BUNDLED_MODEL_FILE
     from summarizer.model.prompts import load_prompt
 
     setup = setup_key("local", BUNDLED_MODEL_FILE, "default", load_prompt("default").hash)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.ingest import fetch
 from summarizer.ingest.article import Article, LoadFailure
 from summarizer.ingest.articles import load_articles

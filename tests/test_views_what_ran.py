@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from summarizer.cli.main import cli
+from summarizer.cli.root import cli
 from summarizer.evals.compare import compare_runs, comparison_table
 from summarizer.evals.report import field_labels, field_table, strategy_table
 from summarizer.evals.results import Run

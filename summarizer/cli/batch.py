@@ -2,7 +2,7 @@
 they check and record (the settings a batch was submitted with, where it was submitted from, the store's record
 of it).
 
-``summarizer.cli.main`` imports this module only when `summarizer batch` runs or shows its help (its
+``summarizer.cli.root`` imports this module only when `summarizer batch` runs or shows its help (its
 ``LazyGroup``). The options and helpers it shares with `summarize` are ``summarizer.cli.kit``'s.
 """
 

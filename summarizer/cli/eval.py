@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok, 1 a case failed or the gate failed (including a --max-drop gate over too few cases to
 detect the drop it asks for), 2 usage or configuration error (malformed fixtures included), 130 interrupted;
-each command's --help lists its own. ``summarizer.cli.main`` imports this module only when `summarizer eval`
+each command's --help lists its own. ``summarizer.cli.root`` imports this module only when `summarizer eval`
 runs or shows its help (its ``LazyGroup``). Tests (or embedding programs) may pass
 ``obj={"make_summarizer": callable(settings) -> Summarizer}`` to run on another backend
 (``summarizer.cli.kit.SUMMARIZER_KEY``, as for every command that builds a Summarizer).

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
-from summarizer.config.capabilities import ENDPOINT_BACKEND, backend_info
+from summarizer.config.capabilities import BACKENDS, ENDPOINT_BACKEND, backend_info
 from summarizer.config.installed import ADD_A_MODEL, require_local_model
 from summarizer.config.secrets import redact
-from summarizer.config.settings import BACKENDS, STRATEGIES, Settings, environment
+from summarizer.config.settings import STRATEGIES, Settings, environment
 from summarizer.errors import SummarizerError
 from summarizer.output.files import ErrorsFile, JsonlOutput, errors_path
 from summarizer.output.what_ran import TRUST_PROFILE, what_ran
@@ -257,8 +257,8 @@ def same_setup(summarizer: Summarizer) -> Callable[[dict[str, Any]], str | None]
     backend, model = summarizer.backend_name, summarizer.model_name
     reader = None
     if strategy == "reader":
-        from summarizer.identity import reader_version
         from summarizer.reader.nlp import pipeline_version
+        from summarizer.versions import reader_version
 
         reader = f"reader-{reader_version()}/{pipeline_version()}"
 
@@ -312,12 +312,16 @@ def help_epilog(
     environment_title: str = "Environment:",
 ) -> str:
     """A command's epilog: examples, the environment variables it reads, its exit codes. Each block starts with
-    click's ``\\b`` line, which keeps its lines as written; a newline in a description continues it below."""
+    click's ``\\b`` line, which keeps its lines as written; a newline in a description continues it below. A
+    variable is named by its declared name (``ENVIRONMENT``), alone or with a description for this command; a
+    name not declared there fails at import, so a renamed variable cannot linger in a help text."""
     blocks = ["\b\nExamples (from a clone of the repository):\n" + "\n".join(f"  {line}" for line in examples)]
     if isinstance(environment, str):
         blocks.append(f"\b\nEnvironment: {environment}")
     else:
         rows = [(item, ENVIRONMENT[item]) if isinstance(item, str) else item for item in environment]
+        if undeclared := [name for name, _ in rows if name not in ENVIRONMENT]:
+            raise KeyError(f"help names undeclared environment variables: {undeclared}")
         blocks.append(f"\b\n{environment_title}\n" + _rows(rows))
     blocks.append("\b\nExit codes:\n" + _rows([(str(code), text) for code, text in exit_codes]))
     return "\n\n".join(blocks)

@@ -1,5 +1,5 @@
 """The `summarizer logs` command: shows what ``summarizer.store.logs`` finds, as a table, tab-separated lines or
-JSON. ``summarizer.cli.main`` imports this module only when `summarizer logs` runs or shows its help (its
+JSON. ``summarizer.cli.root`` imports this module only when `summarizer logs` runs or shows its help (its
 ``LazyGroup``)."""
 
 from __future__ import annotations

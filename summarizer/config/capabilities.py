@@ -6,8 +6,9 @@ batch API, how its calls are priced, whether it needs an endpoint (an API key or
 model installed with the package. ``backend_info`` looks a kind up by name, also for names read back from
 stored runs and logs; a name not registered (a test's fake, the eval's oracle unless it registers) gets a
 neutral description that claims nothing. The implementations of the selectable kinds (``BACKENDS``) live in
-``summarizer.model.backends``; this module imports nothing, so settings, ``--help`` and stored-log readers
-can ask it cheaply.
+``summarizer.model.backends``; this module imports no model code, so settings, ``--help`` and stored-log readers
+can ask it cheaply (it imports only ``config.installed``). A kind registered later (the oracle, when
+``summarizer.evals.oracle`` is imported) is known from then on.
 """
 
 from __future__ import annotations

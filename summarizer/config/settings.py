@@ -21,10 +21,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from summarizer.config.capabilities import BACKENDS as BACKENDS  # re-exported: the kinds --backend chooses
-from summarizer.config.capabilities import DEFAULT_BACKEND, ENDPOINT_BACKEND, backend_info
-from summarizer.config.installed import BUNDLED_MODEL_FILE as BUNDLED_MODEL_FILE  # re-exported
-from summarizer.config.installed import local_model_problem
+from summarizer.config.capabilities import BACKENDS, DEFAULT_BACKEND, ENDPOINT_BACKEND, backend_info
+from summarizer.config.installed import BUNDLED_MODEL_FILE, local_model_problem
 from summarizer.config.secrets import add_secret, add_url_secrets, redact
 from summarizer.errors import ConfigError
 

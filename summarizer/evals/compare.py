@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
-from summarizer.config.capabilities import backend_info
-from summarizer.config.settings import BACKENDS, Settings
+from summarizer.config.capabilities import BACKENDS, backend_info
+from summarizer.config.settings import Settings
 from summarizer.errors import ConfigError, PromptError
 from summarizer.evals.report import compact_table, describe, field_labels
 from summarizer.evals.results import Run, read_report

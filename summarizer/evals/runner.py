@@ -27,7 +27,6 @@ from summarizer.evals.fixtures import Case, Dataset
 from summarizer.evals.results import FORMAT_VERSION, CaseRow, Run
 from summarizer.evals.scorers import grounding, score_event, score_text, scorer_version
 from summarizer.ground.grounding import ground_event
-from summarizer.identity import grounding_version, reader_version
 from summarizer.ingest.article import Article
 from summarizer.pipeline import (
     Summarizer,
@@ -39,6 +38,7 @@ from summarizer.reader.nlp import pipeline_version
 from summarizer.record import Record
 from summarizer.record.schema import SCHEMA_VERSION, Event
 from summarizer.store.database import Store
+from summarizer.versions import grounding_version, reader_version
 
 Progress = Callable[[int, int, CaseRow], None]
 

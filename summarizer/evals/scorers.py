@@ -19,10 +19,10 @@ from typing import Any, Literal
 from rapidfuzz import fuzz
 
 from summarizer.evals.fixtures import COUNT_FIELDS, LIST_FIELDS, TEXT_FIELDS, CountLabel, ItemLabel, WindowLabel
-from summarizer.identity import code_hash
 from summarizer.record import Record
 from summarizer.record.schema import CASUALTY_FIELDS, Count, Event, TimeWindow
 from summarizer.text.normalize import name_key, normalise
+from summarizer.versions import code_hash
 
 Outcome = Literal["correct", "wrong", "missing", "invented", "correct_empty"]
 OUTCOMES: tuple[Outcome, ...] = ("correct", "wrong", "missing", "invented", "correct_empty")

@@ -4,7 +4,6 @@ leniently where the text is still readable (and said so), and the size cap every
 from __future__ import annotations
 
 import re
-from typing import BinaryIO
 
 from summarizer.errors import ArticleError
 
@@ -114,14 +113,6 @@ def _control_share(raw: bytes) -> float:
     if not raw:
         return 0.0
     return (len(raw) - len(raw.translate(None, CONTROL_BYTES))) / len(raw)
-
-
-def read_capped(stream: BinaryIO, source: str) -> bytes:
-    """The whole stream, or ArticleError when it is larger than ``MAX_FILE_BYTES``."""
-    raw = stream.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise ArticleError(too_large(source))
-    return raw
 
 
 def too_large(source: str, what: str = "") -> str:

@@ -8,7 +8,7 @@ answers alike. The answer is parsed here: strictly first, then leniently for JSO
 the rules with raw control characters inside strings (seen with the bundled model). An answer cut
 off at the token limit is asked once more (with a larger budget where the context allows, asking
 for a shorter answer otherwise) and is then a final error for the article. API failures are
-retried inside the backend (``summarizer.model.retry``). The article is never rendered as a template.
+retried inside the backend (``summarizer.model.backends.retry``). The article is never rendered as a template.
 """
 
 from __future__ import annotations

@@ -203,7 +203,7 @@ class BatchAPI:
         import openai
 
         from summarizer.model.backends.openai_backend import server_said
-        from summarizer.model.retry import call_with_retries
+        from summarizer.model.backends.retry import call_with_retries
 
         where = f"the server at {public_url(self.settings.base_url)}" if self.settings.base_url else "the OpenAI API"
         try:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from summarizer.config.secrets import redact
 from summarizer.errors import ArticleError, BackendError, ConfigError, ExtractionError, StoreError, SummarizerError
 from summarizer.ingest.article import Article, LoadFailure
-from summarizer.model.breaker import BatchStop
+from summarizer.model.backends.breaker import BatchStop
 from summarizer.output.progress import Progress
 from summarizer.pipeline import Summarizer
 from summarizer.record import Record

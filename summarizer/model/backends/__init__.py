@@ -7,7 +7,7 @@ A backend only knows how to run one raw chat completion (OpenAI request shape in
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from summarizer.config.capabilities import BACKENDS, BackendInfo, backend_info, registered
@@ -24,16 +24,24 @@ class ChatBackend(Protocol):
     def complete(self, **request: Any) -> ChatCompletion:
         """Run one chat completion. A failed call raises ``BackendError`` (a server's transient errors only once
         its API retries are spent; ``ServerDown``, a BackendError, once the breaker stops the run); a server that
-        refuses the key, access or model raises ``ServerRefused``, a ``ConfigError`` (summarizer.model.breaker)."""
+        refuses the key, access or model raises ``ServerRefused``, a ``ConfigError`` (``breaker``)."""
         ...
 
 
-# What builds each kind --backend chooses (module, callable), imported when first used (openai and llama.cpp
-# are heavy); what each kind can do is declared in summarizer.config.capabilities.
-IMPLEMENTATIONS: dict[str, tuple[str, str]] = {
-    "local": ("summarizer.model.backends.local", "LocalBackend.shared"),  # loaded once per process
-    "openai": ("summarizer.model.backends.openai_backend", "OpenAIBackend"),
-}
+def _local(settings: Settings) -> ChatBackend:
+    from summarizer.model.backends.local import LocalBackend  # llama.cpp: imported when first built
+
+    return LocalBackend.shared(settings)  # loaded once per process
+
+
+def _openai(settings: Settings) -> ChatBackend:
+    from summarizer.model.backends.openai_backend import OpenAIBackend  # openai: imported when first built
+
+    return OpenAIBackend(settings)
+
+
+# What builds each kind --backend chooses; what each kind can do is declared in summarizer.config.capabilities.
+IMPLEMENTATIONS: dict[str, Callable[[Settings], ChatBackend]] = {"local": _local, "openai": _openai}
 assert set(IMPLEMENTATIONS) == set(BACKENDS), "each kind --backend chooses has one implementation"
 
 # Beside the article a request holds the instructions (567 tokens in the default prompt) and, on a re-ask,
@@ -61,9 +69,4 @@ def article_budget_chars(settings: Settings, info: BackendInfo | None = None) ->
 
 def create_backend(settings: Settings) -> ChatBackend:
     """The backend of the configured kind."""
-    module, path = IMPLEMENTATIONS[settings.backend]
-    make: Any = importlib.import_module(module)
-    for name in path.split("."):
-        make = getattr(make, name)
-    backend: ChatBackend = make(settings)
-    return backend
+    return IMPLEMENTATIONS[settings.backend](settings)

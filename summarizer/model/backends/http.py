@@ -5,7 +5,7 @@ write), so a server that sends a byte every few seconds never trips them and a r
 minutes. Requests therefore run with the official async client, each worker thread on an event loop of its
 own, where ``asyncio.wait_for`` cancels a request (and closes its connection) when its deadline passes;
 callers stay synchronous, and a request that overran its deadline raises
-``openai.APITimeoutError`` like any timeout, so the one retry policy (``summarizer.model.retry``) treats it as
+``openai.APITimeoutError`` like any timeout, so the one retry policy (``summarizer.model.backends.retry``) treats it as
 before. ``capped_client`` makes the async HTTP client whose answers may not exceed ``MAX_ANSWER_BYTES``
 once decoded: a server that streams gigabytes, or a small gzip body that unpacks into gigabytes, is an
 error, not a process out of memory. ``client_options`` sends a base URL's query with every request.
@@ -140,8 +140,8 @@ def ssl_context() -> ssl.SSLContext:
 
 def client_options(base_url: str | None, api_key: str, timeout: float) -> dict[str, Any]:
     """The openai client's options for a server: no retries of its own (they would compound with the one
-    policy, ``summarizer.model.retry``); a query in the base URL (``?api-version=``) is sent with every request, where
-    the client would put the endpoint's path after it."""
+    policy, ``retry``); a query in the base URL (``?api-version=``) is sent with every request, where the client
+    would put the endpoint's path after it."""
     options: dict[str, Any] = {"api_key": api_key, "timeout": timeout, "max_retries": 0, "base_url": base_url}
     if base_url is None:
         return options

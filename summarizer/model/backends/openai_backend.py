@@ -12,9 +12,9 @@ from summarizer.config.capabilities import OPENAI
 from summarizer.config.secrets import one_line, public_url, scrub
 from summarizer.config.settings import Settings
 from summarizer.errors import BackendError
+from summarizer.model.backends.breaker import Breaker, ServerRefused
 from summarizer.model.backends.http import DEFAULT_URL, LoopClients, UnusableAnswer, client_options, run_with_deadline
-from summarizer.model.breaker import Breaker, ServerRefused
-from summarizer.model.retry import NotChatCompletion, call_with_retries
+from summarizer.model.backends.retry import NotChatCompletion, call_with_retries
 
 NO_KEY = "not-needed"  # local OpenAI-compatible servers accept any key
 NOT_OPENAI = "; is the base URL an OpenAI-compatible endpoint (usually ending in /v1)?"
@@ -30,7 +30,7 @@ class OpenAIBackend:
         self._api_retries = settings.api_retries
         self._timeout = settings.timeout  # for the whole request (summarizer.model.backends.http), not per read
         self.breaker = Breaker(pause_s=settings.breaker_pause_s)
-        # max_retries=0: the client's own retries would compound with ours (summarizer.model.retry).
+        # max_retries=0: the client's own retries would compound with ours (summarizer.model.backends.retry).
         self._clients = LoopClients(client_options(settings.base_url, settings.api_key or NO_KEY, settings.timeout))
         self._url = f"{self._clients.options['base_url'] or DEFAULT_URL}/chat/completions"
 
