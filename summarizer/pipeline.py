@@ -197,10 +197,11 @@ class Summarizer:
 
     def answer_key(self, article: Article, repeat: int) -> str:
         """What the model's answer depends on: its setup, the prompt and tool schema, what the prompt shows of the
-        article (text, title, publication date), and, when it may be asked again, what the re-asks say: the code
-        that words them (``versions.reask_version``) and the strategy (with ``both`` they name the reader's
-        gaps). With ``max_retries`` 0 the answer is the model's first, whatever grounding says of it."""
-        reasks = {"reasks": reask_version(), "strategy": self.settings.strategy} if self.settings.max_retries else {}
+        article (text, title, publication date), and, when it may be asked again, the code that words the re-asks
+        (``versions.reask_version``); with ``max_retries`` 0 the answer is the model's first, whatever grounding
+        says of it. The strategy is not part of it: an answer is shared by ``model`` and ``both`` (with ``both``
+        a re-ask may also name an essential field the reader found, so the first run's re-asks are the ones kept)."""
+        reasks = {"reasks": reask_version()} if self.settings.max_retries else {}
         return cache_key(
             **self.identity(article, repeat),
             base_url=self.settings.base_url,
