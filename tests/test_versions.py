@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from summarizer import versions
 
 
 @pytest.fixture
-def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A small stand-in package: two folders, a nested folder, a top-level module."""
     for name in ("ground/grounding.py", "ground/deep/rule.py", "output/view.py", "model/backends/http.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -22,13 +23,15 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     versions.code_hash.cache_clear()
 
 
-def edited(package: Path, name: str, parts: tuple[str, ...], **options: object) -> tuple[str, str]:
+def edited(
+    package: Path, name: str, parts: tuple[str, ...], *, top_level: bool = False, leave_out: tuple[str, ...] = ()
+) -> tuple[str, str]:
     """The hash of ``parts`` before and after a line is added to ``name``."""
-    before = versions.code_hash(parts, **options)  # type: ignore[arg-type]
+    before = versions.code_hash(parts, top_level=top_level, leave_out=leave_out)
     with (package / name).open("a") as handle:
         handle.write("x = 1\n")
     versions.code_hash.cache_clear()
-    return before, versions.code_hash(parts, **options)  # type: ignore[arg-type]
+    return before, versions.code_hash(parts, top_level=top_level, leave_out=leave_out)
 
 
 def test_a_module_in_a_hashed_folder_changes_the_hash_wherever_it_sits(package: Path) -> None:
